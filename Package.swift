@@ -1,0 +1,63 @@
+// swift-tools-version:6.1
+//
+// Steadfast — durable workflows for Swift with PostgreSQL as the orchestrator.
+// The engine is PL/pgSQL in `migrations/` and `sql/`; this package is the thin client.
+import PackageDescription
+
+/// One settings list for every target (Hummingbird's habit): Swift 6 language mode everywhere.
+let swiftSettings: [SwiftSetting] = [
+    // SE-0409: `import` is internal unless it says otherwise, so libpq never leaks into the API.
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    // SE-0444: a file sees only the members of the modules it imports itself.
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "steadfast",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Steadfast", targets: ["Steadfast"]),
+    ],
+    dependencies: [
+        // Structured logging with workflow id and step in the metadata.
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        // `Worker` is a `Service`: graceful shutdown on SIGTERM, as servers expect.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+    ],
+    targets: [
+        // libpq, the PostgreSQL client library (apt: libpq-dev). Imported internally only.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        // Turns `migrations/` and `sql/` into Swift string literals at build time, so the
+        // library ships the very files the Makefile installs — no hand-kept copies.
+        .executableTarget(
+            name: "SteadfastSchemaEmbedder",
+            path: "Plugins/SteadfastSchemaEmbedder",
+            swiftSettings: swiftSettings
+        ),
+        .plugin(
+            name: "EmbedSchema",
+            capability: .buildTool(),
+            dependencies: ["SteadfastSchemaEmbedder"]
+        ),
+        .target(
+            name: "Steadfast",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedSchema"]
+        ),
+        .testTarget(
+            name: "SteadfastTests",
+            dependencies: ["Steadfast"],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,69 @@
+-- Fixtures for the pgTAP tests (Tests/sql/functions/**), loaded by scripts/test.sh after the
+-- engine is installed. Run with psql -v url=<the database URL>, used by tests that open a
+-- second session with dblink.
+\set ON_ERROR_STOP on
+set client_min_messages = warning;
+create extension if not exists pgtap;
+create extension if not exists dblink;
+
+drop schema if exists steadfast_test cascade;
+create schema steadfast_test;
+
+create table steadfast_test.settings (url text not null);
+insert into steadfast_test.settings values (:'url');
+
+-- url() → the database URL, for dblink_connect.
+create function steadfast_test.url() returns text language sql stable
+as $$ select url from steadfast_test.settings $$;
+
+-- snapshot() → a digest of every row of the engine's tables; equal before and after a call
+-- that must change nothing.
+create function steadfast_test.snapshot() returns text language sql stable as $$
+    select md5(concat_ws('|',
+        (select string_agg(t::text, ',' order by t.id) from steadfast.workflows t),
+        (select string_agg(t::text, ',' order by t.workflow_id, t.step_key) from steadfast.steps t),
+        (select string_agg(t::text, ',' order by t.id) from steadfast.executors t),
+        (select string_agg(t::text, ',' order by t.name) from steadfast.queues t)))
+$$;
+
+-- queue(name) → name, creating the queue: tests claim from queues of their own so that rows
+-- left by other tests never interfere.
+create function steadfast_test.queue(p_name text) returns text language sql as $$
+    insert into steadfast.queues (name) values (p_name) on conflict do nothing;
+    select p_name
+$$;
+
+-- set_now(ts) / clear_now(): move this session's clock (steadfast.now()).
+create function steadfast_test.set_now(p_now timestamptz) returns timestamptz language sql as $$
+    select set_config('steadfast.fake_now', p_now::text, false)::timestamptz
+$$;
+create function steadfast_test.clear_now() returns void language sql as $$
+    select set_config('steadfast.fake_now', '', false); select
+$$;
+
+-- remote(name, sql) → runs sql in the dblink session `name` (connecting it first if needed),
+-- committed at once: what another process would do.
+create function steadfast_test.remote(p_conn text, p_sql text) returns text language plpgsql as $$
+begin
+    if p_conn <> all (coalesce(dblink_get_connections(), '{}')) then
+        perform dblink_connect(p_conn, steadfast_test.url());
+    end if;
+    return dblink_exec(p_conn, p_sql);
+end;
+$$;
+
+-- wait_for(sql returning boolean, seconds) → true once sql returns true, polling every 20 ms.
+create function steadfast_test.wait_for(p_sql text, p_seconds double precision default 5) returns boolean
+language plpgsql as $$
+declare
+    v_deadline timestamptz := clock_timestamp() + make_interval(secs => p_seconds);
+    v_ok boolean;
+begin
+    loop
+        execute p_sql into v_ok;
+        if v_ok then return true; end if;
+        if clock_timestamp() > v_deadline then return false; end if;
+        perform pg_sleep(0.02);
+    end loop;
+end;
+$$;

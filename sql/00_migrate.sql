@@ -1,0 +1,79 @@
+-- Steadfast — the migration machinery (bootstrap).
+--
+-- This file runs first on every migrate, before any migration, and must stay safe to run any
+-- number of times, concurrently: it takes a session-level advisory lock that serializes
+-- migrators (released when the migrating session ends), then creates the schema, the two
+-- bookkeeping tables and the two functions that apply migrations and code.
+--
+-- The rest of the bundle is a list of calls:
+--   select steadfast._apply_migration(1, '0001_core', $$...$$);   -- migrations/, in order
+--   select steadfast._apply_code('10_clock.sql', $$...$$);           -- sql/, in order
+-- `make sql` writes that list for psql; the Swift library sends the same files as parameters.
+
+-- 'steadfast migrate': a session-level lock, held until the migrating session ends.
+do $lock$ begin perform pg_catalog.pg_advisory_lock(7293475118305624701); end $lock$;
+
+create schema if not exists steadfast;
+comment on schema steadfast is
+    'Steadfast: durable workflows with PostgreSQL as the orchestrator. Call the functions; do not write the tables.';
+
+create table if not exists steadfast.schema_migrations (
+    version    integer primary key,
+    name       text not null,
+    applied_at timestamptz not null default pg_catalog.now()
+);
+comment on table steadfast.schema_migrations is
+    'One row per migration applied, inserted in the same transaction as the migration.';
+
+create table if not exists steadfast.schema_code (
+    file       text primary key,
+    checksum   text not null,
+    applied_at timestamptz not null default pg_catalog.now()
+);
+comment on table steadfast.schema_code is
+    'The checksum of each sql/ file as last applied; a file is re-applied when it changes.';
+
+-- _apply_migration(version, name, sql) → true when applied now, false when already applied.
+-- Inserts the version row first (so two migrators that raced past the lock cannot both apply
+-- it), then runs the migration, all in the caller's transaction. Applying a migration forgets
+-- every code checksum, so the whole of sql/ is re-applied afterwards (a migration may have
+-- dropped a function whose file did not change).
+create or replace function steadfast._apply_migration(p_version integer, p_name text, p_sql text)
+returns boolean
+language plpgsql
+set search_path = ''
+as $fn$
+begin
+    insert into steadfast.schema_migrations (version, name) values (p_version, p_name)
+    on conflict (version) do nothing;
+    if not found then
+        return false;
+    end if;
+    execute p_sql;
+    delete from steadfast.schema_code;
+    return true;
+end;
+$fn$;
+
+-- _apply_code(file, sql) → true when (re-)applied now, false when unchanged since last time.
+create or replace function steadfast._apply_code(p_file text, p_sql text)
+returns boolean
+language plpgsql
+set search_path = ''
+as $fn$
+declare
+    v_checksum text := pg_catalog.md5(p_sql);
+begin
+    if exists (select 1 from steadfast.schema_code c
+               where c.file = p_file and c.checksum = v_checksum) then
+        return false;
+    end if;
+    execute p_sql;
+    insert into steadfast.schema_code (file, checksum) values (p_file, v_checksum)
+    on conflict (file) do update set checksum = excluded.checksum, applied_at = pg_catalog.now();
+    return true;
+end;
+$fn$;
+
+revoke all on function steadfast._apply_migration(integer, text, text) from public;
+revoke all on function steadfast._apply_code(text, text) from public;

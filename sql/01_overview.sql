@@ -1,0 +1,46 @@
+-- Steadfast — the engine, in SQL.
+--
+-- A workflow is a function made of steps. A worker (any program holding a database session)
+-- claims a workflow, runs its code, and records each step's result here before moving on;
+-- if the worker dies, another claims the workflow and replays it: every step with a recorded
+-- result returns that result instead of running again. The database is the orchestrator:
+-- every state transition below is one function call and one transaction.
+--
+-- Tables (migrations/): queues, executors, workflows, steps.
+--
+-- Life of a workflow:
+--
+--   start_workflow ──► enqueued ──claim_workflows──► running ──complete_workflow──► succeeded
+--                        ▲   ▲                        │  │
+--                        │   └──── release_workflows ─┘  ├──fail_workflow (retries left)──► enqueued (later)
+--                        │         executor found dead ──┘  └──fail_workflow (no retries)───► failed
+--                        └── claim past max_recovery_attempts ──► dead
+--
+-- Executors. Every worker registers an executor (register_executor) from the session it keeps
+-- open while it lives; that session holds a session-level advisory lock named by the
+-- executor's lock_key. A heartbeat (heartbeat_executor) extends the executor's lease: one row,
+-- whatever the number of workflows it runs. Whenever anyone claims, running workflows whose
+-- executor's lease expired, or whose executor's session is gone (its lock is free), become
+-- claimable again — a crashed process is noticed at the next claim, not after its lease.
+--
+-- Fencing. Each claim increments the workflow's `attempt`. Every write a worker makes
+-- (record_step, complete_workflow, fail_workflow) presents the attempt it claimed and is
+-- rejected with SF003 when the workflow was reclaimed, released or finished since: a paused
+-- or partitioned worker can never overwrite newer state.
+--
+-- Steps. record_step stores a step's output under its key, the step's name plus its
+-- occurrence (`charge`, `charge#2`), and a sequence number in recording order. Recording the
+-- same output again is accepted; a different output for a recorded key is SF007.
+--
+-- Time. Every comparison and default reads steadfast.now(), which honours the session setting
+-- steadfast.fake_now, so leases and backoffs are testable without sleeping.
+--
+-- Errors. Everything a client must react to is raised with a SQLSTATE of class SF, listed
+-- once in steadfast.error_codes() (sql/05_errors.sql).
+--
+-- Notifications (hints; polling remains the fallback):
+--   steadfast_enqueued   payload: queue name     — a workflow became claimable now
+--   steadfast_finished   payload: workflow id    — a workflow reached a final status
+
+comment on schema steadfast is
+    'Steadfast: durable workflows with PostgreSQL as the orchestrator. Call the functions; do not write the tables. See steadfast.error_codes() for SQLSTATEs.';

@@ -1,0 +1,26 @@
+-- The SQLSTATEs of the engine: one class, SF, listed here once.
+--
+-- Every error a client must react to is raised with one of these codes, a message naming the
+-- object, and a DETAIL where useful. Clients match the code, never the text. A failed call
+-- changes nothing (each function is one transaction).
+
+-- error_codes() → one row per SQLSTATE the engine raises: its code, a stable name, its meaning.
+-- Read-only; never raises.
+create or replace function steadfast.error_codes()
+returns table (sqlstate text, name text, meaning text)
+language sql
+immutable
+set search_path = ''
+as $fn$
+    values
+        ('SF001', 'not_found',          'The workflow, executor, queue or step named does not exist.'),
+        ('SF002', 'workflow_conflict',  'The workflow id is already used by a workflow with another name.'),
+        ('SF003', 'fenced',             'The write presents an attempt that no longer holds the workflow: it was reclaimed, released, cancelled or finished meanwhile (or the executor was declared dead). Abandon the workflow.'),
+        ('SF004', 'wrong_state',        'The workflow is not in a state that allows this operation.'),
+        ('SF005', 'invalid_argument',   'An argument is missing, null, malformed, out of range, or an option is unknown.'),
+        ('SF006', 'payload_too_large',  'A JSON payload exceeds steadfast.max_payload_bytes (default 4 MiB).'),
+        ('SF007', 'non_determinism',    'A step key was already recorded with a different result: the execution diverged from its record.'),
+        ('SF008', 'executor_in_use',    'The executor id is held by another live database session.')
+$fn$;
+comment on function steadfast.error_codes() is
+    'The SQLSTATEs (class SF) the engine raises, with their names and meanings.';

@@ -1,0 +1,288 @@
+-- Argument checking shared by every function: options objects, typed option values, payload
+-- sizes and retry policies. All raise SF005 (invalid argument) or SF006 (payload too large)
+-- and have no side effects.
+
+-- _options(options, allowed keys, function) → the options object ('{}' for SQL null).
+-- Raises SF005 when it is not a JSON object or has a key outside `allowed`: a typo in an
+-- option name is an error, never silently ignored.
+create or replace function steadfast._options(p_options jsonb, p_allowed text[], p_function text)
+returns jsonb
+language plpgsql
+immutable
+set search_path = ''
+as $fn$
+declare
+    v_unknown text[];
+begin
+    if p_options is null then
+        return '{}'::jsonb;
+    end if;
+    if pg_catalog.jsonb_typeof(p_options) <> 'object' then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('%s: options must be a JSON object, got %s', p_function, pg_catalog.jsonb_typeof(p_options));
+    end if;
+    select pg_catalog.array_agg(k order by k) into v_unknown
+    from pg_catalog.jsonb_object_keys(p_options) as k
+    where not (k = any (p_allowed));
+    if v_unknown is not null then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('%s: unknown option(s) %s', p_function, pg_catalog.array_to_string(v_unknown, ', ')),
+            hint = pg_catalog.format('Known options: %s.', pg_catalog.array_to_string(p_allowed, ', '));
+    end if;
+    return p_options;
+end;
+$fn$;
+
+-- _opt_text / _opt_int / _opt_number / _opt_bool / _opt_timestamptz / _opt_text_array
+-- (options, key, default) → the typed value of options->key, or the default when the key is
+-- absent or JSON null. Raise SF005 naming the key when the value has the wrong type.
+create or replace function steadfast._opt_text(p_options jsonb, p_key text, p_default text default null)
+returns text
+language plpgsql
+immutable
+set search_path = ''
+as $fn$
+declare
+    v jsonb := p_options -> p_key;
+begin
+    if v is null or pg_catalog.jsonb_typeof(v) = 'null' then
+        return p_default;
+    end if;
+    if pg_catalog.jsonb_typeof(v) <> 'string' then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('option %s must be a string, got %s', p_key, v);
+    end if;
+    return v #>> '{}';
+end;
+$fn$;
+
+create or replace function steadfast._opt_number(p_options jsonb, p_key text, p_default double precision default null)
+returns double precision
+language plpgsql
+immutable
+set search_path = ''
+as $fn$
+declare
+    v jsonb := p_options -> p_key;
+begin
+    if v is null or pg_catalog.jsonb_typeof(v) = 'null' then
+        return p_default;
+    end if;
+    if pg_catalog.jsonb_typeof(v) <> 'number' then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('option %s must be a number, got %s', p_key, v);
+    end if;
+    return (v #>> '{}')::double precision;
+end;
+$fn$;
+
+create or replace function steadfast._opt_int(p_options jsonb, p_key text, p_default integer default null)
+returns integer
+language plpgsql
+immutable
+set search_path = ''
+as $fn$
+declare
+    v jsonb := p_options -> p_key;
+    n numeric;
+begin
+    if v is null or pg_catalog.jsonb_typeof(v) = 'null' then
+        return p_default;
+    end if;
+    if pg_catalog.jsonb_typeof(v) <> 'number' then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('option %s must be an integer, got %s', p_key, v);
+    end if;
+    n := (v #>> '{}')::numeric;
+    if n <> pg_catalog.trunc(n) or n < -2147483648 or n > 2147483647 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('option %s must be a 32-bit integer, got %s', p_key, v);
+    end if;
+    return n::integer;
+end;
+$fn$;
+
+create or replace function steadfast._opt_bool(p_options jsonb, p_key text, p_default boolean default null)
+returns boolean
+language plpgsql
+immutable
+set search_path = ''
+as $fn$
+declare
+    v jsonb := p_options -> p_key;
+begin
+    if v is null or pg_catalog.jsonb_typeof(v) = 'null' then
+        return p_default;
+    end if;
+    if pg_catalog.jsonb_typeof(v) <> 'boolean' then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('option %s must be true or false, got %s', p_key, v);
+    end if;
+    return (v #>> '{}')::boolean;
+end;
+$fn$;
+
+create or replace function steadfast._opt_timestamptz(p_options jsonb, p_key text, p_default timestamptz default null)
+returns timestamptz
+language plpgsql
+stable
+set search_path = ''
+as $fn$
+declare
+    v jsonb := p_options -> p_key;
+begin
+    if v is null or pg_catalog.jsonb_typeof(v) = 'null' then
+        return p_default;
+    end if;
+    if pg_catalog.jsonb_typeof(v) <> 'string' then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('option %s must be a timestamp string, got %s', p_key, v);
+    end if;
+    begin
+        return (v #>> '{}')::timestamptz;
+    exception when others then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('option %s is not a valid timestamp: %s', p_key, v);
+    end;
+end;
+$fn$;
+
+create or replace function steadfast._opt_text_array(p_options jsonb, p_key text, p_default text[] default null)
+returns text[]
+language plpgsql
+immutable
+set search_path = ''
+as $fn$
+declare
+    v jsonb := p_options -> p_key;
+begin
+    if v is null or pg_catalog.jsonb_typeof(v) = 'null' then
+        return p_default;
+    end if;
+    if pg_catalog.jsonb_typeof(v) <> 'array'
+       or exists (select 1 from pg_catalog.jsonb_array_elements(v) e where pg_catalog.jsonb_typeof(e) <> 'string') then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('option %s must be an array of strings, got %s', p_key, v);
+    end if;
+    return array(select pg_catalog.jsonb_array_elements_text(v));
+end;
+$fn$;
+
+-- _require(value is not null / not empty, what, function): raises SF005 naming the argument.
+create or replace function steadfast._require_text(p_value text, p_what text, p_function text)
+returns text
+language plpgsql
+immutable
+set search_path = ''
+as $fn$
+begin
+    if p_value is null or p_value = '' then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('%s: %s is required (got %s)', p_function, p_what,
+                                        coalesce(pg_catalog.quote_literal(p_value), 'null'));
+    end if;
+    if pg_catalog.length(p_value) > 255 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('%s: %s is longer than 255 characters', p_function, p_what);
+    end if;
+    return p_value;
+end;
+$fn$;
+
+-- _max_payload_bytes() → the largest JSON payload accepted (input, output, error, step
+-- result), from the setting steadfast.max_payload_bytes (`alter database … set
+-- steadfast.max_payload_bytes = …`); 4 MiB when unset.
+create or replace function steadfast._max_payload_bytes()
+returns integer
+language sql
+stable
+set search_path = ''
+as $fn$
+    select coalesce(nullif(pg_catalog.current_setting('steadfast.max_payload_bytes', true), '')::integer,
+                    4194304)
+$fn$;
+
+-- _check_payload(value, what) → value, or SF006 when it is larger than _max_payload_bytes().
+create or replace function steadfast._check_payload(p_value jsonb, p_what text)
+returns jsonb
+language plpgsql
+stable
+set search_path = ''
+as $fn$
+declare
+    v_size integer := pg_catalog.pg_column_size(p_value);
+    v_max integer := steadfast._max_payload_bytes();
+begin
+    if v_size > v_max then
+        raise exception using errcode = 'SF006',
+            message = pg_catalog.format('%s is %s bytes, more than the limit of %s bytes', p_what, v_size, v_max),
+            hint = 'Store large data elsewhere and pass a reference, or raise steadfast.max_payload_bytes.';
+    end if;
+    return p_value;
+end;
+$fn$;
+
+-- _retry_policy(policy) → the policy, normalized with its defaults, or null for none.
+-- A policy is {"kind": "none" | "fixed" | "exponential", "max_attempts": n ≥ 1 (runs in all,
+-- the first included; default 3), "base_delay": seconds ≥ 0 (default 1), "factor": ≥ 1
+-- (exponential only; default 2), "max_delay": seconds ≥ 0 (default 3600), "jitter": 0…1, the
+-- largest fraction of the delay taken off at random (default 0)}. Unknown kinds or keys → SF005.
+create or replace function steadfast._retry_policy(p_policy jsonb)
+returns jsonb
+language plpgsql
+immutable
+set search_path = ''
+as $fn$
+declare
+    v_kind text;
+    v_max_attempts integer;
+    v_base double precision;
+    v_factor double precision;
+    v_max_delay double precision;
+    v_jitter double precision;
+begin
+    if p_policy is null or pg_catalog.jsonb_typeof(p_policy) = 'null' then
+        return null;
+    end if;
+    perform steadfast._options(p_policy, array['kind', 'max_attempts', 'base_delay', 'factor', 'max_delay', 'jitter'], 'retry policy');
+    v_kind := steadfast._opt_text(p_policy, 'kind');
+    if v_kind is null or v_kind not in ('none', 'fixed', 'exponential') then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('retry policy: unknown kind %s', coalesce(pg_catalog.quote_literal(v_kind), 'null')),
+            hint = 'Known kinds: none, fixed, exponential.';
+    end if;
+    if v_kind = 'none' then
+        return pg_catalog.jsonb_build_object('kind', 'none', 'max_attempts', 1);
+    end if;
+    v_max_attempts := steadfast._opt_int(p_policy, 'max_attempts', 3);
+    v_base := steadfast._opt_number(p_policy, 'base_delay', 1);
+    v_factor := steadfast._opt_number(p_policy, 'factor', 2);
+    v_max_delay := steadfast._opt_number(p_policy, 'max_delay', 3600);
+    v_jitter := steadfast._opt_number(p_policy, 'jitter', 0);
+    if v_max_attempts < 1 or v_base < 0 or v_factor < 1 or v_max_delay < 0 or v_jitter < 0 or v_jitter > 1 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('retry policy out of range: %s', p_policy),
+            hint = 'max_attempts ≥ 1, base_delay ≥ 0, factor ≥ 1, max_delay ≥ 0, 0 ≤ jitter ≤ 1.';
+    end if;
+    return pg_catalog.jsonb_build_object('kind', v_kind, 'max_attempts', v_max_attempts, 'base_delay', v_base,
+                                         'factor', v_factor, 'max_delay', v_max_delay, 'jitter', v_jitter);
+end;
+$fn$;
+
+-- _retry_delay(policy, retries so far) → seconds to wait before the next run.
+-- fixed: base_delay; exponential: base_delay × factor^retries; both capped at max_delay,
+-- then reduced by a random fraction up to `jitter`.
+create or replace function steadfast._retry_delay(p_policy jsonb, p_retries integer)
+returns double precision
+language sql
+volatile
+set search_path = ''
+as $fn$
+    select d * (1 - (p_policy ->> 'jitter')::double precision * pg_catalog.random())
+    from (select least((p_policy ->> 'max_delay')::double precision,
+                       case p_policy ->> 'kind'
+                           when 'exponential' then (p_policy ->> 'base_delay')::double precision
+                                                   * pg_catalog.power((p_policy ->> 'factor')::double precision, least(p_retries, 1000))
+                           else (p_policy ->> 'base_delay')::double precision
+                       end) as d) s
+$fn$;

@@ -1,0 +1,282 @@
+-- Executors: register, heartbeat, deregister — and the recovery of workflows whose executor
+-- is gone.
+--
+-- An executor's liveness has two signals. The lease (heartbeat_at + lease_seconds) is the
+-- safety net for a session that is alive but silent. The fast signal is a session-level
+-- advisory lock, (_executor_lock_space(), lock_key), taken by register_executor in the
+-- caller's session: when that session ends — the process was killed, the connection dropped —
+-- PostgreSQL frees the lock, and the next claim anywhere notices with a non-blocking probe.
+-- So an executor must call register_executor from the session it keeps open while it runs.
+
+-- _executor_lock_space() → the first key of every executor's advisory lock ('SF' + 1).
+create or replace function steadfast._executor_lock_space()
+returns integer
+language sql
+immutable
+set search_path = ''
+as $fn$ select 1397096449 $fn$;
+
+-- _holds_executor_lock(lock_key) → whether this session holds that executor's session lock.
+create or replace function steadfast._holds_executor_lock(p_lock_key integer)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $fn$
+    select exists (
+        select 1 from pg_catalog.pg_locks l
+        where l.locktype = 'advisory' and l.pid = pg_catalog.pg_backend_pid() and l.granted
+          and l.database = (select d.oid from pg_catalog.pg_database d where d.datname = pg_catalog.current_database())
+          and l.classid::bigint = (steadfast._executor_lock_space()::bigint & 4294967295)
+          and l.objid::bigint = (p_lock_key::bigint & 4294967295)
+          and l.objsubid = 2)
+$fn$;
+
+-- _recover_workflows() → the number of workflows made claimable again.
+-- Declares dead every live executor whose lease has expired or whose session is gone (its
+-- advisory lock is free; the probe takes the lock for the rest of this transaction, so the
+-- executor cannot re-register meanwhile), marks it stopped, and puts its running workflows
+-- back in their queues (_requeue). Locks: the dead executors' rows
+-- (SKIP LOCKED: concurrent claimers split the work), then their workflows. Cheap when nothing
+-- is dead: one probe per live executor.
+create or replace function steadfast._recover_workflows()
+returns integer
+language plpgsql
+set search_path = ''
+as $fn$
+declare
+    v_now timestamptz := steadfast.now();
+    v_dead text[];
+begin
+    with dead as (
+        select e.id,
+               case when e.lease_expires_at <= v_now then 'lease expired' else 'session lost' end as reason
+        from steadfast.executors e
+        where e.stopped_at is null
+          and (e.lease_expires_at <= v_now
+               or (e.session_pid is distinct from pg_catalog.pg_backend_pid()
+                   and pg_catalog.pg_try_advisory_xact_lock(steadfast._executor_lock_space(), e.lock_key)))
+        for update skip locked
+    ), stopped as (
+        update steadfast.executors e
+        set stopped_at = v_now, stop_reason = dead.reason
+        from dead
+        where e.id = dead.id
+        returning e.id
+    )
+    select pg_catalog.array_agg(id) into v_dead from stopped;
+
+    if v_dead is null then
+        return 0;
+    end if;
+
+    return steadfast._requeue(v_dead, null, false);
+end;
+$fn$;
+
+-- register_executor(executor_id, options) → (executor_id, lock_key, lease_expires_at).
+-- Registers the caller's session as a live executor and takes its session-level advisory
+-- lock; keep this session open while the executor runs (its end is how a crash is noticed).
+-- executor_id null → a generated UUID. Options: host (text), pid (integer), app_version (text;
+-- null runs every version), queues (array of queue names; default ["default"]),
+-- lease_seconds (number > 0; default 30), metadata (object).
+-- Re-registering an id is allowed when no other live session holds it: a process restarted
+-- under the same id gets its row back, and the workflows its previous session still held
+-- become claimable at once. Same session again: the options are updated.
+-- Locks the executor row. Raises SF005 (bad argument), SF001 (unknown queue),
+-- SF008 (the id is held by another live session).
+create or replace function steadfast.register_executor(p_executor_id text default null, p_options jsonb default '{}')
+returns table (executor_id text, lock_key integer, lease_expires_at timestamptz)
+language plpgsql
+security definer
+set search_path = ''
+as $fn$
+#variable_conflict use_column
+declare
+    v_now timestamptz := steadfast.now();
+    v_options jsonb := steadfast._options(p_options,
+        array['host', 'pid', 'app_version', 'queues', 'lease_seconds', 'metadata'], 'register_executor');
+    v_id text := coalesce(p_executor_id, pg_catalog.gen_random_uuid()::text);
+    v_queues text[] := steadfast._opt_text_array(v_options, 'queues', array['default']);
+    v_lease double precision := steadfast._opt_number(v_options, 'lease_seconds', 30);
+    v_metadata jsonb := coalesce(v_options -> 'metadata', '{}'::jsonb);
+    v_host text := steadfast._opt_text(v_options, 'host');
+    v_pid integer := steadfast._opt_int(v_options, 'pid');
+    v_version text := steadfast._opt_text(v_options, 'app_version');
+    v_existing steadfast.executors;
+    v_unknown text;
+begin
+    perform steadfast._require_text(v_id, 'executor_id', 'register_executor');
+    if v_lease <= 0 or v_lease > 86400 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('register_executor: lease_seconds must be in (0, 86400], got %s', v_lease);
+    end if;
+    if pg_catalog.jsonb_typeof(v_metadata) not in ('object', 'null') then
+        raise exception using errcode = 'SF005', message = 'register_executor: metadata must be a JSON object';
+    end if;
+    if pg_catalog.cardinality(v_queues) = 0 then
+        raise exception using errcode = 'SF005', message = 'register_executor: queues must not be empty';
+    end if;
+    select q into v_unknown from pg_catalog.unnest(v_queues) q
+    where not exists (select 1 from steadfast.queues sq where sq.name = q) limit 1;
+    if v_unknown is not null then
+        raise exception using errcode = 'SF001',
+            message = pg_catalog.format('register_executor: unknown queue %s', pg_catalog.quote_literal(v_unknown));
+    end if;
+
+    select * into v_existing from steadfast.executors e where e.id = v_id for update;
+    if found then
+        if not steadfast._holds_executor_lock(v_existing.lock_key) then
+            if not pg_catalog.pg_try_advisory_lock(steadfast._executor_lock_space(), v_existing.lock_key) then
+                raise exception using errcode = 'SF008',
+                    message = pg_catalog.format('executor %s is held by another live session', pg_catalog.quote_literal(v_id)),
+                    hint = 'Use a distinct executor id per process.';
+            end if;
+            -- The previous session is gone: what it held is claimable now.
+            perform steadfast._requeue(array[v_id], null, false);
+        end if;
+        return query
+        update steadfast.executors e
+        set host = v_host, pid = v_pid, app_version = v_version, queues = v_queues, metadata = v_metadata,
+            lease_seconds = v_lease, session_pid = pg_catalog.pg_backend_pid(),
+            registered_at = case when e.stopped_at is null and e.session_pid = pg_catalog.pg_backend_pid()
+                                 then e.registered_at else v_now end,
+            heartbeat_at = v_now, lease_expires_at = v_now + pg_catalog.make_interval(secs => v_lease),
+            stopped_at = null, stop_reason = null
+        where e.id = v_id
+        returning e.id, e.lock_key, e.lease_expires_at;
+        return;
+    end if;
+
+    insert into steadfast.executors as e (id, host, pid, app_version, queues, metadata, lease_seconds,
+                                          session_pid, registered_at, heartbeat_at, lease_expires_at)
+    values (v_id, v_host, v_pid, v_version, v_queues, v_metadata, v_lease,
+            pg_catalog.pg_backend_pid(), v_now, v_now, v_now + pg_catalog.make_interval(secs => v_lease))
+    returning * into v_existing;
+    if not pg_catalog.pg_try_advisory_lock(steadfast._executor_lock_space(), v_existing.lock_key) then
+        raise exception using errcode = 'SF008',
+            message = pg_catalog.format('executor lock key %s is in use', v_existing.lock_key);
+    end if;
+    return query select v_existing.id, v_existing.lock_key, v_existing.lease_expires_at;
+end;
+$fn$;
+
+-- heartbeat_executor(executor_id) → the new lease expiry (now + lease_seconds).
+-- Updates the executor's one row: O(1) however many workflows it runs. Call it well within
+-- the lease (a third of it is usual). Raises SF001 (unknown executor) and SF003 when the
+-- executor was declared dead (lease expired or session lost): its workflows have been handed
+-- to others; stop working on them and register again.
+create or replace function steadfast.heartbeat_executor(p_executor_id text)
+returns timestamptz
+language plpgsql
+security definer
+set search_path = ''
+as $fn$
+declare
+    v_now timestamptz := steadfast.now();
+    v_expires timestamptz;
+    v_reason text;
+begin
+    perform steadfast._require_text(p_executor_id, 'executor_id', 'heartbeat_executor');
+    update steadfast.executors e
+    set heartbeat_at = v_now, lease_expires_at = v_now + pg_catalog.make_interval(secs => e.lease_seconds)
+    where e.id = p_executor_id and e.stopped_at is null
+    returning e.lease_expires_at into v_expires;
+    if found then
+        return v_expires;
+    end if;
+    select e.stop_reason into v_reason from steadfast.executors e where e.id = p_executor_id;
+    if not found then
+        raise exception using errcode = 'SF001',
+            message = pg_catalog.format('heartbeat_executor: unknown executor %s', pg_catalog.quote_literal(p_executor_id));
+    end if;
+    raise exception using errcode = 'SF003',
+        message = pg_catalog.format('executor %s was stopped (%s)', pg_catalog.quote_literal(p_executor_id), v_reason),
+        hint = 'Its workflows were handed to other executors. Abandon them and register again.';
+end;
+$fn$;
+
+-- _requeue(executor ids, workflow ids or null for all, clean) → the number of workflows
+-- put back. The running workflows of those executors return to their queue, available now,
+-- and each queue is notified. Their attempt is unchanged, but they are no longer `running`,
+-- so the old holder's writes are fenced (SF003). A clean hand-back (release, deregister)
+-- does not count the claim that took them as a recovery attempt; a crash does.
+create or replace function steadfast._requeue(p_executor_ids text[], p_workflow_ids text[], p_clean boolean)
+returns integer
+language plpgsql
+set search_path = ''
+as $fn$
+declare
+    v_now timestamptz := steadfast.now();
+    v_count integer;
+    v_queues text[];
+begin
+    with requeued as (
+        update steadfast.workflows w
+        set status = 'enqueued', executor_id = null, available_at = v_now, updated_at = v_now,
+            recovery_attempts = case when p_clean then greatest(w.recovery_attempts - 1, 0)
+                                     else w.recovery_attempts end
+        where w.executor_id = any (p_executor_ids) and w.status = 'running'
+          and (p_workflow_ids is null or w.id = any (p_workflow_ids))
+        returning w.queue
+    )
+    select pg_catalog.count(*)::integer, pg_catalog.array_agg(distinct queue) into v_count, v_queues
+    from requeued;
+    perform pg_catalog.pg_notify('steadfast_enqueued', q) from pg_catalog.unnest(v_queues) q;
+    return v_count;
+end;
+$fn$;
+
+-- release_workflows(executor_id, workflow_ids default null = all) → the number handed back.
+-- A gracefully stopping executor hands its running workflows back at once, so another can
+-- claim them without waiting for a lease; ids not held by the executor are ignored. The
+-- released attempts are fenced (SF003) from then on. Idempotent. Raises SF001 (unknown
+-- executor), SF005 (bad argument).
+create or replace function steadfast.release_workflows(p_executor_id text, p_workflow_ids text[] default null)
+returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $fn$
+begin
+    perform steadfast._require_text(p_executor_id, 'executor_id', 'release_workflows');
+    if not exists (select 1 from steadfast.executors e where e.id = p_executor_id) then
+        raise exception using errcode = 'SF001',
+            message = pg_catalog.format('release_workflows: unknown executor %s', pg_catalog.quote_literal(p_executor_id));
+    end if;
+    return steadfast._requeue(array[p_executor_id], p_workflow_ids, true);
+end;
+$fn$;
+
+-- deregister_executor(executor_id) → the number of workflows handed back.
+-- A graceful stop: releases the executor's running workflows (as release_workflows), marks it
+-- stopped, and frees its session lock when this session holds it. Idempotent: a stopped
+-- executor returns 0. Locks the executor row. Raises SF001 (unknown executor).
+create or replace function steadfast.deregister_executor(p_executor_id text)
+returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $fn$
+declare
+    v_executor steadfast.executors;
+    v_count integer;
+begin
+    perform steadfast._require_text(p_executor_id, 'executor_id', 'deregister_executor');
+    select * into v_executor from steadfast.executors e where e.id = p_executor_id for update;
+    if not found then
+        raise exception using errcode = 'SF001',
+            message = pg_catalog.format('deregister_executor: unknown executor %s', pg_catalog.quote_literal(p_executor_id));
+    end if;
+    if v_executor.stopped_at is not null then
+        return 0;
+    end if;
+    v_count := steadfast._requeue(array[p_executor_id], null, true);
+    update steadfast.executors e set stopped_at = steadfast.now(), stop_reason = 'deregistered'
+    where e.id = p_executor_id;
+    if steadfast._holds_executor_lock(v_executor.lock_key) then
+        perform pg_catalog.pg_advisory_unlock(steadfast._executor_lock_space(), v_executor.lock_key);
+    end if;
+    return v_count;
+end;
+$fn$;

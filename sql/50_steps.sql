@@ -1,0 +1,124 @@
+-- Checkpoints: recording a step's result.
+
+-- _fenced(workflow_id, attempt, function) raises the error that explains why a write by that
+-- attempt was refused: SF001 when the workflow does not exist, SF003 otherwise (reclaimed,
+-- released, or no longer running), with the current status and attempt in the DETAIL.
+create or replace function steadfast._fenced(p_workflow_id text, p_attempt integer, p_function text)
+returns void
+language plpgsql
+stable
+set search_path = ''
+as $fn$
+declare
+    w steadfast.workflows;
+begin
+    select * into w from steadfast.workflows x where x.id = p_workflow_id;
+    if not found then
+        raise exception using errcode = 'SF001',
+            message = pg_catalog.format('%s: unknown workflow %s', p_function, pg_catalog.quote_literal(p_workflow_id));
+    end if;
+    raise exception using errcode = 'SF003',
+        message = pg_catalog.format('%s: attempt %s no longer holds workflow %s', p_function, p_attempt,
+                                    pg_catalog.quote_literal(p_workflow_id)),
+        detail = pg_catalog.format('The workflow is %s at attempt %s.', w.status, w.attempt),
+        hint = 'Another execution owns it now: abandon this one.';
+end;
+$fn$;
+
+-- _step_key(name, occurrence) → the step's key: the name for its first occurrence in a
+-- workflow, `name#n` for the n-th.
+create or replace function steadfast._step_key(p_name text, p_occurrence integer)
+returns text
+language sql
+immutable
+set search_path = ''
+as $fn$
+    select case when p_occurrence = 1 then p_name else p_name || '#' || p_occurrence end
+$fn$;
+
+-- record_step(workflow_id, attempt, name, output, options) → (step_key, seq, recorded).
+-- The checkpoint: stores the result of the step `name` (its `occurrence`-th call in the
+-- workflow, default 1) for the execution holding `attempt`. `output` is the step's JSON
+-- result; a step that failed for good records options.error (a JSON object) and a null output.
+-- Other options: occurrence (integer ≥ 1), started_at (timestamp), step_attempts (integer ≥ 1,
+-- how many times the step's code ran), child_workflow_id.
+-- Fenced: only the workflow's current attempt, while `running`, may record (SF003 otherwise).
+-- Idempotent: recording exactly the same output and error again returns recorded = false; a
+-- different result for a recorded key raises SF007 and changes nothing. `seq` numbers the
+-- steps in recording order. Locks the workflow row (serializing the workflow's concurrent
+-- steps). Raises SF001, SF003, SF005, SF006, SF007.
+create or replace function steadfast.record_step(p_workflow_id text, p_attempt integer, p_name text,
+                                                 p_output jsonb, p_options jsonb default '{}')
+returns table (step_key text, seq integer, recorded boolean)
+language plpgsql
+security definer
+set search_path = ''
+as $fn$
+#variable_conflict use_column
+declare
+    v_options jsonb := steadfast._options(p_options,
+        array['occurrence', 'error', 'started_at', 'step_attempts', 'child_workflow_id'], 'record_step');
+    v_occurrence integer := steadfast._opt_int(v_options, 'occurrence', 1);
+    v_error jsonb := v_options -> 'error';
+    v_key text;
+    v_output jsonb;
+    v_seq integer;
+    v_existing steadfast.steps;
+begin
+    perform steadfast._require_text(p_workflow_id, 'workflow_id', 'record_step');
+    perform steadfast._require_text(p_name, 'name', 'record_step');
+    if p_attempt is null or p_attempt < 1 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('record_step: attempt must be ≥ 1, got %s', coalesce(p_attempt::text, 'null'));
+    end if;
+    if v_occurrence < 1 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('record_step: occurrence must be ≥ 1, got %s', v_occurrence);
+    end if;
+    if v_error is not null and pg_catalog.jsonb_typeof(v_error) = 'null' then
+        v_error := null;
+    end if;
+    if v_error is not null and pg_catalog.jsonb_typeof(v_error) <> 'object' then
+        raise exception using errcode = 'SF005', message = 'record_step: error must be a JSON object';
+    end if;
+    if v_error is not null and p_output is not null and pg_catalog.jsonb_typeof(p_output) <> 'null' then
+        raise exception using errcode = 'SF005', message = 'record_step: a step has an output or an error, not both';
+    end if;
+    perform steadfast._check_payload(p_output, 'step output');
+    perform steadfast._check_payload(v_error, 'step error');
+    v_key := steadfast._step_key(p_name, v_occurrence);
+    v_output := case when v_error is null then coalesce(p_output, 'null'::jsonb) end;
+
+    update steadfast.workflows w
+    set step_count = w.step_count + 1
+    where w.id = p_workflow_id and w.attempt = p_attempt and w.status = 'running'
+    returning w.step_count into v_seq;
+    if not found then
+        perform steadfast._fenced(p_workflow_id, p_attempt, 'record_step');
+    end if;
+
+    insert into steadfast.steps (workflow_id, step_key, seq, name, output, error, child_workflow_id, attempt,
+                                 step_attempts, started_at, completed_at)
+    values (p_workflow_id, v_key, v_seq, p_name, v_output,
+            v_error, steadfast._opt_text(v_options, 'child_workflow_id'), p_attempt,
+            greatest(coalesce(steadfast._opt_int(v_options, 'step_attempts'), 1), 1),
+            steadfast._opt_timestamptz(v_options, 'started_at'), steadfast.now())
+    on conflict (workflow_id, step_key) do nothing;
+    if found then
+        return query select v_key, v_seq, true;
+        return;
+    end if;
+
+    select * into v_existing from steadfast.steps s where s.workflow_id = p_workflow_id and s.step_key = v_key;
+    if v_existing.output is not distinct from v_output and v_existing.error is not distinct from v_error then
+        return query select v_key, v_existing.seq, false;
+        return;
+    end if;
+    raise exception using errcode = 'SF007',
+        message = pg_catalog.format('record_step: step %s of workflow %s is already recorded with a different result',
+                                    pg_catalog.quote_literal(v_key), pg_catalog.quote_literal(p_workflow_id)),
+        detail = pg_catalog.format('recorded output %s, error %s', pg_catalog.left(v_existing.output::text, 200),
+                                   pg_catalog.left(v_existing.error::text, 200)),
+        hint = 'The workflow is not deterministic: its code called this step again with a different outcome.';
+end;
+$fn$;

@@ -1,0 +1,111 @@
+-- Finishing workflows: complete, fail, retry.
+
+-- complete_workflow(workflow_id, attempt, output) → completed_at.
+-- The workflow succeeded with `output` (any JSON; SQL null means JSON null). Fenced like
+-- record_step: only the current attempt of a running workflow may complete it (SF003).
+-- Idempotent: completing again with the same attempt and output returns the first completion
+-- time. Notifies steadfast_finished with the workflow id. Locks the workflow row.
+-- Raises SF001, SF003, SF005, SF006.
+create or replace function steadfast.complete_workflow(p_workflow_id text, p_attempt integer, p_output jsonb default 'null')
+returns timestamptz
+language plpgsql
+security definer
+set search_path = ''
+as $fn$
+declare
+    v_now timestamptz := steadfast.now();
+    v_output jsonb := steadfast._check_payload(coalesce(p_output, 'null'::jsonb), 'workflow output');
+    v_done timestamptz;
+begin
+    perform steadfast._require_text(p_workflow_id, 'workflow_id', 'complete_workflow');
+    if p_attempt is null or p_attempt < 1 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('complete_workflow: attempt must be ≥ 1, got %s', coalesce(p_attempt::text, 'null'));
+    end if;
+    update steadfast.workflows w
+    set status = 'succeeded', output = v_output, error = null, executor_id = null,
+        recovery_attempts = 0, completed_at = v_now, updated_at = v_now
+    where w.id = p_workflow_id and w.attempt = p_attempt and w.status = 'running'
+    returning w.completed_at into v_done;
+    if found then
+        perform pg_catalog.pg_notify('steadfast_finished', p_workflow_id);
+        return v_done;
+    end if;
+    select w.completed_at into v_done from steadfast.workflows w
+    where w.id = p_workflow_id and w.attempt = p_attempt and w.status = 'succeeded' and w.output = v_output;
+    if found then
+        return v_done;
+    end if;
+    perform steadfast._fenced(p_workflow_id, p_attempt, 'complete_workflow');
+    return null;
+end;
+$fn$;
+
+-- fail_workflow(workflow_id, attempt, error, options) → (status, available_at, retry_count).
+-- The workflow's code failed with `error` (a JSON object, e.g. {"type", "message"}). When a
+-- retry policy applies (options.retry, else the policy the workflow was started with) and
+-- runs remain (retry_count + 1 < max_attempts), the workflow goes back to its queue as
+-- `enqueued`, available after the policy's delay, keeping its steps; otherwise it is `failed`
+-- and steadfast_finished is notified. options.retryable = false fails it at once. Fenced like
+-- record_step (SF003). Idempotent for the same attempt and error. Locks the workflow row.
+-- Raises SF001, SF003, SF005 (bad error or policy; unknown policy kind), SF006.
+create or replace function steadfast.fail_workflow(p_workflow_id text, p_attempt integer, p_error jsonb,
+                                                   p_options jsonb default '{}')
+returns table (status text, available_at timestamptz, retry_count integer)
+language plpgsql
+security definer
+set search_path = ''
+as $fn$
+#variable_conflict use_column
+declare
+    v_now timestamptz := steadfast.now();
+    v_options jsonb := steadfast._options(p_options, array['retry', 'retryable'], 'fail_workflow');
+    v_policy jsonb := steadfast._retry_policy(v_options -> 'retry');
+    v_retryable boolean := steadfast._opt_bool(v_options, 'retryable', true);
+    w steadfast.workflows;
+begin
+    perform steadfast._require_text(p_workflow_id, 'workflow_id', 'fail_workflow');
+    if p_attempt is null or p_attempt < 1 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('fail_workflow: attempt must be ≥ 1, got %s', coalesce(p_attempt::text, 'null'));
+    end if;
+    if p_error is null or pg_catalog.jsonb_typeof(p_error) <> 'object' then
+        raise exception using errcode = 'SF005', message = 'fail_workflow: error must be a JSON object';
+    end if;
+    perform steadfast._check_payload(p_error, 'workflow error');
+
+    select * into w from steadfast.workflows x
+    where x.id = p_workflow_id and x.attempt = p_attempt and x.status = 'running'
+    for update;
+    if not found then
+        -- A retried call whose first try committed: same attempt, same error.
+        return query select x.status, x.available_at, x.retry_count from steadfast.workflows x
+                     where x.id = p_workflow_id and x.attempt = p_attempt and x.error = p_error
+                       and (x.status = 'failed' or (x.status = 'enqueued' and x.executor_id is null));
+        if found then
+            return;
+        end if;
+        perform steadfast._fenced(p_workflow_id, p_attempt, 'fail_workflow');
+    end if;
+
+    v_policy := coalesce(v_policy, w.retry_policy);
+    if v_retryable and v_policy is not null and w.retry_count + 1 < (v_policy ->> 'max_attempts')::integer then
+        return query
+        update steadfast.workflows x
+        set status = 'enqueued', error = p_error, executor_id = null, recovery_attempts = 0,
+            retry_count = x.retry_count + 1, updated_at = v_now,
+            available_at = v_now + pg_catalog.make_interval(secs => steadfast._retry_delay(v_policy, x.retry_count))
+        where x.id = p_workflow_id
+        returning x.status, x.available_at, x.retry_count;
+        return;
+    end if;
+
+    return query
+    update steadfast.workflows x
+    set status = 'failed', error = p_error, executor_id = null, recovery_attempts = 0,
+        completed_at = v_now, updated_at = v_now
+    where x.id = p_workflow_id
+    returning x.status, x.available_at, x.retry_count;
+    perform pg_catalog.pg_notify('steadfast_finished', p_workflow_id);
+end;
+$fn$;

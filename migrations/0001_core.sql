@@ -121,6 +121,10 @@ create table steadfast.steps (
     child_workflow_id text,
     attempt           integer not null,
     step_attempts     integer not null default 1,
+    -- whether another step of the workflow ran at the same time (async let, task groups):
+    -- a replay may call parallel steps in another order, so only the order of sequential
+    -- steps is checked for non-determinism
+    parallel          boolean not null default false,
     started_at        timestamptz,
     completed_at      timestamptz not null default steadfast.now(),
     primary key (workflow_id, step_key)

@@ -41,7 +41,8 @@ $fn$;
 -- workflow, default 1) for the execution holding `attempt`. `output` is the step's JSON
 -- result; a step that failed for good records options.error (a JSON object) and a null output.
 -- Other options: occurrence (integer ≥ 1), started_at (timestamp), step_attempts (integer ≥ 1,
--- how many times the step's code ran), child_workflow_id.
+-- how many times the step's code ran), child_workflow_id, parallel (boolean: another step of
+-- the workflow ran at the same time; default false).
 -- Fenced: only the workflow's current attempt, while `running`, may record (SF003 otherwise).
 -- Idempotent: recording exactly the same output and error again returns recorded = false; a
 -- different result for a recorded key raises SF007 and changes nothing. `seq` numbers the
@@ -57,7 +58,7 @@ as $fn$
 #variable_conflict use_column
 declare
     v_options jsonb := steadfast._options(p_options,
-        array['occurrence', 'error', 'started_at', 'step_attempts', 'child_workflow_id'], 'record_step');
+        array['occurrence', 'error', 'started_at', 'step_attempts', 'child_workflow_id', 'parallel'], 'record_step');
     v_occurrence integer := steadfast._opt_int(v_options, 'occurrence', 1);
     v_error jsonb := v_options -> 'error';
     v_key text;
@@ -98,10 +99,11 @@ begin
     end if;
 
     insert into steadfast.steps (workflow_id, step_key, seq, name, output, error, child_workflow_id, attempt,
-                                 step_attempts, started_at, completed_at)
+                                 step_attempts, parallel, started_at, completed_at)
     values (p_workflow_id, v_key, v_seq, p_name, v_output,
             v_error, steadfast._opt_text(v_options, 'child_workflow_id'), p_attempt,
             greatest(coalesce(steadfast._opt_int(v_options, 'step_attempts'), 1), 1),
+            steadfast._opt_bool(v_options, 'parallel', false),
             steadfast._opt_timestamptz(v_options, 'started_at'), steadfast.now())
     on conflict (workflow_id, step_key) do nothing;
     if found then

@@ -40,3 +40,56 @@ begin
     end if;
 end;
 $fn$;
+
+-- list_workflows(options) → (workflow_id, name, status, queue, attempt, executor_id,
+-- created_at, updated_at, completed_at, error), newest first.
+-- Options: status (one status or an array of them), name, queue, limit (1…1000; default
+-- 100), before_created_at + before_id (keyset pagination: pass the last row's created_at and
+-- workflow_id to get the next page). Read-only. Raises SF005 (bad option or unknown status).
+create or replace function steadfast.list_workflows(p_options jsonb default '{}')
+returns table (workflow_id text, name text, status text, queue text, attempt integer, executor_id text,
+               created_at timestamptz, updated_at timestamptz, completed_at timestamptz, error jsonb)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $fn$
+#variable_conflict use_column
+declare
+    v_options jsonb := steadfast._options(p_options,
+        array['status', 'name', 'queue', 'limit', 'before_created_at', 'before_id'], 'list_workflows');
+    v_statuses text[];
+    v_limit integer := steadfast._opt_int(v_options, 'limit', 100);
+    v_before timestamptz := steadfast._opt_timestamptz(v_options, 'before_created_at');
+    v_before_id text := steadfast._opt_text(v_options, 'before_id', '');
+    v_name text := steadfast._opt_text(v_options, 'name');
+    v_queue text := steadfast._opt_text(v_options, 'queue');
+    v_bad text;
+begin
+    if pg_catalog.jsonb_typeof(v_options -> 'status') = 'string' then
+        v_statuses := array[v_options ->> 'status'];
+    else
+        v_statuses := steadfast._opt_text_array(v_options, 'status');
+    end if;
+    select s into v_bad from pg_catalog.unnest(v_statuses) s
+    where s not in ('enqueued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled', 'dead') limit 1;
+    if v_bad is not null then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('list_workflows: unknown status %s', pg_catalog.quote_literal(v_bad));
+    end if;
+    if v_limit < 1 or v_limit > 1000 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('list_workflows: limit must be between 1 and 1000, got %s', v_limit);
+    end if;
+    return query
+    select w.id, w.name, w.status, w.queue, w.attempt, w.executor_id, w.created_at, w.updated_at,
+           w.completed_at, w.error
+    from steadfast.workflows w
+    where (v_statuses is null or w.status = any (v_statuses))
+      and (v_name is null or w.name = v_name)
+      and (v_queue is null or w.queue = v_queue)
+      and (v_before is null or (w.created_at, w.id) < (v_before, v_before_id))
+    order by w.created_at desc, w.id desc
+    limit v_limit;
+end;
+$fn$;

@@ -92,7 +92,8 @@ $fn$;
 -- its recorded steps (see _steps) so the caller can replay without another round trip.
 -- First recovers the workflows of dead executors (_recover_workflows), then takes enqueued
 -- workflows whose available_at has come, from the executor's queues in order (option
--- `queues`, an array of queue names, overrides them), lowest priority first and FIFO within,
+-- `queues`, an array of queue names, overrides them; option `names`, an array of workflow
+-- names, restricts the claim to workflows the caller can run), lowest priority first and FIFO within,
 -- skipping rows other claimers hold (FOR UPDATE SKIP LOCKED): concurrent claimers never get
 -- the same workflow. An executor with an app_version takes workflows of that version or of
 -- none; one without takes every version. Each claim increments `attempt`: present it to every
@@ -109,8 +110,9 @@ as $fn$
 #variable_conflict use_column
 declare
     v_executor steadfast.executors := steadfast._live_executor(p_executor_id, 'claim_workflows');
-    v_options jsonb := steadfast._options(p_options, array['queues'], 'claim_workflows');
+    v_options jsonb := steadfast._options(p_options, array['queues', 'names'], 'claim_workflows');
     v_queues text[] := steadfast._opt_text_array(v_options, 'queues', v_executor.queues);
+    v_names text[] := steadfast._opt_text_array(v_options, 'names');
     v_now timestamptz := steadfast.now();
     v_queue text;
     v_picked text[];
@@ -135,6 +137,7 @@ begin
         from (select w.id from steadfast.workflows w
               where w.queue = v_queue and w.status = 'enqueued' and w.available_at <= v_now
                 and (v_executor.app_version is null or w.app_version is null or w.app_version = v_executor.app_version)
+                and (v_names is null or w.name = any (v_names))
               order by w.priority, w.available_at, w.id
               limit p_limit - pg_catalog.cardinality(v_claimed)
               for update skip locked) c;

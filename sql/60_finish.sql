@@ -45,7 +45,8 @@ $fn$;
 -- The workflow's code failed with `error` (a JSON object, e.g. {"type", "message"}). When a
 -- retry policy applies (options.retry, else the policy the workflow was started with) and
 -- runs remain (retry_count + 1 < max_attempts), the workflow goes back to its queue as
--- `enqueued`, available after the policy's delay, keeping its steps; otherwise it is `failed`
+-- `enqueued`, available after the policy's delay, keeping the steps that succeeded (those
+-- recorded as failed are forgotten, so the retry runs them again); otherwise it is `failed`
 -- and steadfast_finished is notified. options.retryable = false fails it at once. Fenced like
 -- record_step (SF003). Idempotent for the same attempt and error. Locks the workflow row.
 -- Raises SF001, SF003, SF005 (bad error or policy; unknown policy kind), SF006.
@@ -90,6 +91,7 @@ begin
 
     v_policy := coalesce(v_policy, w.retry_policy);
     if v_retryable and v_policy is not null and w.retry_count + 1 < (v_policy ->> 'max_attempts')::integer then
+        delete from steadfast.steps s where s.workflow_id = p_workflow_id and s.error is not null;
         return query
         update steadfast.workflows x
         set status = 'enqueued', error = p_error, executor_id = null, recovery_attempts = 0,

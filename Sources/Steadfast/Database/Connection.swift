@@ -1,0 +1,330 @@
+package import Logging
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One PostgreSQL connection (libpq), with a thread of its own.
+///
+/// libpq blocks the calling thread while it connects and while it waits for results. A
+/// `Connection` is an actor whose executor is a ``DedicatedThreadExecutor``: every call on it —
+/// connecting included — runs on that connection's own OS thread, never on Swift's cooperative
+/// pool, so a slow query stalls only the task awaiting it.
+///
+/// A connection serves one task at a time: its statements run in order, but two tasks sharing
+/// one would interleave their statements (and transactions). Borrow one from a
+/// ``ConnectionPool`` with ``ConnectionPool/withConnection(isolation:_:)``, or keep a dedicated
+/// one — for example a worker's, which listens for notifications and holds a session-level
+/// advisory lock on the same connection.
+///
+/// Errors are ``SteadfastError``s: the engine's SQLSTATEs map to their codes, any other server
+/// error is ``SteadfastError/Code/queryFailed`` with its `sqlState`, and a broken connection is
+/// ``SteadfastError/Code/connectionLost`` — after which the connection stays unusable (check
+/// ``isUsable``) and should be replaced.
+package actor Connection {
+    private static let nextID = LockedValue(1)
+
+    /// A number identifying this connection in logs (unique in the process).
+    package nonisolated let id: Int
+    /// Where notices and connection events are logged, with `db.connection` in the metadata.
+    package nonisolated let logger: Logger
+
+    private nonisolated let executor: DedicatedThreadExecutor
+    private let pq = LibPQConnection()
+    private nonisolated let broadcaster = NotificationBroadcaster()
+    /// How many `withTransaction` calls are open (the outer one is a transaction, inner ones
+    /// are savepoints).
+    private var transactionDepth = 0
+
+    package nonisolated var unownedExecutor: UnownedSerialExecutor {
+        executor.asUnownedSerialExecutor()
+    }
+
+    private init(logger: Logger) {
+        let id = Self.nextID.withLock { id in
+            defer { id += 1 }
+            return id
+        }
+        self.id = id
+        var logger = logger
+        logger[metadataKey: "db.connection"] = "\(id)"
+        self.logger = logger
+        self.executor = DedicatedThreadExecutor(name: "steadfast-db-\(id)")
+    }
+
+    deinit {
+        // Not isolated: hand the libpq connection to its own thread to close, then let the
+        // thread end.
+        let pq = self.pq
+        broadcaster.finish()
+        executor.shutdown {
+            pq.finish()
+        }
+    }
+
+    // MARK: Connecting
+
+    /// Opens a connection.
+    /// - Parameters:
+    ///   - configuration: The connection string and settings; the pool size is not used here.
+    ///   - parameters: Extra libpq settings that override the connection string's (for
+    ///     example `("dbname", "other")`). Defaults to none.
+    ///   - logger: Where to log. Defaults to a logger labelled `steadfast.database`.
+    /// - Throws: ``SteadfastError/Code/connectionFailed``.
+    package static func connect(
+        _ configuration: DatabaseConfiguration,
+        parameters: [(keyword: String, value: String)] = [],
+        logger: Logger = Logger(label: "steadfast.database")
+    ) async throws(SteadfastError) -> Connection {
+        let connection = Connection(logger: logger)
+        try await connection.open(configuration.libpqParameters(extra: parameters))
+        return connection
+    }
+
+    /// Opens a connection with default settings.
+    /// - Parameter connectionString: A libpq URI or keyword/value connection string.
+    /// - Throws: ``SteadfastError/Code/connectionFailed``.
+    package static func connect(
+        _ connectionString: String,
+        logger: Logger = Logger(label: "steadfast.database")
+    ) async throws(SteadfastError) -> Connection {
+        try await connect(DatabaseConfiguration(connectionString: connectionString), logger: logger)
+    }
+
+    private func open(_ parameters: [(keyword: String, value: String)]) throws(SteadfastError) {
+        try pq.connect(parameters)
+        let logger = self.logger
+        pq.onNotice = { severity, message in
+            switch severity {
+            case "WARNING": logger.warning("\(message)", metadata: ["db.severity": "\(severity)"])
+            case "NOTICE", "INFO", "LOG": logger.debug("\(message)", metadata: ["db.severity": "\(severity)"])
+            case "DEBUG": logger.trace("\(message)", metadata: ["db.severity": "\(severity)"])
+            default: logger.info("\(message)", metadata: ["db.severity": "\(severity)"])
+            }
+        }
+        logger.debug("connected", metadata: ["db.backend_pid": "\(pq.backendPID)"])
+    }
+
+    /// Closes the connection; later calls throw ``SteadfastError/Code/shutdown``. Idempotent.
+    /// Session state ends with it: advisory locks are released and `LISTEN`s forgotten.
+    package func close() {
+        guard !pq.isFinished else { return }
+        executor.unwatch()
+        pq.finish()
+        broadcaster.finish()
+        logger.debug("closed")
+    }
+
+    // MARK: State
+
+    /// Whether the connection is open and, as far as libpq knows, healthy. A backend that died
+    /// while the connection sat idle is only noticed by the next statement or by
+    /// ``checkAlive()``.
+    package var isUsable: Bool {
+        pq.isConnectionOK
+    }
+
+    /// Whether a transaction is open (or failed and not yet rolled back) on this connection.
+    package var isInTransaction: Bool {
+        switch pq.transactionStatus {
+        case .inTransaction, .failedTransaction: true
+        default: false
+        }
+    }
+
+    /// The server process serving this connection (`pg_backend_pid()`); 0 once closed.
+    package var backendPID: Int32 {
+        pq.backendPID
+    }
+
+    /// Checks without blocking whether the connection still works: reads anything the server
+    /// sent meanwhile (such as the goodbye of a terminated backend) and reports whether the
+    /// connection is still usable. Notifications read on the way are delivered.
+    package func checkAlive() -> Bool {
+        guard pq.isConnectionOK else { return false }
+        guard pq.consumeAllInput() else {
+            connectionBroke()
+            return false
+        }
+        broadcaster.deliver(pq.takeNotifications())
+        return pq.transactionStatus != .active
+    }
+
+    // MARK: Statements
+
+    /// Runs one statement with parameters `$1`, `$2`… sent apart from the SQL text (never
+    /// spliced into it), in PostgreSQL's text format: `nil` is NULL, and a parameter's type is
+    /// inferred by the server or given by a cast (`$1::jsonb`).
+    ///
+    /// - Returns: The rows, empty for a statement that returns none.
+    /// - Throws: ``SteadfastError``: the engine's codes, ``SteadfastError/Code/queryFailed``,
+    ///   ``SteadfastError/Code/connectionLost`` or ``SteadfastError/Code/shutdown``.
+    @discardableResult
+    package func query(_ sql: String, _ parameters: [String?] = []) throws(SteadfastError) -> [Row] {
+        defer { afterStatement() }
+        return try pq.execute(sql, parameters: parameters).rows
+    }
+
+    /// Runs SQL text without parameters — possibly several statements separated by
+    /// semicolons, as psql would — with the simple query protocol. If there is no explicit
+    /// transaction, the statements run in one implicit transaction. Use it for scripts and
+    /// commands such as `LISTEN`; use ``query(_:_:)`` for anything with values in it.
+    ///
+    /// - Returns: The rows of the last statement.
+    /// - Throws: as ``query(_:_:)``.
+    @discardableResult
+    package func execute(_ sql: String) throws(SteadfastError) -> [Row] {
+        defer { afterStatement() }
+        return try pq.execute(sql).rows
+    }
+
+    /// Hands out notifications read with a statement's results, and notices a connection
+    /// that broke meanwhile.
+    private func afterStatement() {
+        broadcaster.deliver(pq.takeNotifications())
+        if !pq.isFinished && !pq.isConnectionOK {
+            connectionBroke()
+        }
+    }
+
+    private func connectionBroke() {
+        executor.unwatch()
+        broadcaster.finish()
+        logger.debug("connection lost")
+    }
+
+    // MARK: Transactions
+
+    /// Runs `body` in a transaction: commits when it returns, rolls back when it throws (and
+    /// rethrows). Nested calls use savepoints, so an inner failure undoes only the inner part.
+    ///
+    /// `body` runs in the caller's isolation and receives this connection; use only it inside.
+    ///
+    /// - Throws: `body`'s error, or a ``SteadfastError`` from `begin`/`commit` — including
+    ///   ``SteadfastError/Code/queryFailed`` with SQLSTATE `25P02` when `body` swallowed the
+    ///   error of a statement, which aborts the transaction so the commit rolls back.
+    package func withTransaction<Result>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (Connection) async throws -> Result
+    ) async throws -> Result {
+        let savepoint = try await beginTransaction()
+        let result: Result
+        do {
+            result = try await body(self)
+        } catch {
+            await rollbackTransaction(savepoint)
+            throw error
+        }
+        try await commitTransaction(savepoint)
+        return result
+    }
+
+    /// `begin`, or a savepoint inside an open transaction; returns the savepoint's name.
+    private func beginTransaction() throws(SteadfastError) -> String? {
+        if transactionDepth == 0 {
+            try execute("begin")
+            transactionDepth = 1
+            return nil
+        }
+        let savepoint = "steadfast_savepoint_\(transactionDepth)"
+        try execute("savepoint \(savepoint)")
+        transactionDepth += 1
+        return savepoint
+    }
+
+    private func commitTransaction(_ savepoint: String?) throws(SteadfastError) {
+        transactionDepth -= 1
+        if let savepoint {
+            try execute("release savepoint \(savepoint)")
+            return
+        }
+        defer { afterStatement() }
+        let result = try pq.execute("commit")
+        if result.commandTag == "ROLLBACK" {
+            throw SteadfastError(
+                .queryFailed,
+                message: "the transaction was rolled back: a statement in it failed",
+                sqlState: "25P02",
+                hint: "An error inside a transaction aborts it; let the error propagate out of withTransaction."
+            )
+        }
+    }
+
+    /// Rolls back, ignoring failure: the connection may be broken, which the pool then notices.
+    private func rollbackTransaction(_ savepoint: String?) {
+        transactionDepth -= 1
+        if let savepoint {
+            _ = try? execute("rollback to savepoint \(savepoint); release savepoint \(savepoint)")
+        } else {
+            _ = try? execute("rollback")
+        }
+    }
+
+    // MARK: LISTEN/NOTIFY
+
+    /// Starts listening on a channel (`LISTEN`). Subscribe with ``notifications(bufferingNewest:)``
+    /// first, so nothing sent in between is missed.
+    package func listen(_ channel: String) throws(SteadfastError) {
+        try execute("listen \(Self.quoteIdentifier(channel))")
+    }
+
+    /// Stops listening on a channel (`UNLISTEN`).
+    package func unlisten(_ channel: String) throws(SteadfastError) {
+        try execute("unlisten \(Self.quoteIdentifier(channel))")
+    }
+
+    /// The notifications this connection receives from now on, for the channels it listens
+    /// to.
+    ///
+    /// No busy polling: while the connection has nothing to run, its thread sleeps in
+    /// `poll(2)` on the connection's socket (woken at once when a statement is queued), and
+    /// reads notifications when the server sends them. Notifications that arrive while a
+    /// statement runs are read with its results and delivered right after it. So the same
+    /// connection can listen and be used for statements, and hold session state such as
+    /// advisory locks.
+    ///
+    /// The stream finishes when the connection is closed or breaks — for a worker, the sign
+    /// that its session (and any advisory lock) is gone. Several streams may be open at once;
+    /// each gets every notification.
+    ///
+    /// - Parameter limit: How many undelivered notifications a slow consumer may fall behind
+    ///   by; beyond it the oldest are dropped. Defaults to 10 000.
+    package func notifications(bufferingNewest limit: Int = 10_000) -> AsyncStream<PostgresNotification> {
+        let stream = broadcaster.subscribe(bufferingNewest: limit)
+        if !executor.isWatching, pq.isConnectionOK, let socket = pq.socket {
+            let pq = self.pq
+            let broadcaster = self.broadcaster
+            let logger = self.logger
+            executor.watch(socket) { [unowned executor] in
+                // On the connection's thread, between jobs.
+                if pq.consumeInput() {
+                    broadcaster.deliver(pq.takeNotifications())
+                } else {
+                    executor.unwatch()
+                    broadcaster.finish()
+                    logger.debug("connection lost while listening")
+                }
+            }
+        }
+        return stream
+    }
+
+    /// `"name"`, with embedded quotes doubled.
+    static func quoteIdentifier(_ name: String) -> String {
+        "\"" + name.replacing("\"", with: "\"\"") + "\""
+    }
+
+    // MARK: Instrumentation
+
+    /// CPU time used so far by this connection's thread (for tests: an idle listener must not
+    /// spin).
+    func threadCPUTime() -> Duration {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return .seconds(time.tv_sec) + .nanoseconds(time.tv_nsec)
+    }
+}

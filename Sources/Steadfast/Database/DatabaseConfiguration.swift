@@ -1,0 +1,74 @@
+/// How Steadfast connects to PostgreSQL.
+///
+/// ```swift
+/// let configuration = DatabaseConfiguration(
+///     connectionString: "postgresql://app@db.internal/orders",
+///     maximumConnections: 20
+/// )
+/// ```
+public struct DatabaseConfiguration: Sendable {
+    /// A libpq connection string, used as is: a URI such as
+    /// `postgresql://user:secret@host:5432/db?sslmode=require` (unix sockets with
+    /// `postgresql:///db?host=/var/run/postgresql`) or keyword/value pairs such as
+    /// `host=localhost dbname=app`. Settings it leaves out come from the standard `PG*`
+    /// environment variables and libpq's defaults.
+    public var connectionString: String
+
+    /// The most connections a pool opens at once; callers beyond that wait for a connection to
+    /// be returned. A worker or client also opens a few dedicated connections of its own
+    /// outside this limit (for listening and migrating). Defaults to 10.
+    public var maximumConnections: Int
+
+    /// The `application_name` connections report in `pg_stat_activity`, overriding the
+    /// connection string's. Defaults to `nil`: the connection string's `application_name`,
+    /// else `PGAPPNAME`, else `steadfast`.
+    public var applicationName: String?
+
+    /// How long opening a connection may take before it fails with
+    /// ``SteadfastError/Code/connectionFailed``; libpq counts whole seconds, at least 2. A
+    /// `connect_timeout` in the connection string takes precedence. Defaults to 10 seconds.
+    public var connectTimeout: Duration
+
+    /// libpq settings applied after the connection string, overriding it (for example
+    /// `("dbname", "other")` to reach another database of the same server). Defaults to none.
+    package var parameterOverrides: [(keyword: String, value: String)] = []
+
+    /// Creates a configuration.
+    /// - Parameters:
+    ///   - connectionString: A libpq URI or keyword/value connection string.
+    ///   - maximumConnections: The pool's size. Defaults to 10.
+    ///   - applicationName: The `application_name` to report. Defaults to `nil` (the
+    ///     connection string's, else `steadfast`).
+    ///   - connectTimeout: The time allowed to connect. Defaults to 10 seconds.
+    public init(
+        connectionString: String,
+        maximumConnections: Int = 10,
+        applicationName: String? = nil,
+        connectTimeout: Duration = .seconds(10)
+    ) {
+        precondition(maximumConnections > 0, "maximumConnections must be at least 1")
+        self.connectionString = connectionString
+        self.maximumConnections = maximumConnections
+        self.applicationName = applicationName
+        self.connectTimeout = connectTimeout
+    }
+
+    /// The libpq keyword/value pairs to connect with, in order: defaults first (the connection
+    /// string overrides them), then the connection string, then explicit settings and `extra`
+    /// (which override it).
+    func libpqParameters(extra: [(keyword: String, value: String)] = []) -> [(keyword: String, value: String)] {
+        let seconds = max(2, Int((connectTimeout.components.seconds) + (connectTimeout.components.attoseconds > 0 ? 1 : 0)))
+        var parameters: [(keyword: String, value: String)] = [
+            ("connect_timeout", String(seconds)),
+            ("fallback_application_name", "steadfast"),
+            // With expand_dbname, this first dbname may be a whole URI or conninfo string.
+            ("dbname", connectionString),
+            // Every string Steadfast exchanges is UTF-8, whatever the server's default.
+            ("client_encoding", "UTF8"),
+        ]
+        if let applicationName {
+            parameters.append(("application_name", applicationName))
+        }
+        return parameters + parameterOverrides + extra
+    }
+}

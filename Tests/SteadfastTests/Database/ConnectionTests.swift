@@ -1,0 +1,286 @@
+import Foundation
+import Testing
+
+@testable import Steadfast
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension DatabaseTests {
+    @Suite("Connection")
+    struct ConnectionTests {
+        @Test("parameters and values round-trip: NULLs, unicode, jsonb text, large values")
+        func roundTrip() async throws {
+            let connection = try await TestDatabase.connect()
+
+            let unicode = "héllo — 世界 🚀 \"quoted\" 'single' \\ backslash $1"
+            let json = #"{"a": [1, 2.5, null, "x"], "b": {"ü": true}}"#
+            let large = String(repeating: "0123456789abcdef", count: 128 * 1024) // 2 MiB
+            let rows = try await connection.query(
+                "select $1::text as a, $2::text as b, $3::jsonb as c, $4::text as d, length($4) as n, $5::int + 1 as e",
+                [nil, unicode, json, large, "41"]
+            )
+            let row = try #require(rows.first)
+            #expect(rows.count == 1)
+            #expect(row.columns == ["a", "b", "c", "d", "n", "e"])
+            #expect(row["a"] == nil)
+            #expect(try row.value("a") == nil)
+            #expect(row["b"] == unicode)
+            #expect(row[1] == unicode)
+            // jsonb comes back normalized, as PostgreSQL prints it.
+            #expect(row["c"] == #"{"a": [1, 2.5, null, "x"], "b": {"ü": true}}"#)
+            #expect(row["d"] == large)
+            #expect(try row.int("n") == large.count)
+            #expect(try row.int("e") == 42)
+        }
+
+        @Test("typed helpers decode integers, booleans, doubles and reject bad values")
+        func decoding() async throws {
+            let connection = try await TestDatabase.connect()
+            let row = try #require(try await connection.query(
+                "select 9007199254740993::int8 as big, true as t, false as f, 2.5::float8 as x, 'NaN'::float8 as nan, null::int as missing, 'abc' as text"
+            ).first)
+            #expect(try row.int("big") == 9_007_199_254_740_993)
+            #expect(try row.bool("t") == true)
+            #expect(try row.bool("f") == false)
+            #expect(try row.double("x") == 2.5)
+            #expect(try row.double("nan").isNaN)
+            #expect(try row.decodeIfPresent("missing", as: Int.self) == nil)
+            #expect(try row.string("text") == "abc")
+
+            let notAnInt = await expectSteadfastError(.decodingFailed) { _ = try row.int("text") }
+            #expect(notAnInt?.description.contains("abc") == false, "log-safe: no value in the description")
+            await expectSteadfastError(.decodingFailed) { _ = try row.int("missing") }
+            await expectSteadfastError(.decodingFailed) { _ = try row.string("no_such_column") }
+        }
+
+        @Test("execute runs several statements with the simple query protocol")
+        func multiStatement() async throws {
+            let connection = try await TestDatabase.connect()
+            let rows = try await connection.execute("""
+                create temp table multi (v int);
+                insert into multi values (1), (2), (3);
+                select sum(v) as total from multi;
+                """)
+            #expect(try rows.first?.int("total") == 6)
+        }
+
+        @Test("an engine SQLSTATE maps to its code, with message, detail, hint and context")
+        func engineError() async throws {
+            let connection = try await TestDatabase.connect()
+            let error = await expectSteadfastError(.invalidArgument) {
+                try await connection.execute("""
+                    do $$ begin
+                        raise exception 'queue % is not valid', 'bad queue'
+                            using errcode = 'SF005', detail = 'the detail', hint = 'the hint';
+                    end $$
+                    """)
+            }
+            #expect(error?.sqlState == "SF005")
+            #expect(error?.message == "queue bad queue is not valid")
+            #expect(error?.detail == "the detail")
+            #expect(error?.hint == "the hint")
+            #expect(error?.context?.contains("PL/pgSQL") == true)
+            #expect(error?.description == "SteadfastError.invalidArgument (SF005): queue bad queue is not valid")
+            #expect(error?.debugDescription.contains("the detail") == true)
+            // The connection is still usable after an error.
+            #expect(try await connection.query("select 1 as one").first?.int("one") == 1)
+        }
+
+        @Test("every documented engine SQLSTATE maps to its own code", arguments: [
+            ("SF001", SteadfastError.Code.notFound),
+            ("SF002", .workflowConflict),
+            ("SF003", .fenced),
+            ("SF004", .wrongState),
+            ("SF005", .invalidArgument),
+            ("SF006", .payloadTooLarge),
+            ("SF007", .nonDeterminism),
+            ("SF008", .executorInUse),
+            ("SF0ZZ", .engine),
+        ])
+        func engineCodes(sqlState: String, code: SteadfastError.Code) async throws {
+            let connection = try await TestDatabase.connect()
+            let error = await expectSteadfastError(code) {
+                try await connection.query("do $$ begin raise exception 'boom' using errcode = '\(sqlState)'; end $$")
+            }
+            #expect(error?.sqlState == sqlState)
+        }
+
+        @Test("an unknown future engine code is .engine with its SQLSTATE kept")
+        func unknownEngineCode() async throws {
+            let connection = try await TestDatabase.connect()
+            let error = await expectSteadfastError(.engine) {
+                try await connection.execute("do $$ begin raise exception 'from the future' using errcode = 'SF099'; end $$")
+            }
+            #expect(error?.sqlState == "SF099")
+            #expect(error?.message == "from the future")
+        }
+
+        @Test("other SQL errors are .queryFailed with the SQLSTATE; the description leaves the server's text out")
+        func genericError() async throws {
+            let connection = try await TestDatabase.connect()
+            let division = await expectSteadfastError(.queryFailed) {
+                try await connection.query("select 1 / $1::int", ["0"])
+            }
+            #expect(division?.sqlState == "22012")
+            #expect(division?.message == "division by zero")
+            #expect(division?.description == "SteadfastError.queryFailed (22012)")
+            #expect(division?.debugDescription.contains("division by zero") == true)
+            #expect(division?.debugDescription.contains("select 1 / $1::int") == true)
+
+            let syntax = await expectSteadfastError(.queryFailed) {
+                try await connection.query("selec 1")
+            }
+            #expect(syntax?.sqlState == "42601")
+        }
+
+        @Test("withTransaction commits on return and rolls back on throw")
+        func transactions() async throws {
+            struct Boom: Error {}
+            let connection = try await TestDatabase.connect()
+            let table = TestDatabase.uniqueName("sf_tx")
+            try await connection.execute("create table \(table) (v int)")
+
+            let committed = try await connection.withTransaction { connection in
+                try await connection.query("insert into \(table) values ($1::int)", ["1"])
+                return "done"
+            }
+            #expect(committed == "done")
+
+            await #expect(throws: Boom.self) {
+                try await connection.withTransaction { connection in
+                    try await connection.query("insert into \(table) values (2)")
+                    throw Boom()
+                }
+            }
+            #expect(await connection.isInTransaction == false)
+
+            // A nested transaction is a savepoint: its failure undoes only its own part.
+            try await connection.withTransaction { connection in
+                try await connection.query("insert into \(table) values (3)")
+                await #expect(throws: Boom.self) {
+                    try await connection.withTransaction { connection in
+                        try await connection.query("insert into \(table) values (4)")
+                        throw Boom()
+                    }
+                }
+            }
+
+            // Another session sees exactly what was committed.
+            let other = try await TestDatabase.connect()
+            let values = try await other.query("select v from \(table) order by v").map { try $0.int("v") }
+            #expect(values == [1, 3])
+            try await other.execute("drop table \(table)")
+            await other.close()
+        }
+
+        @Test("a transaction whose statement failed does not report a commit")
+        func swallowedErrorRollsBack() async throws {
+            let connection = try await TestDatabase.connect()
+            try await connection.execute("create temp table swallowed (v int)")
+            let error = await expectSteadfastError(.queryFailed) {
+                try await connection.withTransaction { connection in
+                    try await connection.query("insert into swallowed values (1)")
+                    _ = try? await connection.query("select 1 / 0")
+                }
+            }
+            #expect(error?.sqlState == "25P02")
+            #expect(try await connection.query("select count(*) as n from swallowed").first?.int("n") == 0)
+        }
+
+        @Test("a bad connection string or unreachable server fails with .connectionFailed")
+        func badURL() async throws {
+            let url = try TestDatabase.url()
+            let missingDatabase = DatabaseConfiguration(connectionString: url, applicationName: "sf-bad")
+            var configuration = missingDatabase
+            configuration.parameterOverrides = [("dbname", "steadfast_no_such_database")]
+            let error = await expectSteadfastError(.connectionFailed) {
+                _ = try await Connection.connect(configuration)
+            }
+            #expect(error?.message.contains("steadfast_no_such_database") == true)
+
+            await expectSteadfastError(.connectionFailed) {
+                _ = try await Connection.connect("postgresql://127.0.0.1:1/steadfast?connect_timeout=2")
+            }
+            await expectSteadfastError(.connectionFailed) {
+                _ = try await Connection.connect("this is = not a valid ' connection string")
+            }
+            await expectSteadfastError(.connectionFailed) {
+                _ = try await Connection.connect("postgresql:///steadfast?host=/nonexistent/socket/dir")
+            }
+        }
+
+        @Test("the connection string is used as is: URI with ?host=/socket/dir, or keyword/value pairs")
+        func connectionStrings() async throws {
+            let url = try TestDatabase.url()
+            let connection = try await Connection.connect(url)
+            let database = try #require(try await connection.query("select current_database() as db").first?.string("db"))
+            await connection.close()
+
+            // The same server and database, as keyword/value pairs (libpq parses the URI for us).
+            let viaOverrides = try await Connection.connect(url + (url.contains("?") ? "&" : "?") + "application_name=sf-kv")
+            let name = try await viaOverrides.query("select current_setting('application_name') as name").first?.string("name")
+            #expect(name == "sf-kv")
+            #expect(try await viaOverrides.query("select current_database() as db").first?.string("db") == database)
+            await viaOverrides.close()
+        }
+
+        @Test("close() ends the connection; later calls throw .shutdown")
+        func closing() async throws {
+            let connection = try await TestDatabase.connect()
+            let pid = await connection.backendPID
+            #expect(pid > 0)
+            #expect(await connection.isUsable)
+            await connection.close()
+            await connection.close()
+            #expect(await connection.isUsable == false)
+            await expectSteadfastError(.shutdown) { try await connection.query("select 1") }
+
+            let observer = try await TestDatabase.connect()
+            var gone = false
+            for _ in 0..<50 where !gone {
+                gone = try await observer.query("select count(*) as n from pg_stat_activity where pid = $1::int", [String(pid)]).first?.int("n") == 0
+                if !gone { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(gone, "the backend ends when the connection is closed")
+            await observer.close()
+        }
+
+        @Test("a terminated backend makes the next statement throw .connectionLost; the process survives (no SIGPIPE)")
+        func terminatedBackend() async throws {
+            #if os(Linux)
+            // The check is only meaningful if a SIGPIPE would kill the process.
+            var action = sigaction()
+            sigaction(SIGPIPE, nil, &action)
+            let sigpipeIsDefault = action.__sigaction_handler.sa_handler == nil
+            #expect(sigpipeIsDefault, "SIGPIPE is not at its default disposition in the test process; this test then proves less")
+            #endif
+
+            let connection = try await TestDatabase.connect()
+            try await TestDatabase.terminateBackend(await connection.backendPID)
+            // The server closed its end of the unix socket: libpq's write gets EPIPE, which must
+            // not raise SIGPIPE (libpq sends with MSG_NOSIGNAL).
+            let error = await expectSteadfastError(.connectionLost) {
+                try await connection.query("select 1")
+            }
+            #expect(error?.sqlState == nil || error?.sqlState == "57P01")
+            #expect(await connection.isUsable == false)
+            await expectSteadfastError(.connectionLost) {
+                try await connection.query("select 1")
+            }
+        }
+
+        @Test("waiting for a result sleeps, it does not spin")
+        func ownThread() async throws {
+            let connection = try await TestDatabase.connect()
+            let before = await connection.threadCPUTime()
+            try await connection.query("select pg_sleep(0.2)")
+            let after = await connection.threadCPUTime()
+            // Sleeping in poll(), not spinning: far below the 200 ms waited.
+            #expect((after - before) < .milliseconds(50))
+        }
+    }
+}

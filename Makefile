@@ -56,3 +56,7 @@ test/swift: ## Run the Swift tests (Tests/SteadfastTests)
 .PHONY: build
 build: ## Build the Swift package
 	@swift build
+
+.PHONY: demo
+demo: ## Run a workflow, kill -9 its worker mid-way, and watch a second worker finish it
+	@scripts/demo.sh

@@ -14,7 +14,7 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "steadfast",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "Steadfast", targets: ["Steadfast"]),
     ],
@@ -52,6 +52,30 @@ let package = Package(
             ],
             swiftSettings: swiftSettings,
             plugins: ["EmbedSchema"]
+        ),
+        // The README's demo (`make demo`): a multi-step workflow that survives kill -9.
+        .executableTarget(
+            name: "steadfast-demo",
+            dependencies: [
+                "Steadfast",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "examples/demo",
+            swiftSettings: swiftSettings
+        ),
+        // A worker process the tests start, kill -9, stop and continue.
+        .executableTarget(
+            name: "SteadfastTestWorker",
+            dependencies: [
+                "Steadfast",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/SteadfastTestWorker",
+            swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SteadfastTests",

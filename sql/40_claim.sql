@@ -29,7 +29,8 @@ end;
 $fn$;
 
 -- _steps(workflow_id) → the workflow's recorded steps as a JSON array in recording order:
--- [{"key", "seq", "name", "output", "error", "child_workflow_id", "parallel"}, …].
+-- [{"key", "seq", "name", "output", "error", "child_workflow_id", "parallel", "attempt"}, …],
+-- where attempt is the workflow attempt that recorded the step.
 create or replace function steadfast._steps(p_workflow_id text)
 returns jsonb
 language sql
@@ -38,7 +39,8 @@ set search_path = ''
 as $fn$
     select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                'key', s.step_key, 'seq', s.seq, 'name', s.name, 'output', s.output, 'error', s.error,
-               'child_workflow_id', s.child_workflow_id, 'parallel', s.parallel) order by s.seq), '[]'::jsonb)
+               'child_workflow_id', s.child_workflow_id, 'parallel', s.parallel,
+               'attempt', s.attempt) order by s.seq), '[]'::jsonb)
     from steadfast.steps s
     where s.workflow_id = p_workflow_id
 $fn$;

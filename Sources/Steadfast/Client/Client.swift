@@ -1,0 +1,111 @@
+import Foundation
+public import Logging
+import Synchronization
+
+/// Starts workflows and reads their results, without running any: for web handlers, scripts
+/// and services that hand work to workers.
+///
+/// ```swift
+/// let client = try await Client.connect(DatabaseConfiguration(connectionString: url))
+/// let handle = try await client.start(SendWelcome.self, SendWelcome.Input(userID: 7),
+///                                     options: StartOptions(id: "welcome-7"))
+/// let email = try await handle.result()
+/// await client.close()
+/// ```
+///
+/// Every method is one call of a `steadfast.*` SQL function.
+public final class Client: Sendable {
+    let engine: Engine
+    let pool: ConnectionPool
+    let database: DatabaseConfiguration
+    let logger: Logger
+    private let waiters: ResultWaiters
+
+    private init(database: DatabaseConfiguration, pool: ConnectionPool, logger: Logger) {
+        self.database = database
+        self.pool = pool
+        self.logger = logger
+        self.engine = Engine(pool: pool, logger: logger)
+        self.waiters = ResultWaiters(database: database, logger: logger)
+    }
+
+    /// Connects and checks that the database's schema is the one this library expects.
+    /// - Parameters:
+    ///   - database: Where the engine lives; the client's pool uses its `maximumConnections`.
+    ///   - logger: Where to log. Defaults to a logger labelled `steadfast.client`.
+    /// - Throws: ``SteadfastError``: ``SteadfastError/Code/connectionFailed``,
+    ///   ``SteadfastError/Code/migrationRequired`` or ``SteadfastError/Code/schemaTooNew``.
+    public static func connect(_ database: DatabaseConfiguration,
+                               logger: Logger = Logger(label: "steadfast.client")) async throws -> Client {
+        let pool = ConnectionPool(configuration: database, logger: logger)
+        do {
+            try await pool.withConnection { connection in
+                try await Migrator.verifySchema(on: connection)
+            }
+        } catch {
+            await pool.close()
+            throw error
+        }
+        return Client(database: database, pool: pool, logger: logger)
+    }
+
+    /// Closes the client's connections. Waiting calls fail with ``SteadfastError/Code/shutdown``.
+    public func close() async {
+        await waiters.close()
+        await pool.close()
+    }
+
+    /// Starts a workflow, or returns the existing one when `options.id` was used before with the
+    /// same workflow name.
+    /// - Throws: ``SteadfastError`` — ``SteadfastError/Code/workflowConflict`` when the id belongs
+    ///   to a workflow with another name; ``SteadfastError/Code/notFound`` for an unknown queue;
+    ///   ``SteadfastError/Code/invalidArgument``; ``SteadfastError/Code/payloadTooLarge``.
+    public func start<W: Workflow>(_ workflow: W.Type, _ input: W.Input,
+                                   options: StartOptions = StartOptions()) async throws -> WorkflowHandle<W.Output> {
+        let started = try await engine.start(id: options.id, name: W.name, inputJSON: try JSONCoding.encode(input),
+                                             options: options.json)
+        return WorkflowHandle(id: started.id, created: started.created, client: self)
+    }
+
+    /// A handle on an existing workflow of type `W`, to await its result.
+    public func handle<W: Workflow>(_ workflow: W.Type, id: String) -> WorkflowHandle<W.Output> {
+        WorkflowHandle(id: id, created: false, client: self)
+    }
+
+    /// The workflow with this id: status, payloads, steps.
+    /// - Throws: ``SteadfastError`` with code ``SteadfastError/Code/notFound``.
+    public func workflow(_ id: String) async throws -> WorkflowRecord {
+        try await engine.workflow(id: id)
+    }
+
+    /// Workflows, newest first, filtered by status, name and queue.
+    /// - Parameters:
+    ///   - status: Only these statuses. Defaults to `nil`: all.
+    ///   - name: Only workflows of this name. Defaults to `nil`.
+    ///   - queue: Only this queue. Defaults to `nil`.
+    ///   - limit: At most this many (1…1000). Defaults to 100.
+    public func list(status: [WorkflowStatus]? = nil, name: String? = nil, queue: String? = nil,
+                     limit: Int = 100) async throws -> [WorkflowSummary] {
+        try await engine.list(statuses: status, name: name, queue: queue, limit: limit)
+    }
+
+    /// Waits until the workflow reaches a final status and returns it.
+    func waitUntilFinished(_ id: String, timeout: Duration?) async throws -> WorkflowRecord {
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        let subscription = try await waiters.subscribe(id)
+        defer { waiters.unsubscribe(subscription) }
+        while true {
+            let record = try await engine.workflow(id: id)
+            if record.status.isFinal { return record }
+            var wait = Duration.seconds(5)  // the safety net if a notification is lost
+            if let deadline {
+                let left = deadline - ContinuousClock.now
+                if left <= .zero {
+                    throw SteadfastError(.timeout, message: "workflow \(id) did not finish within \(timeout!)")
+                }
+                wait = min(wait, left)
+            }
+            await subscription.doorbell.wait(timeout: wait)
+        }
+    }
+}

@@ -1,0 +1,223 @@
+import Foundation
+import Logging
+
+/// The one place where the client library calls the engine: one `steadfast.*` SQL function
+/// per operation, arguments as text parameters, rows mapped to typed records. No other file
+/// holds SQL (the migrator runs the embedded schema files).
+struct Engine: Sendable {
+    let pool: ConnectionPool
+    let logger: Logger
+
+    // MARK: Executors
+
+    /// `register_executor`, on the session that will hold the executor's liveness lock.
+    static func registerExecutor(on session: Connection, id: String, queues: [String], leaseSeconds: Double,
+                                 appVersion: String?, metadata: [String: JSONValue] = [:]) async throws -> Date {
+        var options: [String: JSONValue] = [
+            "queues": .array(queues.map { .string($0) }),
+            "lease_seconds": .number(leaseSeconds),
+            "host": .string(ProcessInfo.processInfo.hostName),
+            "pid": .int(Int64(ProcessInfo.processInfo.processIdentifier)),
+            "metadata": .object(metadata),
+        ]
+        if let appVersion { options["app_version"] = .string(appVersion) }
+        let rows = try await session.query(
+            "select lease_expires_at from steadfast.register_executor($1, $2::jsonb)",
+            [id, try JSONCoding.encode(options)])
+        return try rows.first?.decode("lease_expires_at", as: Date.self) ?? Date()
+    }
+
+    /// `deregister_executor`, on the session holding the lock (which it frees): hands back
+    /// every workflow the executor still holds. Returns how many.
+    static func deregisterExecutor(on session: Connection, id: String) async throws -> Int {
+        let rows = try await session.query("select steadfast.deregister_executor($1) as released", [id])
+        return try rows.first?.int("released") ?? 0
+    }
+
+    /// `heartbeat_executor`: extends the lease. Throws `fenced` when the executor was declared dead.
+    func heartbeat(executorID: String) async throws -> Date {
+        let rows = try await retrying("heartbeat") {
+            try await pool.query("select steadfast.heartbeat_executor($1) as lease_expires_at", [executorID])
+        }
+        return try rows.first?.decode("lease_expires_at", as: Date.self) ?? Date()
+    }
+
+    /// `release_workflows`: hands workflows back without counting a recovery attempt.
+    @discardableResult
+    func release(executorID: String, workflowIDs: [String]?) async throws -> Int {
+        let rows = try await pool.query("select steadfast.release_workflows($1, $2::text[]) as released",
+                                        [executorID, workflowIDs.map(Self.textArray)])
+        return try rows.first?.int("released") ?? 0
+    }
+
+    // MARK: Claiming
+
+    /// `claim_workflows`: up to `limit` workflows, each with its recorded steps.
+    func claim(executorID: String, limit: Int, names: [String]?) async throws -> [ClaimedWorkflow] {
+        var options: [String: JSONValue] = [:]
+        if let names { options["names"] = .array(names.map { .string($0) }) }
+        let rows = try await pool.query(
+            "select workflow_id, name, queue, input, attempt, steps from steadfast.claim_workflows($1, $2, $3::jsonb)",
+            [executorID, String(limit), try JSONCoding.encode(options)])
+        return try rows.map { row in
+            ClaimedWorkflow(
+                id: try row.string("workflow_id"), name: try row.string("name"), queue: try row.string("queue"),
+                inputJSON: try row.string("input"), attempt: try row.int("attempt"),
+                steps: try Self.recordedSteps(fromJSON: try row.string("steps")))
+        }
+    }
+
+    // MARK: Starting
+
+    /// `start_workflow`.
+    func start(id: String?, name: String, inputJSON: String, options: [String: JSONValue]) async throws -> StartedWorkflow {
+        let rows = try await pool.query(
+            "select workflow_id, status, created from steadfast.start_workflow($1, $2, $3::jsonb, $4::jsonb)",
+            [id, name, inputJSON, try JSONCoding.encode(options)])
+        guard let row = rows.first else {
+            throw SteadfastError(.decodingFailed, message: "start_workflow returned no row")
+        }
+        return StartedWorkflow(id: try row.string("workflow_id"), status: try Self.status(row.string("status")),
+                               created: try row.bool("created"))
+    }
+
+    // MARK: Checkpoints and results
+
+    /// `complete_workflow`; idempotent for the same attempt and output, so retried on a lost connection.
+    func complete(workflowID: String, attempt: Int, outputJSON: String) async throws {
+        _ = try await retrying("complete_workflow") {
+            try await pool.query("select steadfast.complete_workflow($1, $2, $3::jsonb)",
+                                 [workflowID, String(attempt), outputJSON])
+        }
+    }
+
+    /// `fail_workflow`; idempotent for the same attempt and error. Returns the new status
+    /// (`enqueued` when a retry was scheduled).
+    @discardableResult
+    func fail(workflowID: String, attempt: Int, error: ErrorInfo, retryable: Bool) async throws -> WorkflowStatus {
+        let rows = try await retrying("fail_workflow") {
+            try await pool.query("select status from steadfast.fail_workflow($1, $2, $3::jsonb, $4::jsonb)",
+                                 [workflowID, String(attempt), try JSONCoding.encode(error),
+                                  try JSONCoding.encode(["retryable": JSONValue.bool(retryable)])])
+        }
+        return try Self.status(rows.first?.string("status") ?? "failed")
+    }
+
+    /// `get_workflow`.
+    func workflow(id: String) async throws -> WorkflowRecord {
+        let rows = try await pool.query(
+            """
+            select workflow_id, name, status, queue, input, output, error, attempt, retry_count, executor_id,
+                   created_at, completed_at, steps
+            from steadfast.get_workflow($1)
+            """, [id])
+        guard let row = rows.first else {
+            throw SteadfastError(.notFound, message: "workflow \(id) not found")
+        }
+        let steps = try Self.recordedSteps(fromJSON: try row.string("steps")).map {
+            WorkflowStep(key: $0.key, name: $0.name, seq: $0.seq,
+                         outputJSON: $0.output.map { String(decoding: $0, as: UTF8.self) }, error: $0.error,
+                         attempt: $0.attempt)
+        }
+        return WorkflowRecord(
+            id: try row.string("workflow_id"), name: try row.string("name"), status: try Self.status(row.string("status")),
+            queue: try row.string("queue"), inputJSON: try row.string("input"), outputJSON: try row.value("output"),
+            error: try row.value("error").map { try JSONCoding.decode(ErrorInfo.self, from: $0) },
+            attempt: try row.int("attempt"), retryCount: try row.int("retry_count"),
+            executorID: try row.value("executor_id"), createdAt: try row.decode("created_at", as: Date.self),
+            completedAt: try row.decodeIfPresent("completed_at", as: Date.self), steps: steps)
+    }
+
+    /// `list_workflows`, newest first.
+    func list(statuses: [WorkflowStatus]?, name: String?, queue: String?, limit: Int) async throws -> [WorkflowSummary] {
+        var options: [String: JSONValue] = ["limit": .int(Int64(limit))]
+        if let statuses { options["status"] = .array(statuses.map { .string($0.rawValue) }) }
+        if let name { options["name"] = .string(name) }
+        if let queue { options["queue"] = .string(queue) }
+        let rows = try await pool.query(
+            "select workflow_id, name, status, queue, attempt, created_at, completed_at from steadfast.list_workflows($1::jsonb)",
+            [try JSONCoding.encode(options)])
+        return try rows.map { row in
+            WorkflowSummary(
+                id: try row.string("workflow_id"), name: try row.string("name"),
+                status: try Self.status(row.string("status")), queue: try row.string("queue"),
+                attempt: try row.int("attempt"), createdAt: try row.decode("created_at", as: Date.self),
+                completedAt: try row.decodeIfPresent("completed_at", as: Date.self))
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Runs an idempotent call again when the connection broke under it (whether the first try
+    /// took effect is unknown; the engine accepts the same write twice). Up to 5 tries.
+    private func retrying<T: Sendable>(_ what: String, _ body: () async throws -> T) async throws -> T {
+        var tries = 0
+        while true {
+            tries += 1
+            do {
+                return try await body()
+            } catch let error as SteadfastError
+                where (error.code == .connectionLost || error.code == .connectionFailed) && tries < 5 {
+                logger.warning("\(what): connection lost; trying again", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: .milliseconds(50 * tries * tries))
+            }
+        }
+    }
+
+    static func status(_ text: String) throws(SteadfastError) -> WorkflowStatus {
+        guard let status = WorkflowStatus(rawValue: text) else {
+            throw SteadfastError(.decodingFailed, message: "unknown workflow status '\(text)'")
+        }
+        return status
+    }
+
+    static func textArray(_ values: [String]) -> String {
+        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
+    }
+
+    /// Parses the `steps` JSON array of `claim_workflows` and `get_workflow`.
+    static func recordedSteps(fromJSON json: String) throws -> [RecordedStep] {
+        guard json != "[]" else { return [] }
+        guard let array = try JSONSerialization.jsonObject(with: Data(json.utf8), options: [.fragmentsAllowed]) as? [[String: Any]] else {
+            throw SteadfastError(.decodingFailed, message: "steps is not a JSON array of objects")
+        }
+        return try array.map { object in
+            guard let key = object["key"] as? String, let name = object["name"] as? String,
+                  let seq = (object["seq"] as? NSNumber)?.intValue
+            else { throw SteadfastError(.decodingFailed, message: "malformed step in \(json.prefix(200))") }
+            var error: ErrorInfo?
+            if let errorObject = object["error"] as? [String: Any] {
+                error = ErrorInfo(type: errorObject["type"] as? String ?? "Error",
+                                  message: errorObject["message"] as? String ?? "\(errorObject)")
+            }
+            var output: Data?
+            if error == nil, let value = object["output"] {
+                output = try JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed])
+            }
+            return RecordedStep(key: key, seq: seq, name: name, output: output, error: error,
+                                parallel: object["parallel"] as? Bool ?? false,
+                                attempt: (object["attempt"] as? NSNumber)?.intValue ?? 0)
+        }
+    }
+}
+
+extension Engine: StepRecorder {
+    /// `record_step`; idempotent for the same result, so retried on a lost connection.
+    func recordStep(_ step: StepRecord) async throws {
+        var options: [String: JSONValue] = [
+            "occurrence": .int(Int64(step.occurrence)),
+            "started_at": .string(step.startedAt.postgresText),
+            "step_attempts": .int(Int64(step.runs)),
+        ]
+        if step.parallel { options["parallel"] = .bool(true) }
+        if let error = step.error {
+            options["error"] = .object(["type": .string(error.type), "message": .string(error.message)])
+        }
+        let optionsJSON = try JSONCoding.encode(options)
+        _ = try await retrying("record_step") {
+            try await pool.query("select seq from steadfast.record_step($1, $2, $3, $4::jsonb, $5::jsonb)",
+                                 [step.workflowID, String(step.attempt), step.name, step.outputJSON, optionsJSON])
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// A JSON value, for the option objects the engine's functions take.
+enum JSONValue: Sendable, Hashable, Encodable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case int(Int64)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .int(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+}
+
+/// The JSON coding every payload goes through: ISO 8601 dates and sorted keys, so services
+/// in other languages read what Swift wrote.
+enum JSONCoding {
+    static func encode<T: Encodable>(_ value: T) throws(SteadfastError) -> String {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return String(decoding: try encoder.encode(value), as: UTF8.self)
+        } catch {
+            throw SteadfastError(.invalidArgument, message: "cannot encode \(T.self) as JSON: \(error)")
+        }
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from json: String) throws(SteadfastError) -> T {
+        try decode(type, from: Data(json.utf8))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(SteadfastError) -> T {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(T.self, from: data)
+        } catch {
+            throw SteadfastError(.decodingFailed,
+                                 message: "cannot decode \(T.self) from JSON: \(error)")
+        }
+    }
+}

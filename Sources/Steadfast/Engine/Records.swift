@@ -1,0 +1,158 @@
+public import Foundation
+
+/// The status of a workflow.
+public enum WorkflowStatus: String, Sendable, Codable, CaseIterable {
+    /// Waiting in its queue to be claimed (possibly not before a given time).
+    case enqueued
+    /// Held by an executor that is running it.
+    case running
+    /// Suspended on a sleep, message, event or child workflow; holds no worker.
+    case waiting
+    /// Finished with an output.
+    case succeeded
+    /// Finished with an error (its retries, if any, ran out).
+    case failed
+    /// Cancelled before finishing.
+    case cancelled
+    /// Claimed more often than its recovery limit without finishing: given up, kept for
+    /// inspection.
+    case dead
+
+    /// Whether the workflow has reached a status it never leaves on its own.
+    public var isFinal: Bool {
+        switch self {
+        case .succeeded, .failed, .cancelled, .dead: true
+        case .enqueued, .running, .waiting: false
+        }
+    }
+}
+
+/// The error a workflow or step failed with, as stored in the database: `{"type", "message"}`.
+public struct ErrorInfo: Sendable, Codable, Hashable {
+    /// The error's type (for Swift errors, `String(reflecting: type(of: error))`).
+    public var type: String
+    /// A human-readable message.
+    public var message: String
+
+    /// Creates an error description.
+    public init(type: String, message: String) {
+        self.type = type
+        self.message = message
+    }
+}
+
+/// A step's recorded failure; the same shape as ``ErrorInfo``.
+typealias StepErrorInfo = ErrorInfo
+
+/// A step as the engine recorded it, returned with a claimed workflow for replay.
+struct RecordedStep: Sendable {
+    var key: String
+    var seq: Int
+    var name: String
+    /// The output's JSON; `nil` when the step failed.
+    var output: Data?
+    var error: ErrorInfo?
+    var parallel: Bool
+    /// The workflow attempt that recorded it.
+    var attempt: Int
+}
+
+/// A step result to record (`steadfast.record_step`).
+struct StepRecord: Sendable {
+    var workflowID: String
+    var attempt: Int
+    var name: String
+    var occurrence: Int
+    /// The output's JSON; `nil` when the step failed.
+    var outputJSON: String?
+    var error: ErrorInfo?
+    var startedAt: Date
+    var runs: Int
+    var parallel: Bool
+}
+
+/// What records a step's result: the engine, or a test double.
+protocol StepRecorder: Sendable {
+    func recordStep(_ step: StepRecord) async throws
+}
+
+/// A workflow claimed by an executor (`steadfast.claim_workflows`).
+struct ClaimedWorkflow: Sendable {
+    var id: String
+    var name: String
+    var queue: String
+    var inputJSON: String
+    var attempt: Int
+    var steps: [RecordedStep]
+}
+
+/// The answer to starting a workflow.
+struct StartedWorkflow: Sendable {
+    var id: String
+    var status: WorkflowStatus
+    var created: Bool
+}
+
+/// A workflow as stored: status, payloads, timings and recorded steps.
+public struct WorkflowRecord: Sendable {
+    /// The workflow's id.
+    public var id: String
+    /// The workflow's name.
+    public var name: String
+    /// Its status.
+    public var status: WorkflowStatus
+    /// The queue it runs from.
+    public var queue: String
+    /// Its input as JSON text.
+    public var inputJSON: String
+    /// Its output as JSON text, once it succeeded.
+    public var outputJSON: String?
+    /// The error it failed with (or the last error, while it waits for a retry).
+    public var error: ErrorInfo?
+    /// How many times it was claimed.
+    public var attempt: Int
+    /// Failures retried so far under its retry policy.
+    public var retryCount: Int
+    /// The executor running it, while it runs.
+    public var executorID: String?
+    /// When it was started.
+    public var createdAt: Date
+    /// When it finished.
+    public var completedAt: Date?
+    /// Its recorded steps, in recording order.
+    public var steps: [WorkflowStep]
+}
+
+/// A recorded step, as ``WorkflowRecord`` shows it.
+public struct WorkflowStep: Sendable {
+    /// The step's key: its name, or `name#n` for its n-th call.
+    public var key: String
+    /// The step's name.
+    public var name: String
+    /// Its position in recording order.
+    public var seq: Int
+    /// Its output as JSON text, unless it failed.
+    public var outputJSON: String?
+    /// Its error, if it failed for good.
+    public var error: ErrorInfo?
+    /// The workflow attempt (execution) that recorded it.
+    public var attempt: Int
+}
+
+/// One row of a workflow listing.
+public struct WorkflowSummary: Sendable {
+    /// The workflow's id.
+    public var id: String
+    /// The workflow's name.
+    public var name: String
+    /// Its status.
+    public var status: WorkflowStatus
+    /// Its queue.
+    public var queue: String
+    /// How many times it was claimed.
+    public var attempt: Int
+    /// When it was started.
+    public var createdAt: Date
+    /// When it finished.
+    public var completedAt: Date?
+}

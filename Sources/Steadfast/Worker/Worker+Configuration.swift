@@ -1,0 +1,70 @@
+import Foundation
+
+extension Worker {
+    /// How a ``Worker`` claims and runs workflows.
+    public struct Configuration: Sendable {
+        /// The executor's id, unique among live workers. Defaults to `nil`: a new id made of the
+        /// host name, the process id and a random suffix.
+        public var executorID: String?
+        /// The queues to claim from, in order of preference. Defaults to `["default"]`.
+        public var queues: [String]
+        /// The most workflows run at once by this worker. Defaults to 10.
+        public var concurrency: Int
+        /// How long an idle worker waits for a notification before it polls the database for
+        /// work anyway (delayed workflows and the workflows of crashed workers are found by
+        /// polling). Defaults to 500 milliseconds.
+        public var pollInterval: Duration
+        /// The largest fraction of `pollInterval` added or taken at random, so idle workers do
+        /// not poll in step. Defaults to 0.2.
+        public var pollJitter: Double
+        /// How long the executor's lease lasts without a heartbeat; past it, another worker may
+        /// take over this worker's workflows. Crashed processes are noticed sooner, by their
+        /// closed database session. Defaults to 30 seconds.
+        public var lease: Duration
+        /// How often the worker renews its lease. Defaults to `nil`: a third of ``lease``.
+        public var heartbeatInterval: Duration?
+        /// The application version this worker runs; it then takes only workflows started under
+        /// that version or none. Defaults to `nil`: every version.
+        public var appVersion: String?
+        /// On graceful shutdown, how long running workflows may take to finish before they are
+        /// cancelled and handed back to the queue. Defaults to 10 seconds.
+        public var shutdownGracePeriod: Duration
+
+        /// Creates a configuration; every argument has the default documented on its property.
+        public init(
+            executorID: String? = nil,
+            queues: [String] = ["default"],
+            concurrency: Int = 10,
+            pollInterval: Duration = .milliseconds(500),
+            pollJitter: Double = 0.2,
+            lease: Duration = .seconds(30),
+            heartbeatInterval: Duration? = nil,
+            appVersion: String? = nil,
+            shutdownGracePeriod: Duration = .seconds(10)
+        ) {
+            self.executorID = executorID
+            self.queues = queues
+            self.concurrency = max(1, concurrency)
+            self.pollInterval = pollInterval
+            self.pollJitter = min(max(pollJitter, 0), 1)
+            self.lease = lease
+            self.heartbeatInterval = heartbeatInterval
+            self.appVersion = appVersion
+            self.shutdownGracePeriod = shutdownGracePeriod
+        }
+
+        var resolvedExecutorID: String {
+            executorID ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8).lowercased())"
+        }
+
+        var resolvedHeartbeatInterval: Duration {
+            heartbeatInterval ?? lease / 3
+        }
+
+        /// The poll interval with jitter applied.
+        func nextPollDelay() -> Duration {
+            let factor = 1 + pollJitter * Double.random(in: -1...1)
+            return .milliseconds(Int64(max(1, pollInterval.inSeconds * 1000 * factor)))
+        }
+    }
+}

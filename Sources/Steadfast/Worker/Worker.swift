@@ -1,0 +1,77 @@
+import Foundation
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// Claims workflows from PostgreSQL and runs them: a swift-service-lifecycle `Service`.
+///
+/// ```swift
+/// let worker = Worker(database: DatabaseConfiguration(connectionString: url))
+/// worker.register(SendWelcome())
+/// let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm], logger: logger)
+/// try await group.run()
+/// ```
+///
+/// While it runs, the worker
+/// - registers an executor from a database session it keeps open (a crash closes it, and
+///   other workers take over its workflows at their next claim) and renews its lease;
+/// - claims up to ``Configuration/concurrency`` workflows of its registered names from its
+///   queues, woken by `NOTIFY` when work is enqueued and polling with jitter otherwise;
+/// - runs each workflow, replaying recorded steps, then completes or fails it. A workflow whose
+///   write is refused as fenced (another executor took it over) is abandoned.
+///
+/// On graceful shutdown (SIGTERM through a `ServiceGroup`) it stops claiming, lets running
+/// workflows finish for ``Configuration/shutdownGracePeriod``, then cancels the rest and hands
+/// them back to their queues so another worker resumes them at once.
+public final class Worker: Service, Sendable {
+    /// How the worker behaves.
+    public let configuration: Configuration
+    /// The executor id this worker registers.
+    public let executorID: String
+
+    let database: DatabaseConfiguration
+    let logger: Logger
+    let registry = WorkflowRegistry()
+
+    /// Creates a worker; nothing connects until ``run()``.
+    /// - Parameters:
+    ///   - database: Where the engine lives. The worker's pool uses its `maximumConnections`.
+    ///   - configuration: Queues, concurrency, polling, lease. Defaults to ``Configuration/init(executorID:queues:concurrency:pollInterval:pollJitter:lease:heartbeatInterval:appVersion:shutdownGracePeriod:)``'s defaults.
+    ///   - logger: Where to log; workflow ids and steps travel in the metadata. Defaults to a
+    ///     logger labelled `steadfast.worker`.
+    public init(database: DatabaseConfiguration, configuration: Configuration = Configuration(),
+                logger: Logger = Logger(label: "steadfast.worker")) {
+        self.database = database
+        self.configuration = configuration
+        self.executorID = configuration.resolvedExecutorID
+        var logger = logger
+        logger[metadataKey: "executor_id"] = .string(executorID)
+        self.logger = logger
+    }
+
+    /// Makes `workflow` runnable by this worker under `W.name`. Register before ``run()``.
+    public func register<W: Workflow>(_ workflow: W) {
+        registry.register(workflow)
+    }
+
+    /// Runs until cancelled or gracefully shut down.
+    /// - Throws: ``SteadfastError`` when the database cannot be reached at start, or its schema
+    ///   is missing or newer than this library.
+    public func run() async throws {
+        let pool = ConnectionPool(configuration: database, logger: logger)
+        let run = WorkerRun(worker: self, engine: Engine(pool: pool, logger: logger))
+        do {
+            try await run.start()
+        } catch {
+            await pool.close()
+            throw error
+        }
+        await withGracefulShutdownHandler {
+            await run.loop()
+        } onGracefulShutdown: {
+            run.stop()
+        }
+        await run.finish()
+        await pool.close()
+    }
+}

@@ -1,0 +1,235 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// One run of a worker: its session, its running workflows, its loops.
+final class WorkerRun: Sendable {
+    private let worker: Worker
+    private let engine: Engine
+    private let doorbell = Doorbell()
+    private let stopping = Atomic<Bool>(false)
+    private let session = Mutex<Connection?>(nil)
+    private let active = Mutex<Set<String>>([])
+
+    private var configuration: Worker.Configuration { worker.configuration }
+    private var logger: Logger { worker.logger }
+    private var executorID: String { worker.executorID }
+
+    init(worker: Worker, engine: Engine) {
+        self.worker = worker
+        self.engine = engine
+    }
+
+    /// Connects the session, checks the schema, registers the executor and listens.
+    func start() async throws {
+        let connection = try await Connection.connect(worker.database, logger: logger)
+        do {
+            try await Migrator.verifySchema(on: connection)
+            try await register(on: connection)
+        } catch {
+            await connection.close()
+            throw error
+        }
+        session.withLock { $0 = connection }
+        logger.info("worker started", metadata: [
+            "queues": "\(configuration.queues)", "concurrency": "\(configuration.concurrency)",
+            "workflows": "\(worker.registry.names)",
+        ])
+    }
+
+    private func register(on connection: Connection) async throws {
+        _ = try await Engine.registerExecutor(
+            on: connection, id: executorID, queues: configuration.queues,
+            leaseSeconds: configuration.lease.inSeconds, appVersion: configuration.appVersion)
+        try await connection.listen("steadfast_enqueued")
+    }
+
+    /// Asks the loop to stop claiming and wind down.
+    func stop() {
+        stopping.store(true, ordering: .relaxed)
+        doorbell.ring()
+    }
+
+    private var isStopping: Bool { stopping.load(ordering: .relaxed) }
+
+    /// Claims and runs workflows until stopped or cancelled; then waits for the running ones
+    /// (at most the grace period) and cancels what is left.
+    func loop() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.superviseSession() }
+            group.addTask { await self.heartbeatLoop() }
+            while !isStopping && !Task.isCancelled {
+                let free = configuration.concurrency - active.withLock { $0.count }
+                var claimedAll = false
+                if free > 0 {
+                    do {
+                        let claimed = try await engine.claim(executorID: executorID, limit: free,
+                                                             names: worker.registry.names)
+                        for workflow in claimed {
+                            active.withLock { _ = $0.insert(workflow.id) }
+                            group.addTask {
+                                await self.execute(workflow)
+                                self.active.withLock { _ = $0.remove(workflow.id) }
+                                self.doorbell.ring()
+                            }
+                        }
+                        claimedAll = claimed.count == free
+                    } catch let error as SteadfastError where error.code == .fenced {
+                        logger.warning("executor was declared dead; registering again", metadata: ["error": "\(error)"])
+                        await reRegister()
+                    } catch is CancellationError {
+                        break
+                    } catch {
+                        logger.error("claim failed", metadata: ["error": "\(error)"])
+                    }
+                }
+                if !claimedAll {
+                    await doorbell.wait(timeout: configuration.nextPollDelay())
+                }
+            }
+            // Winding down: let running workflows finish for the grace period.
+            let deadline = ContinuousClock.now + configuration.shutdownGracePeriod
+            while !active.withLock({ $0.isEmpty }) && ContinuousClock.now < deadline && !Task.isCancelled {
+                await doorbell.wait(timeout: .milliseconds(100))
+            }
+            let left = active.withLock { $0.count }
+            if left > 0 {
+                logger.info("cancelling workflows still running after the grace period", metadata: ["count": "\(left)"])
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Hands back what is still held and closes the session.
+    func finish() async {
+        let connection = session.withLock { $0 }
+        // Not the caller's task: it may be cancelled, and this must still reach the database.
+        await Task.detached { [executorID, logger] in
+            guard let connection else { return }
+            do {
+                let released = try await Engine.deregisterExecutor(on: connection, id: executorID)
+                logger.info("worker stopped", metadata: ["released": "\(released)"])
+            } catch {
+                logger.warning("deregistering failed; the lease will expire", metadata: ["error": "\(error)"])
+            }
+            await connection.close()
+        }.value
+    }
+
+    // MARK: Session and lease
+
+    /// Turns notifications into doorbell rings; reconnects and re-registers when the session is lost.
+    private func superviseSession() async {
+        while !Task.isCancelled {
+            guard let connection = session.withLock({ $0 }) else { return }
+            for await _ in await connection.notifications() {
+                doorbell.ring()
+            }
+            if Task.isCancelled { return }
+            logger.warning("executor session lost; reconnecting")
+            await reconnect()
+        }
+    }
+
+    private func reconnect() async {
+        while !Task.isCancelled {
+            do {
+                let connection = try await Connection.connect(worker.database, logger: logger)
+                do {
+                    try await register(on: connection)
+                } catch {
+                    await connection.close()
+                    throw error
+                }
+                let old = session.withLock { current -> Connection? in
+                    let old = current
+                    current = connection
+                    return old
+                }
+                await old?.close()
+                logger.info("executor session restored")
+                doorbell.ring()
+                return
+            } catch {
+                logger.warning("reconnecting failed", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    private func reRegister() async {
+        guard let connection = session.withLock({ $0 }) else { return }
+        do {
+            try await register(on: connection)
+        } catch {
+            logger.warning("registering again failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func heartbeatLoop() async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: configuration.resolvedHeartbeatInterval)
+                _ = try await engine.heartbeat(executorID: executorID)
+            } catch is CancellationError {
+                return
+            } catch let error as SteadfastError where error.code == .fenced {
+                logger.warning("executor was declared dead; its workflows went to others; registering again",
+                               metadata: ["error": "\(error)"])
+                await reRegister()
+            } catch {
+                logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    // MARK: Running a workflow
+
+    private func execute(_ claimed: ClaimedWorkflow) async {
+        var logger = self.logger
+        logger[metadataKey: "workflow_id"] = .string(claimed.id)
+        logger[metadataKey: "workflow"] = .string(claimed.name)
+        guard let runner = worker.registry.runner(for: claimed.name) else {
+            logger.error("no workflow registered under this name; handing it back")
+            _ = try? await engine.release(executorID: executorID, workflowIDs: [claimed.id])
+            return
+        }
+        let context = WorkflowContext(workflowID: claimed.id, workflowName: claimed.name, attempt: claimed.attempt,
+                                      recorded: claimed.steps, recorder: engine, logger: self.logger)
+        logger.debug("workflow claimed", metadata: ["attempt": "\(claimed.attempt)", "recorded_steps": "\(claimed.steps.count)"])
+        do {
+            let output: String
+            do {
+                output = try await runner(claimed.inputJSON, context)
+                try context.checkAllStepsReplayed()
+            } catch let error as SteadfastError where error.code == .fenced {
+                throw error
+            } catch let error as SteadfastError where error.code == .nonDeterminism {
+                logger.error("workflow diverged from its record", metadata: ["error": "\(error)"])
+                try await engine.fail(workflowID: claimed.id, attempt: claimed.attempt,
+                                      error: ErrorInfo(type: "NonDeterminism", message: error.message), retryable: false)
+                return
+            } catch {
+                if Task.isCancelled {
+                    logger.info("workflow interrupted by shutdown; it will be handed back")
+                    return
+                }
+                let status = try await engine.fail(
+                    workflowID: claimed.id, attempt: claimed.attempt,
+                    error: ErrorInfo(type: String(reflecting: type(of: error)), message: String(describing: error)),
+                    retryable: true)
+                logger.info(status == .enqueued ? "workflow failed; retry scheduled" : "workflow failed",
+                            metadata: ["error": "\(error)"])
+                return
+            }
+            try await engine.complete(workflowID: claimed.id, attempt: claimed.attempt, outputJSON: output)
+            logger.debug("workflow succeeded")
+        } catch let error as SteadfastError where error.code == .fenced {
+            logger.warning("workflow taken over by another execution; abandoning it", metadata: ["error": "\(error)"])
+        } catch {
+            // Could not record the outcome: hand the workflow back rather than hold it forever.
+            logger.error("recording the workflow's outcome failed; handing it back", metadata: ["error": "\(error)"])
+            _ = try? await engine.release(executorID: executorID, workflowIDs: [claimed.id])
+        }
+    }
+}

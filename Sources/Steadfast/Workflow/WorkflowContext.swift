@@ -1,0 +1,202 @@
+import Foundation
+public import Logging
+import Synchronization
+
+/// What a running workflow uses to run its steps durably.
+///
+/// Each call to ``step(_:retry:_:)`` either returns the step's recorded result (on replay) or
+/// runs the step and records its result before returning. Steps are keyed by name and
+/// occurrence — the second `step("charge")` of a workflow is `charge#2` — so steps started in
+/// parallel (`async let`, task groups) replay correctly when their names differ. Give steps
+/// that run in parallel distinct names: two parallel calls with the same name may swap
+/// occurrence numbers on replay.
+///
+/// A replay that departs from the record — it calls a new step where the record has a step
+/// that ran sequentially, or it returns while recorded steps were never called — fails with
+/// ``SteadfastError/Code/nonDeterminism``: the workflow's code changed under it. Fork the
+/// workflow to re-run it with the new code.
+public final class WorkflowContext: Sendable {
+    /// The workflow's id.
+    public let workflowID: String
+    /// The workflow's name.
+    public let workflowName: String
+    /// The claim this execution holds (the fencing token): 1 on the first run, +1 per reclaim.
+    public let attempt: Int
+    /// A logger whose metadata carries `workflow_id` (and `step` inside steps).
+    public let logger: Logger
+
+    private let recorder: any StepRecorder
+    private let state: Mutex<State>
+
+    struct State {
+        var recorded: [String: RecordedStep]
+        var consumed: Set<String> = []
+        var occurrences: [String: Int] = [:]
+        /// Steps running now, by token: whether another step ran at the same time.
+        var inFlight: [Int: Bool] = [:]
+        var nextToken = 0
+    }
+
+    init(workflowID: String, workflowName: String, attempt: Int, recorded: [RecordedStep],
+         recorder: any StepRecorder, logger: Logger) {
+        self.workflowID = workflowID
+        self.workflowName = workflowName
+        self.attempt = attempt
+        self.recorder = recorder
+        var logger = logger
+        logger[metadataKey: "workflow_id"] = .string(workflowID)
+        self.logger = logger
+        self.state = Mutex(State(recorded: Dictionary(recorded.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })))
+    }
+
+    /// Runs `body` as a durable step named `name` and returns its result — or, when this step
+    /// already completed in an earlier execution, returns the recorded result without running it.
+    ///
+    /// A step that throws is tried again as `retry` says; when it fails for good the failure is
+    /// recorded (a replay throws it again without running the step) and thrown as
+    /// ``StepFailedError``. A step is at-least-once: it runs again only if its process died
+    /// after running it and before recording it.
+    ///
+    /// - Parameters:
+    ///   - name: The step's name, unique among the steps that may run at the same time.
+    ///   - retry: How to retry a failing run. Defaults to ``RetryPolicy/none``.
+    ///   - body: The step's code. Its result is stored as JSON.
+    public func step<Output: Codable & Sendable>(
+        _ name: String,
+        retry: RetryPolicy = .none,
+        _ body: () async throws -> Output
+    ) async throws -> Output {
+        let data = try await runStep(name, retry: retry) {
+            let output = try await body()
+            return try JSONCoding.encode(output)
+        }
+        return try JSONCoding.decode(Output.self, from: data)
+    }
+
+    /// Runs `body` as a durable step that returns nothing; see ``step(_:retry:_:)``.
+    public func step(
+        _ name: String,
+        retry: RetryPolicy = .none,
+        _ body: () async throws -> Void
+    ) async throws {
+        _ = try await runStep(name, retry: retry) {
+            try await body()
+            return "null"
+        }
+    }
+
+    /// The common path of both `step` variants: replay or run, then record. Returns the
+    /// output's JSON.
+    private func runStep(_ name: String, retry: RetryPolicy, _ run: () async throws -> String) async throws -> Data {
+        let (occurrence, key, replayed) = state.withLock { state -> (Int, String, RecordedStep?) in
+            let occurrence = (state.occurrences[name] ?? 0) + 1
+            state.occurrences[name] = occurrence
+            let key = occurrence == 1 ? name : "\(name)#\(occurrence)"
+            let replayed = state.recorded[key]
+            if replayed != nil { state.consumed.insert(key) }
+            return (occurrence, key, replayed)
+        }
+        var logger = self.logger
+        logger[metadataKey: "step"] = .string(key)
+
+        if let replayed {
+            logger.trace("step replayed from its checkpoint")
+            if let error = replayed.error {
+                throw StepFailedError(step: key, type: error.type, message: error.message, underlying: nil)
+            }
+            return replayed.output ?? Data("null".utf8)
+        }
+        try checkNoSequentialStepSkipped(calling: key)
+        try Task.checkCancellation()
+
+        let token = state.withLock { state -> Int in
+            let token = state.nextToken
+            state.nextToken += 1
+            let parallel = !state.inFlight.isEmpty
+            for other in state.inFlight.keys { state.inFlight[other] = true }
+            state.inFlight[token] = parallel
+            return token
+        }
+        defer { _ = state.withLock { $0.inFlight.removeValue(forKey: token) } }
+
+        let startedAt = Date()
+        var runs = 0
+        while true {
+            runs += 1
+            do {
+                let json = try await run()
+                let parallel = state.withLock { $0.inFlight[token] ?? false }
+                try await recorder.recordStep(StepRecord(
+                    workflowID: workflowID, attempt: attempt, name: name, occurrence: occurrence,
+                    outputJSON: json, error: nil, startedAt: startedAt, runs: runs, parallel: parallel))
+                logger.debug("step recorded", metadata: ["runs": "\(runs)"])
+                return Data(json.utf8)
+            } catch let error as SteadfastError where error.code == .fenced || error.code == .nonDeterminism {
+                throw error
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                if Task.isCancelled { throw CancellationError() }
+                if runs < retry.maxAttempts && retry.shouldRetry(error) {
+                    let delay = retry.delay(beforeRetry: runs - 1)
+                    logger.info("step failed; retrying", metadata: ["error": "\(error)", "retry_in": "\(delay)"])
+                    try await Task.sleep(for: delay)
+                    continue
+                }
+                let failure = StepFailedError(step: key, type: String(reflecting: type(of: error)),
+                                              message: String(describing: error), underlying: error)
+                let parallel = state.withLock { $0.inFlight[token] ?? false }
+                try await recorder.recordStep(StepRecord(
+                    workflowID: workflowID, attempt: attempt, name: name, occurrence: occurrence,
+                    outputJSON: nil, error: StepErrorInfo(type: failure.type, message: failure.message),
+                    startedAt: startedAt, runs: runs, parallel: parallel))
+                logger.info("step failed", metadata: ["error": "\(error)", "runs": "\(runs)"])
+                throw failure
+            }
+        }
+    }
+
+    /// A new step is about to run. In sequential code every recorded step before it has been
+    /// replayed by now; a recorded sequential step still unreplayed means the code took
+    /// another path than the record.
+    private func checkNoSequentialStepSkipped(calling key: String) throws(SteadfastError) {
+        let skipped = state.withLock { state in
+            state.recorded.values.filter { !$0.parallel && !state.consumed.contains($0.key) }
+                .min { $0.seq < $1.seq }
+        }
+        if let skipped {
+            throw SteadfastError(
+                .nonDeterminism,
+                message: "workflow \(workflowID) called step '\(key)' where its record has step '\(skipped.key)' (seq \(skipped.seq)): the code changed since the workflow started",
+                hint: "Finish such workflows with the code they started with, or fork them to re-run with the new code.")
+        }
+    }
+
+    /// Called when the workflow's code returned: every recorded step must have been replayed.
+    func checkAllStepsReplayed() throws(SteadfastError) {
+        let missing = state.withLock { state in
+            state.recorded.values.filter { !state.consumed.contains($0.key) }.sorted { $0.seq < $1.seq }.map(\.key)
+        }
+        if !missing.isEmpty {
+            throw SteadfastError(
+                .nonDeterminism,
+                message: "workflow \(workflowID) finished without calling its recorded step(s) \(missing.joined(separator: ", ")): the code changed since the workflow started",
+                hint: "Finish such workflows with the code they started with, or fork them to re-run with the new code.")
+        }
+    }
+}
+
+/// A step that failed for good: its retries ran out, or its error was not retryable. The
+/// failure is recorded, so a replay throws it again without running the step.
+public struct StepFailedError: Error, Sendable, CustomStringConvertible {
+    /// The step's key (`name` or `name#n`).
+    public var step: String
+    /// The Swift type of the original error, as `String(reflecting:)` printed it.
+    public var type: String
+    /// The original error, as `String(describing:)` printed it.
+    public var message: String
+    /// The original error, in the execution that ran the step; `nil` on replay.
+    public var underlying: (any Error)?
+
+    public var description: String { "step '\(step)' failed: \(message)" }
+}

@@ -1,0 +1,73 @@
+// A worker process for the Swift tests: they start it, kill -9 it, stop and continue it, and
+// count the side effects its steps leave in a table of the test's.
+//
+// Environment:
+//   DATABASE_URL         where the engine lives (required)
+//   SF_EFFECTS_TABLE     the table each step inserts (workflow_id, step, pid) into (required)
+//   SF_QUEUE             the queue to claim from (default "default")
+//   SF_CONCURRENCY       workflows at once (default 10)
+//   SF_EXECUTOR_ID       the executor id (default: generated)
+//   SF_HOLD_STEP         a step name (s1, s2, s3) in which to wait SF_HOLD_SECONDS after its effect
+//   SF_HOLD_SECONDS      (default 600)
+//   SF_LEASE_SECONDS     the executor's lease (default 30)
+//   SF_POLL_MS           the poll interval (default: the library's)
+//   SF_POOL              the pool size (default 10)
+import Foundation
+import Logging
+import ServiceLifecycle
+import Steadfast
+import UnixSignals
+
+let environment = ProcessInfo.processInfo.environment
+func setting(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+
+guard let url = setting("DATABASE_URL"), let table = setting("SF_EFFECTS_TABLE") else {
+    FileHandle.standardError.write(Data("DATABASE_URL and SF_EFFECTS_TABLE are required\n".utf8))
+    exit(2)
+}
+
+LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardError(label: label)
+    handler.logLevel = .debug
+    return handler
+}
+
+/// Three steps, each leaving one row in the effects table; one of them may hang.
+struct EffectsWorkflow: Workflow {
+    struct Input: Codable, Sendable { var n: Int }
+
+    let effects: Effects
+    let holdStep: String?
+    let holdSeconds: Double
+
+    func run(_ input: Input, context: WorkflowContext) async throws -> String {
+        for step in ["s1", "s2", "s3"] {
+            try await context.step(step) {
+                try await effects.record(workflowID: context.workflowID, step: step)
+                if step == holdStep {
+                    try await Task.sleep(for: .seconds(holdSeconds))
+                }
+            }
+        }
+        return "done \(input.n)"
+    }
+}
+
+let database = DatabaseConfiguration(connectionString: url,
+                                     maximumConnections: Int(setting("SF_POOL") ?? "") ?? 10,
+                                     applicationName: "steadfast-test-worker")
+let effects = try await Effects(database: database, table: table)
+var configuration = Worker.Configuration(
+    executorID: setting("SF_EXECUTOR_ID"),
+    queues: [setting("SF_QUEUE") ?? "default"],
+    concurrency: Int(setting("SF_CONCURRENCY") ?? "") ?? 10,
+    lease: .milliseconds(Int64((Double(setting("SF_LEASE_SECONDS") ?? "") ?? 30) * 1000)),
+    shutdownGracePeriod: .seconds(2))
+if let poll = setting("SF_POLL_MS").flatMap(Int64.init) { configuration.pollInterval = .milliseconds(poll) }
+
+let worker = Worker(database: database, configuration: configuration, logger: Logger(label: "test-worker"))
+worker.register(EffectsWorkflow(effects: effects, holdStep: setting("SF_HOLD_STEP"),
+                                holdSeconds: Double(setting("SF_HOLD_SECONDS") ?? "") ?? 600))
+FileHandle.standardOutput.write(Data("ready \(worker.executorID)\n".utf8))
+let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm], logger: Logger(label: "test-worker"))
+try await group.run()

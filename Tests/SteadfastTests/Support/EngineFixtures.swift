@@ -1,0 +1,91 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import Steadfast
+
+/// What the workflow, worker and client tests share: a pool, a private queue per test, an
+/// executor that "crashes" on demand, and tables of side effects.
+struct EngineFixture: Sendable {
+    let configuration: DatabaseConfiguration
+    let pool: ConnectionPool
+    let engine: Engine
+    /// A queue of this test's own, so rows of other tests never interfere.
+    let queue: String
+
+    init(poolSize: Int = 10) async throws {
+        configuration = try TestDatabase.configuration(maximumConnections: poolSize, applicationName: "steadfast-tests")
+        pool = ConnectionPool(configuration: configuration, logger: TestDatabase.logger)
+        engine = Engine(pool: pool, logger: TestDatabase.logger)
+        queue = TestDatabase.uniqueName("q")
+        _ = try await pool.query("select * from steadfast.create_queue($1)", [queue])
+    }
+
+    func close() async {
+        await pool.close()
+    }
+
+    func client() async throws -> Client {
+        try await Client.connect(configuration, logger: TestDatabase.logger)
+    }
+
+    /// A worker on this test's queue, running in this process until the returned task is cancelled.
+    func startWorker(_ register: (Worker) -> Void, concurrency: Int = 10,
+                     poll: Duration = .milliseconds(100)) -> (Worker, Task<Void, any Error>) {
+        let worker = Worker(database: configuration,
+                            configuration: Worker.Configuration(queues: [queue], concurrency: concurrency,
+                                                                pollInterval: poll),
+                            logger: TestDatabase.logger)
+        register(worker)
+        return (worker, Task { try await worker.run() })
+    }
+
+    /// An executor registered on a connection of its own; `crash()` closes that connection, as
+    /// a killed process would.
+    func ghostExecutor() async throws -> GhostExecutor {
+        let session = try await TestDatabase.connect()
+        let id = TestDatabase.uniqueName("ghost")
+        _ = try await Engine.registerExecutor(on: session, id: id, queues: [queue], leaseSeconds: 30, appVersion: nil)
+        return GhostExecutor(id: id, session: session)
+    }
+
+    /// A table of side effects, one row per step run: (workflow_id, step, pid).
+    func makeEffectsTable() async throws -> String {
+        let table = TestDatabase.uniqueName("effects")
+        _ = try await pool.query("create table \(table) (workflow_id text not null, step text not null, pid int not null, at timestamptz not null default clock_timestamp())")
+        return table
+    }
+
+    /// How many times each step ran, by workflow id and step.
+    func effects(in table: String) async throws -> [String: [String: Int]] {
+        let rows = try await pool.query("select workflow_id, step, count(*) as runs from \(table) group by 1, 2")
+        var result: [String: [String: Int]] = [:]
+        for row in rows {
+            result[try row.string("workflow_id"), default: [:]][try row.string("step")] = try row.int("runs")
+        }
+        return result
+    }
+
+    /// The number of workflows of this test's queue in each status.
+    func statusCounts() async throws -> [WorkflowStatus: Int] {
+        let list = try await engine.list(statuses: nil, name: nil, queue: queue, limit: 1000)
+        return Dictionary(grouping: list, by: \.status).mapValues(\.count)
+    }
+}
+
+struct GhostExecutor: Sendable {
+    let id: String
+    let session: Connection
+
+    func crash() async throws {
+        let pid = await session.backendPID
+        await session.close()
+        // Wait until the server has noticed: the backend and its advisory lock are gone.
+        let admin = try await TestDatabase.connect()
+        try await waitUntil {
+            try await admin.query("select count(*) as n from pg_stat_activity where pid = $1::int", [String(pid)])
+                .first?.int("n") == 0
+        }
+        await admin.close()
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+
+@testable import Steadfast
+
+struct EffectsInput: Codable, Sendable { var n: Int }
+
+/// The workflow the test worker process runs (Tests/SteadfastTestWorker), seen from a client.
+enum EffectsWorkflow: Workflow {
+    typealias Input = EffectsInput
+    typealias Output = String
+    func run(_ input: EffectsInput, context: WorkflowContext) async throws -> String { fatalError("runs in the worker process") }
+}
+
+@Suite("Crash recovery with real processes", .serialized)
+struct CrashRecoveryTests {
+    @Test("kill -9 with 200 workflows inside a step: another running worker completes them all, each finished step's effect exactly once")
+    func killNine() async throws {
+        let fixture = try await EngineFixture()
+        let table = try await fixture.makeEffectsTable()
+        let client = try await fixture.client()
+        var ids: [String] = []
+        for n in 0..<200 {
+            ids.append(try await client.start(EffectsWorkflow.self, EffectsInput(n: n), options: StartOptions(queue: fixture.queue)).id)
+        }
+
+        let first = try await WorkerProcess(environment: [
+            "SF_EFFECTS_TABLE": table, "SF_QUEUE": fixture.queue, "SF_CONCURRENCY": "200",
+            "SF_HOLD_STEP": "s2", "SF_POOL": "20",
+        ])
+        try await waitUntil(timeout: .seconds(60)) {
+            try await fixture.effects(in: table).values.filter { $0["s2"] == 1 }.count == 200
+        }
+        // The second worker is already running (idle: the first holds everything) when the first dies.
+        let second = try await WorkerProcess(environment: [
+            "SF_EFFECTS_TABLE": table, "SF_QUEUE": fixture.queue, "SF_CONCURRENCY": "200", "SF_POOL": "20",
+        ])
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await fixture.statusCounts() == [.running: 200])
+
+        let killedAt = ContinuousClock.now
+        first.signal(SIGKILL)
+        try await waitUntil(timeout: .seconds(20)) {
+            try await fixture.statusCounts()[.succeeded] == 200
+        }
+        let recovery = ContinuousClock.now - killedAt
+        print("recovery of 200 workflows after kill -9: \(recovery) (lease 30 s; `make bench` measures it)")
+        #expect(recovery < .seconds(10), "well under the 30 s lease")
+
+        let effects = try await fixture.effects(in: table)
+        #expect(effects.count == 200)
+        for id in ids {
+            #expect(effects[id]?["s1"] == 1, "s1 of \(id) completed before the kill and never ran again")
+            #expect(effects[id]?["s2"] == 2, "s2 of \(id) was interrupted and ran once more")
+            #expect(effects[id]?["s3"] == 1, "s3 of \(id) ran once")
+        }
+        for id in ids.prefix(20) {
+            let record = try await client.workflow(id)
+            #expect(record.attempt == 2)
+            #expect(record.status == .succeeded)
+        }
+        second.signal(SIGTERM)
+        #expect(await second.waitForExit())
+        _ = await first.waitForExit()
+        await client.close()
+        await fixture.close()
+    }
+
+    @Test("a worker stopped past its lease is fenced: after SIGCONT its writes are refused and it abandons the workflows")
+    func sigstopFencing() async throws {
+        let fixture = try await EngineFixture()
+        let table = try await fixture.makeEffectsTable()
+        let client = try await fixture.client()
+        var ids: [String] = []
+        for n in 0..<10 {
+            ids.append(try await client.start(EffectsWorkflow.self, EffectsInput(n: n), options: StartOptions(queue: fixture.queue)).id)
+        }
+        let paused = try await WorkerProcess(environment: [
+            "SF_EFFECTS_TABLE": table, "SF_QUEUE": fixture.queue, "SF_CONCURRENCY": "10",
+            "SF_HOLD_STEP": "s2", "SF_HOLD_SECONDS": "2", "SF_LEASE_SECONDS": "1.5",
+        ])
+        try await waitUntil(timeout: .seconds(30)) {
+            try await fixture.effects(in: table).values.filter { $0["s2"] == 1 }.count == 10
+        }
+        paused.signal(SIGSTOP)
+        let pausedPIDs = Set(try await fixture.pool.query("select distinct pid from \(table)").map { try $0.int("pid") })
+
+        let other = try await WorkerProcess(environment: [
+            "SF_EFFECTS_TABLE": table, "SF_QUEUE": fixture.queue, "SF_CONCURRENCY": "10",
+        ])
+        try await waitUntil(timeout: .seconds(30)) {
+            try await fixture.statusCounts()[.succeeded] == 10
+        }
+        // Wake the stopped worker: its steps finish their sleep and try to record.
+        paused.signal(SIGCONT)
+        try await waitUntil(timeout: .seconds(15)) {
+            paused.log.components(separatedBy: "abandoning it").count - 1 >= 10
+        }
+        try await Task.sleep(for: .milliseconds(500))
+
+        let effects = try await fixture.effects(in: table)
+        for id in ids {
+            #expect(effects[id]?["s3"] == 1, "only the new owner ran s3 of \(id)")
+            let record = try await client.workflow(id)
+            #expect(record.status == .succeeded)
+            #expect(record.attempt == 2)
+        }
+        let s3PIDs = Set(try await fixture.pool.query("select distinct pid from \(table) where step = 's3'").map { try $0.int("pid") })
+        #expect(s3PIDs.isDisjoint(with: pausedPIDs), "the paused worker's connections wrote no s3")
+        #expect(!paused.log.contains("workflow succeeded"), "the paused worker completed nothing")
+        #expect(paused.log.contains("executor was declared dead"), "its heartbeat learned it was fenced")
+
+        paused.signal(SIGTERM)
+        other.signal(SIGTERM)
+        #expect(await paused.waitForExit())
+        #expect(await other.waitForExit())
+        await client.close()
+        await fixture.close()
+    }
+
+    @Test("SIGTERM hands running workflows back at once; another worker resumes them without waiting for a lease")
+    func gracefulShutdown() async throws {
+        let fixture = try await EngineFixture()
+        let table = try await fixture.makeEffectsTable()
+        let client = try await fixture.client()
+        for n in 0..<5 {
+            _ = try await client.start(EffectsWorkflow.self, EffectsInput(n: n), options: StartOptions(queue: fixture.queue))
+        }
+        let stopping = try await WorkerProcess(environment: [
+            "SF_EFFECTS_TABLE": table, "SF_QUEUE": fixture.queue, "SF_HOLD_STEP": "s2",
+        ])
+        try await waitUntil(timeout: .seconds(30)) {
+            try await fixture.effects(in: table).values.filter { $0["s2"] == 1 }.count == 5
+        }
+        stopping.signal(SIGTERM)
+        #expect(await stopping.waitForExit(timeout: .seconds(15)))
+        #expect(try await fixture.statusCounts() == [.enqueued: 5], "handed back, not left running")
+        let recovery = try await fixture.pool.query(
+            "select max(recovery_attempts) as r from steadfast.workflows where queue = $1", [fixture.queue])
+        #expect(try recovery.first?.int("r") == 0, "a graceful hand-back is not a recovery attempt")
+        #expect(stopping.log.contains("released=5"))
+        await client.close()
+        await fixture.close()
+    }
+}

@@ -37,6 +37,8 @@ if [ "$what" = all ] || [ "$what" = sql ]; then
     echo "== pgTAP (Tests/sql)"
     psql "$DATABASE_URL" -Xq -v ON_ERROR_STOP=1 -v url="$DATABASE_URL" -f Tests/sql/setup.sql || exit 1
     pg_prove --psql scripts/psql-url.sh --ext .sql -r Tests/sql/functions || failed=1
+    echo "== the install bundle (Tests/bundle)"
+    prove Tests/bundle/test.sh || failed=1
 fi
 if [ "$what" = all ] || [ "$what" = swift ]; then
     echo "== Swift tests"

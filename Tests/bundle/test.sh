@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The install bundle (`make sql`) against fresh databases, printed as TAP for the test log:
+#  - it installs into an empty database with psql -f alone;
+#  - two psql -f of it at the same moment both succeed (the advisory lock serializes them);
+#  - a third run changes nothing (same migrations and code checksums, same applied_at);
+#  - the result is the schema the Swift library expects (schema_version() = the last migration).
+# Needs DATABASE_URL (any database of the server; it creates and drops its own).
+set -uo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$here"
+n=0; failed=0
+ok() { n=$((n+1)); echo "ok $n - $1"; }
+not_ok() { n=$((n+1)); failed=$((failed+1)); echo "not ok $n - $1"; }
+check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
+
+db="steadfast_bundle_$$"
+psql "$DATABASE_URL" -Xq -c "create database $db" || exit 1
+url="$(printf '%s' "$DATABASE_URL" | sed -E "s#^(postgres(ql)?://[^/]*/)[^?]*#\1$db#")"
+trap 'psql "$DATABASE_URL" -Xq -c "drop database if exists $db with (force)"' EXIT
+bundle="$(mktemp)"; scripts/bundle.sh > "$bundle"
+
+check "the bundle installs into an empty database" \
+    "psql '$url' -Xq -At -v ON_ERROR_STOP=1 -f '$bundle' >/dev/null"
+state() { psql "$url" -XAt -c "select string_agg(version || name || applied_at, ',' order by version) from steadfast.schema_migrations" \
+                        -c "select string_agg(file || checksum || applied_at, ',' order by file) from steadfast.schema_code"; }
+before="$(state)"
+
+psql "$url" -Xq -At -v ON_ERROR_STOP=1 -f "$bundle" >/tmp/bundle-a.$$ 2>&1 & a=$!
+psql "$url" -Xq -At -v ON_ERROR_STOP=1 -f "$bundle" >/tmp/bundle-b.$$ 2>&1 & b=$!
+wait $a; ra=$?; wait $b; rb=$?
+check "two concurrent runs both succeed" "[ $ra = 0 ] && [ $rb = 0 ]"
+check "they print no error" "! grep -qi error /tmp/bundle-a.$$ /tmp/bundle-b.$$"
+rm -f /tmp/bundle-a.$$ /tmp/bundle-b.$$
+check "running it again changes nothing" "[ \"\$(state)\" = \"$before\" ]"
+
+psql "$url" -Xq -c "drop schema steadfast cascade" 2>/dev/null
+( scripts/bundle.sh | psql "$url" -Xq -At -v ON_ERROR_STOP=1 -f - >/dev/null ) & a=$!
+( scripts/bundle.sh | psql "$url" -Xq -At -v ON_ERROR_STOP=1 -f - >/dev/null ) & b=$!
+wait $a; ra=$?; wait $b; rb=$?
+check "two concurrent first installs both succeed" "[ $ra = 0 ] && [ $rb = 0 ]"
+last="$(ls migrations/*.sql | tail -1 | xargs basename | cut -d_ -f1 | sed 's/^0*//')"
+check "schema_version() is the last migration ($last)" \
+    "[ \"\$(psql '$url' -XAtc 'select steadfast.schema_version()')\" = '$last' ]"
+check "each migration is recorded once" \
+    "[ \"\$(psql '$url' -XAtc 'select count(*) = count(distinct version) from steadfast.schema_migrations')\" = t ]"
+rm -f "$bundle"
+echo "1..$n"
+[ $failed = 0 ]

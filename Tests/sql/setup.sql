@@ -67,3 +67,45 @@ begin
     end loop;
 end;
 $$;
+
+-- rejects(sql, sqlstate, description) → two TAP lines: sql raises that SQLSTATE, and the
+-- engine's tables are exactly as before (snapshot()). For "bad input changes nothing" checks;
+-- count 2 in the plan per call. Usage: select * from steadfast_test.rejects($$…$$, 'SF005', '…');
+create function steadfast_test.rejects(p_sql text, p_errcode text, p_description text) returns setof text
+language plpgsql as $$
+declare
+    v_before text := steadfast_test.snapshot();
+begin
+    return next throws_ok(p_sql, p_errcode, null, p_description);
+    return next is(steadfast_test.snapshot(), v_before, p_description || ' — and changes nothing');
+end;
+$$;
+
+-- remote_value(name, sql) → the first column of the first row sql returns in the dblink
+-- session `name` (connecting it first if needed), as text; committed at once unless that
+-- session is inside a transaction it opened with remote(name, 'begin').
+create function steadfast_test.remote_value(p_conn text, p_sql text) returns text language plpgsql as $$
+declare
+    v text;
+begin
+    if p_conn <> all (coalesce(dblink_get_connections(), '{}')) then
+        perform dblink_connect(p_conn, steadfast_test.url());
+    end if;
+    select t.v into v from dblink(p_conn, p_sql) as t(v text) limit 1;
+    return v;
+end;
+$$;
+
+-- disconnect(name, seconds) → true once the dblink session `name` is closed and its backend
+-- has released every lock it held (its executor's advisory lock in particular): a process
+-- that died. The backend exits asynchronously, hence the wait.
+create function steadfast_test.disconnect(p_conn text, p_seconds double precision default 10) returns boolean
+language plpgsql as $$
+declare
+    v_pid integer := steadfast_test.remote_value(p_conn, 'select pg_backend_pid()')::integer;
+begin
+    perform dblink_disconnect(p_conn);
+    return steadfast_test.wait_for(
+        format('select not exists (select 1 from pg_catalog.pg_locks where pid = %s)', v_pid), p_seconds);
+end;
+$$;

@@ -10,7 +10,7 @@ delete from steadfast.executors where id like 'dead\_session-%';
 delete from steadfast.queues where name = 'dead_session';
 
 begin;
-select plan(13);
+select plan(15);
 
 do $$ begin
     perform steadfast_test.remote_value('setup', $r$
@@ -52,6 +52,15 @@ select * from steadfast_test.rejects($$select steadfast.complete_workflow('dead_
     'SF003', 'the dead session''s attempt is fenced');
 select * from steadfast_test.rejects($$select steadfast.heartbeat_executor('dead_session-d')$$,
     'SF003', 'a heartbeat for the dead executor');
+
+-- The dead executor's id registered again in this session, in the transaction whose claim
+-- declared it dead (and took its lock for the rest of the transaction, to probe it): the new
+-- registration must hold the session-level lock, or it would look dead again at commit.
+select lives_ok($$select steadfast.register_executor('dead_session-d', '{"queues": ["dead_session"]}')$$,
+                'the dead executor''s id is registered again');
+set local client_min_messages = error;  -- pg_advisory_unlock warns when the lock is not held
+select ok((select pg_advisory_unlock(1397096449, lock_key) from steadfast.executors where id = 'dead_session-d'),
+          'the new registration holds its session-level advisory lock (not just the probe''s transaction lock)');
 
 select * from finish();
 rollback;

@@ -2,7 +2,7 @@
 -- max_recovery_attempts claims went by without finishing, the next claim marks it `dead`
 -- (visible, with an error saying why) instead of running it. A graceful release does not count.
 begin;
-select plan(13);
+select plan(15);
 
 select steadfast_test.queue('exh_q');
 select steadfast_test.set_now('2030-01-01 00:00:00+00');
@@ -42,6 +42,20 @@ select is((select attempt from steadfast.claim_workflows('exh-a', 1)), 3, 'dereg
 select results_eq(
     $$select status, recovery_attempts from steadfast.workflows where id = 'exh-r'$$,
     $$values ('running', 1)$$, 'still running: only the current claim counts');
+
+-- A claim that meets an exhausted workflow still returns the next claimable one.
+select steadfast_test.queue('exh_q2');
+select steadfast.register_executor('exh-c', '{"queues": ["exh_q2"], "lease_seconds": 30}');
+select steadfast.start_workflow('exh-old', 'job', '{}', '{"queue": "exh_q2", "max_recovery_attempts": 1}');
+select steadfast.claim_workflows('exh-c', 1);
+select steadfast_test.set_now('2030-01-01 00:03:00+00');
+select steadfast.register_executor('exh-d', '{"queues": ["exh_q2"], "lease_seconds": 30}');
+select steadfast.start_workflow('exh-young', 'job', '{}', '{"queue": "exh_q2"}');
+-- exh-c's lease has expired: exh-d's claim requeues exh-old, first in line, and finds it exhausted.
+select results_eq($$select workflow_id from steadfast.claim_workflows('exh-d', 1)$$,
+                  $$values ('exh-young')$$,
+                  'claiming 1 behind an exhausted workflow marks it dead and still returns the next one');
+select is((select status from steadfast.workflows where id = 'exh-old'), 'dead', 'the exhausted one is dead');
 
 select * from finish();
 rollback;

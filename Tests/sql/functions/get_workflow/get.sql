@@ -1,6 +1,6 @@
 -- get_workflow: one workflow with its steps in recording order; unknown SF001, bad id SF005.
 begin;
-select plan(9);
+select plan(13);
 
 select steadfast_test.queue('get_q');
 select steadfast_test.set_now('2030-01-01 00:00:00+00');
@@ -38,10 +38,10 @@ select results_eq($$select status, output, completed_at from steadfast.get_workf
                   $$values ('succeeded', '"paid"'::jsonb, '2030-01-01 00:00:01+00'::timestamptz)$$,
                   'a finished workflow shows its output');
 
-select throws_ok($$select * from steadfast.get_workflow('get-nope')$$, 'SF001', null, 'an unknown workflow');
-select throws_ok($$select * from steadfast.get_workflow(null)$$, 'SF005', null, 'a null id');
-select throws_ok($$select * from steadfast.get_workflow('')$$, 'SF005', null, 'an empty id');
-select throws_ok($$select * from steadfast.get_workflow(repeat('x', 256))$$, 'SF005', null, 'an over-long id');
+select * from steadfast_test.rejects($$select * from steadfast.get_workflow('get-nope')$$, 'SF001', 'an unknown workflow');
+select * from steadfast_test.rejects($$select * from steadfast.get_workflow(null)$$, 'SF005', 'a null id');
+select * from steadfast_test.rejects($$select * from steadfast.get_workflow('')$$, 'SF005', 'an empty id');
+select * from steadfast_test.rejects($$select * from steadfast.get_workflow(repeat('x', 256))$$, 'SF005', 'an over-long id');
 
 select * from finish();
 rollback;

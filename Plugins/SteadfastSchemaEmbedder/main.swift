@@ -1,8 +1,11 @@
 // SteadfastSchemaEmbedder: writes `EmbeddedSchema.swift` from the package's SQL folders.
 //
-//     SteadfastSchemaEmbedder --migrations DIR --sql DIR --output FILE
+//     SteadfastSchemaEmbedder --migrations DIR --sql DIR --output FILE [--touch MARKER]
 //
-// Run by the EmbedSchema build-tool plugin; not meant to be run by hand. It produces:
+// Run by the EmbedSchema build-tool plugin on every build (see the plugin for why); not meant to
+// be run by hand. It rewrites FILE only when its text changes, so the library recompiles only
+// then, and finally writes MARKER, the build command's input, so that the next build runs it
+// again. It produces:
 //
 //     enum EmbeddedSchema {
 //         static let bootstrap: String                                       // sql/00_migrate.sql
@@ -31,19 +34,26 @@ struct SQLFile {
     var text: String
 }
 
-func parseArguments(_ arguments: [String]) throws -> (migrations: URL, sql: URL, output: URL) {
+let usage = "usage: SteadfastSchemaEmbedder --migrations DIR --sql DIR --output FILE [--touch MARKER]"
+
+func parseArguments(_ arguments: [String]) throws -> (migrations: URL, sql: URL, output: URL, marker: URL?) {
     var values: [String: String] = [:]
     var iterator = arguments.makeIterator()
     while let flag = iterator.next() {
-        guard ["--migrations", "--sql", "--output"].contains(flag), let value = iterator.next() else {
-            throw EmbedderError(description: "usage: SteadfastSchemaEmbedder --migrations DIR --sql DIR --output FILE")
+        guard ["--migrations", "--sql", "--output", "--touch"].contains(flag), let value = iterator.next() else {
+            throw EmbedderError(description: usage)
         }
         values[flag] = value
     }
     guard let migrations = values["--migrations"], let sql = values["--sql"], let output = values["--output"] else {
-        throw EmbedderError(description: "usage: SteadfastSchemaEmbedder --migrations DIR --sql DIR --output FILE")
+        throw EmbedderError(description: usage)
     }
-    return (URL(fileURLWithPath: migrations), URL(fileURLWithPath: sql), URL(fileURLWithPath: output))
+    return (
+        URL(fileURLWithPath: migrations),
+        URL(fileURLWithPath: sql),
+        URL(fileURLWithPath: output),
+        values["--touch"].map { URL(fileURLWithPath: $0) }
+    )
 }
 
 /// The `.sql` files directly inside `directory`, sorted by name (byte order, as `LC_ALL=C ls`).
@@ -167,7 +177,15 @@ do {
     let arguments = try parseArguments(Array(CommandLine.arguments.dropFirst()))
     let source = try generate(migrationsDirectory: arguments.migrations, sqlDirectory: arguments.sql)
     try FileManager.default.createDirectory(at: arguments.output.deletingLastPathComponent(), withIntermediateDirectories: true)
-    try Data(source.utf8).write(to: arguments.output, options: .atomic)
+    let data = Data(source.utf8)
+    if (try? Data(contentsOf: arguments.output)) != data {
+        try data.write(to: arguments.output, options: .atomic)
+    }
+    if let marker = arguments.marker {
+        // A new timestamp every run: the marker is this command's input, so llbuild runs it
+        // again on the next build.
+        try Data("\(Date().timeIntervalSince1970)\n".utf8).write(to: marker)
+    }
 } catch {
     FileHandle.standardError.write(Data("SteadfastSchemaEmbedder: \(error)\n".utf8))
     exit(1)

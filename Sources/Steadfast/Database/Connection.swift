@@ -1,4 +1,5 @@
 package import Logging
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -34,7 +35,8 @@ package actor Connection {
     package nonisolated let logger: Logger
 
     private nonisolated let executor: DedicatedThreadExecutor
-    private let pq = LibPQConnection()
+    private let pq: LibPQConnection
+    private nonisolated let canceller: StatementCanceller
     private nonisolated let broadcaster = NotificationBroadcaster()
     /// How many `withTransaction` calls are open (the outer one is a transaction, inner ones
     /// are savepoints).
@@ -54,6 +56,9 @@ package actor Connection {
         logger[metadataKey: "db.connection"] = "\(id)"
         self.logger = logger
         self.executor = DedicatedThreadExecutor(name: "steadfast-db-\(id)")
+        let canceller = StatementCanceller()
+        self.canceller = canceller
+        self.pq = LibPQConnection(canceller: canceller)
     }
 
     deinit {
@@ -160,24 +165,87 @@ package actor Connection {
     /// spliced into it), in PostgreSQL's text format: `nil` is NULL, and a parameter's type is
     /// inferred by the server or given by a cast (`$1::jsonb`).
     ///
+    /// Cancelling the awaiting task interrupts the statement (the server receives a cancel
+    /// request) and the call throws ``SteadfastError/Code/cancelled``. A statement started by a
+    /// task that is already cancelled runs normally, so cleanup code can still use the database.
+    ///
     /// - Returns: The rows, empty for a statement that returns none.
     /// - Throws: ``SteadfastError``: the engine's codes, ``SteadfastError/Code/queryFailed``,
-    ///   ``SteadfastError/Code/connectionLost`` or ``SteadfastError/Code/shutdown``.
+    ///   ``SteadfastError/Code/connectionLost``, ``SteadfastError/Code/shutdown`` or
+    ///   ``SteadfastError/Code/cancelled``.
     @discardableResult
-    package func query(_ sql: String, _ parameters: [String?] = []) throws(SteadfastError) -> [Row] {
-        defer { afterStatement() }
-        return try pq.execute(sql, parameters: parameters).rows
+    package nonisolated func query(_ sql: String, _ parameters: [String?] = []) async throws(SteadfastError) -> [Row] {
+        try await run(.parameters(sql, parameters)).rows
     }
 
     /// Runs SQL text without parameters — possibly several statements separated by
     /// semicolons, as psql would — with the simple query protocol. If there is no explicit
     /// transaction, the statements run in one implicit transaction. Use it for scripts and
     /// commands such as `LISTEN`; use ``query(_:_:)`` for anything with values in it.
+    /// Cancellation behaves as for ``query(_:_:)``.
     ///
     /// - Returns: The rows of the last statement.
     /// - Throws: as ``query(_:_:)``.
     @discardableResult
-    package func execute(_ sql: String) throws(SteadfastError) -> [Row] {
+    package nonisolated func execute(_ sql: String) async throws(SteadfastError) -> [Row] {
+        try await run(.simple(sql)).rows
+    }
+
+    private enum Statement: Sendable {
+        case simple(String)
+        case parameters(String, [String?])
+    }
+
+    /// Runs a statement on the connection's thread, interrupting it if the task is cancelled
+    /// meanwhile.
+    private nonisolated func run(_ statement: Statement) async throws(SteadfastError) -> LibPQConnection.Result {
+        if Task.isCancelled {
+            return try await perform(statement, ticket: nil)
+        }
+        let ticket = canceller.makeTicket()
+        do {
+            return try await withTaskCancellationHandler {
+                try await self.perform(statement, ticket: ticket)
+            } onCancel: { [canceller] in
+                // PQcancel blocks while it reaches the server: keep it off the cooperative pool.
+                Thread.detachNewThread {
+                    canceller.cancel(ticket)
+                }
+            }
+        } catch let error as SteadfastError {
+            throw error
+        } catch {
+            throw SteadfastError(.queryFailed, message: String(describing: error))
+        }
+    }
+
+    private func perform(_ statement: Statement, ticket: UInt64?) throws(SteadfastError) -> LibPQConnection.Result {
+        if let ticket, !canceller.start(ticket) {
+            throw SteadfastError(.cancelled, message: "the statement was cancelled before it started")
+        }
+        defer {
+            if let ticket {
+                canceller.finish(ticket)
+            }
+            afterStatement()
+        }
+        do {
+            switch statement {
+            case .simple(let sql):
+                return try pq.execute(sql)
+            case .parameters(let sql, let parameters):
+                return try pq.execute(sql, parameters: parameters)
+            }
+        } catch let error where error.sqlState == "57014" && ticket != nil && Task.isCancelled {
+            var cancelled = error
+            cancelled.code = .cancelled
+            throw cancelled
+        }
+    }
+
+    /// Runs SQL text on this (isolated) connection, for the actor's own statements.
+    @discardableResult
+    private func executeHere(_ sql: String) throws(SteadfastError) -> [Row] {
         defer { afterStatement() }
         return try pq.execute(sql).rows
     }
@@ -226,12 +294,12 @@ package actor Connection {
     /// `begin`, or a savepoint inside an open transaction; returns the savepoint's name.
     private func beginTransaction() throws(SteadfastError) -> String? {
         if transactionDepth == 0 {
-            try execute("begin")
+            try executeHere("begin")
             transactionDepth = 1
             return nil
         }
         let savepoint = "steadfast_savepoint_\(transactionDepth)"
-        try execute("savepoint \(savepoint)")
+        try executeHere("savepoint \(savepoint)")
         transactionDepth += 1
         return savepoint
     }
@@ -239,7 +307,7 @@ package actor Connection {
     private func commitTransaction(_ savepoint: String?) throws(SteadfastError) {
         transactionDepth -= 1
         if let savepoint {
-            try execute("release savepoint \(savepoint)")
+            try executeHere("release savepoint \(savepoint)")
             return
         }
         defer { afterStatement() }
@@ -258,9 +326,9 @@ package actor Connection {
     private func rollbackTransaction(_ savepoint: String?) {
         transactionDepth -= 1
         if let savepoint {
-            _ = try? execute("rollback to savepoint \(savepoint); release savepoint \(savepoint)")
+            _ = try? executeHere("rollback to savepoint \(savepoint); release savepoint \(savepoint)")
         } else {
-            _ = try? execute("rollback")
+            _ = try? executeHere("rollback")
         }
     }
 
@@ -269,12 +337,12 @@ package actor Connection {
     /// Starts listening on a channel (`LISTEN`). Subscribe with ``notifications(bufferingNewest:)``
     /// first, so nothing sent in between is missed.
     package func listen(_ channel: String) throws(SteadfastError) {
-        try execute("listen \(Self.quoteIdentifier(channel))")
+        try executeHere("listen \(Self.quoteIdentifier(channel))")
     }
 
     /// Stops listening on a channel (`UNLISTEN`).
     package func unlisten(_ channel: String) throws(SteadfastError) {
-        try execute("unlisten \(Self.quoteIdentifier(channel))")
+        try executeHere("unlisten \(Self.quoteIdentifier(channel))")
     }
 
     /// The notifications this connection receives from now on, for the channels it listens

@@ -23,10 +23,16 @@ final class LibPQConnection: @unchecked Sendable {
     /// of being printed to stderr by libpq.
     var onNotice: (@Sendable (_ severity: String, _ message: String) -> Void)?
 
-    init() {}
+    /// Cancels running statements on behalf of cancelled tasks (see ``StatementCanceller``).
+    let canceller: StatementCanceller
+
+    init(canceller: StatementCanceller = StatementCanceller()) {
+        self.canceller = canceller
+    }
 
     deinit {
         if let pointer {
+            canceller.setConnection(nil)
             PQfinish(pointer)
         }
     }
@@ -55,6 +61,7 @@ final class LibPQConnection: @unchecked Sendable {
             )
         }
         pointer = connection
+        canceller.setConnection(connection)
         PQsetNoticeReceiver(connection, { argument, result in
             guard let argument, let result else { return }
             let me = Unmanaged<LibPQConnection>.fromOpaque(argument).takeUnretainedValue()
@@ -68,6 +75,7 @@ final class LibPQConnection: @unchecked Sendable {
     /// Closes the connection (sending the server a polite Terminate). Idempotent.
     func finish() {
         if let pointer {
+            canceller.setConnection(nil)
             PQfinish(pointer)
             self.pointer = nil
         }

@@ -26,7 +26,7 @@ public struct SteadfastError: Error, Sendable, CustomStringConvertible, CustomDe
             case notFound, workflowConflict, fenced, wrongState, invalidArgument
             case payloadTooLarge, nonDeterminism, executorInUse, engine
             case connectionFailed, connectionLost, queryFailed
-            case schemaTooNew, migrationRequired, decodingFailed, shutdown, timeout
+            case schemaTooNew, migrationRequired, decodingFailed, shutdown, timeout, cancelled
         }
 
         let base: Base
@@ -89,6 +89,9 @@ public struct SteadfastError: Error, Sendable, CustomStringConvertible, CustomDe
         public static let shutdown = Code(.shutdown)
         /// The operation did not complete in the time allowed.
         public static let timeout = Code(.timeout)
+        /// The statement was interrupted because the task awaiting it was cancelled (the server
+        /// reports SQLSTATE `57014`); its transaction, if any, is aborted.
+        public static let cancelled = Code(.cancelled)
 
         /// The code for a SQLSTATE reported by the server: the engine's `SF` class maps to its
         /// own codes (unknown ones to ``engine``), everything else to ``queryFailed``.

@@ -202,9 +202,11 @@ struct Engine: Sendable {
     }
 }
 
-extension Engine: StepRecorder {
-    /// `record_step`; idempotent for the same result, so retried on a lost connection.
-    func recordStep(_ step: StepRecord) async throws {
+extension Engine {
+    /// `record_step`. On a pooled connection it is retried when the connection is lost (the
+    /// same result recorded twice is accepted); on `connection` — a transaction step's own —
+    /// it runs once, inside that transaction.
+    func recordStep(_ step: StepRecord, on connection: Connection? = nil) async throws {
         var options: [String: JSONValue] = [
             "occurrence": .int(Int64(step.occurrence)),
             "started_at": .string(step.startedAt.postgresText),
@@ -214,10 +216,14 @@ extension Engine: StepRecorder {
         if let error = step.error {
             options["error"] = .object(["type": .string(error.type), "message": .string(error.message)])
         }
-        let optionsJSON = try JSONCoding.encode(options)
+        let sql = "select seq from steadfast.record_step($1, $2, $3, $4::jsonb, $5::jsonb)"
+        let parameters = [step.workflowID, String(step.attempt), step.name, step.outputJSON, try JSONCoding.encode(options)]
+        if let connection {
+            _ = try await connection.query(sql, parameters)
+            return
+        }
         _ = try await retrying("record_step") {
-            try await pool.query("select seq from steadfast.record_step($1, $2, $3, $4::jsonb, $5::jsonb)",
-                                 [step.workflowID, String(step.attempt), step.name, step.outputJSON, optionsJSON])
+            try await pool.query(sql, parameters)
         }
     }
 }

@@ -71,11 +71,6 @@ struct StepRecord: Sendable {
     var parallel: Bool
 }
 
-/// What records a step's result: the engine, or a test double.
-protocol StepRecorder: Sendable {
-    func recordStep(_ step: StepRecord) async throws
-}
-
 /// A workflow claimed by an executor (`steadfast.claim_workflows`).
 struct ClaimedWorkflow: Sendable {
     var id: String

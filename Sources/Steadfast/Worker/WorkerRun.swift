@@ -186,50 +186,13 @@ final class WorkerRun: Sendable {
     // MARK: Running a workflow
 
     private func execute(_ claimed: ClaimedWorkflow) async {
-        var logger = self.logger
-        logger[metadataKey: "workflow_id"] = .string(claimed.id)
-        logger[metadataKey: "workflow"] = .string(claimed.name)
         guard let runner = worker.registry.runner(for: claimed.name) else {
-            logger.error("no workflow registered under this name; handing it back")
+            logger.error("no workflow registered under this name; handing it back",
+                         metadata: ["workflow_id": .string(claimed.id), "workflow": .string(claimed.name)])
             _ = try? await engine.release(executorID: executorID, workflowIDs: [claimed.id])
             return
         }
-        let context = WorkflowContext(workflowID: claimed.id, workflowName: claimed.name, attempt: claimed.attempt,
-                                      recorded: claimed.steps, recorder: engine, logger: self.logger)
-        logger.debug("workflow claimed", metadata: ["attempt": "\(claimed.attempt)", "recorded_steps": "\(claimed.steps.count)"])
-        do {
-            let output: String
-            do {
-                output = try await runner(claimed.inputJSON, context)
-                try context.checkAllStepsReplayed()
-            } catch let error as SteadfastError where error.code == .fenced {
-                throw error
-            } catch let error as SteadfastError where error.code == .nonDeterminism {
-                logger.error("workflow diverged from its record", metadata: ["error": "\(error)"])
-                try await engine.fail(workflowID: claimed.id, attempt: claimed.attempt,
-                                      error: ErrorInfo(type: "NonDeterminism", message: error.message), retryable: false)
-                return
-            } catch {
-                if Task.isCancelled {
-                    logger.info("workflow interrupted by shutdown; it will be handed back")
-                    return
-                }
-                let status = try await engine.fail(
-                    workflowID: claimed.id, attempt: claimed.attempt,
-                    error: ErrorInfo(type: String(reflecting: type(of: error)), message: String(describing: error)),
-                    retryable: true)
-                logger.info(status == .enqueued ? "workflow failed; retry scheduled" : "workflow failed",
-                            metadata: ["error": "\(error)"])
-                return
-            }
-            try await engine.complete(workflowID: claimed.id, attempt: claimed.attempt, outputJSON: output)
-            logger.debug("workflow succeeded")
-        } catch let error as SteadfastError where error.code == .fenced {
-            logger.warning("workflow taken over by another execution; abandoning it", metadata: ["error": "\(error)"])
-        } catch {
-            // Could not record the outcome: hand the workflow back rather than hold it forever.
-            logger.error("recording the workflow's outcome failed; handing it back", metadata: ["error": "\(error)"])
-            _ = try? await engine.release(executorID: executorID, workflowIDs: [claimed.id])
-        }
+        _ = await WorkflowExecution(claimed: claimed, runner: runner, engine: engine, executorID: executorID,
+                                    logger: logger).run()
     }
 }

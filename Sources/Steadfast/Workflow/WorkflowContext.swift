@@ -25,8 +25,19 @@ public final class WorkflowContext: Sendable {
     /// A logger whose metadata carries `workflow_id` (and `step` inside steps).
     public let logger: Logger
 
-    private let recorder: any StepRecorder
+    let engine: Engine
+    let hooks: Hooks
     private let state: Mutex<State>
+
+    /// What the testing kit changes about an execution; production runs use none.
+    struct Hooks: Sendable {
+        /// Step results (JSON) that replace running the step's body, by step key; the result
+        /// is recorded as if the body had returned it.
+        var replacements: [String: String] = [:]
+        /// After this many steps were run and recorded by this execution, throw
+        /// ``SimulatedCrash`` as if the process had died.
+        var crashAfterSteps: Int?
+    }
 
     struct State {
         var recorded: [String: RecordedStep]
@@ -35,14 +46,19 @@ public final class WorkflowContext: Sendable {
         /// Steps running now, by token: whether another step ran at the same time.
         var inFlight: [Int: Bool] = [:]
         var nextToken = 0
+        /// Keys of the steps this execution ran (not replayed), in the order they were recorded.
+        var executed: [String] = []
+        /// Keys of the steps this execution replayed from their checkpoints.
+        var replayed: [String] = []
     }
 
     init(workflowID: String, workflowName: String, attempt: Int, recorded: [RecordedStep],
-         recorder: any StepRecorder, logger: Logger) {
+         engine: Engine, logger: Logger, hooks: Hooks = Hooks()) {
         self.workflowID = workflowID
         self.workflowName = workflowName
         self.attempt = attempt
-        self.recorder = recorder
+        self.engine = engine
+        self.hooks = hooks
         var logger = logger
         logger[metadataKey: "workflow_id"] = .string(workflowID)
         self.logger = logger
@@ -85,15 +101,57 @@ public final class WorkflowContext: Sendable {
         }
     }
 
-    /// The common path of both `step` variants: replay or run, then record. Returns the
-    /// output's JSON.
+    /// Runs `body` and the step's checkpoint in one PostgreSQL transaction on the engine's
+    /// database: exactly-once for steps that only touch that database. On replay the recorded
+    /// result is returned and `body` does not run.
+    ///
+    /// If two executions race — a stalled one and the one that took over — only the current
+    /// owner's transaction can commit: the other's checkpoint is refused (``SteadfastError/Code/fenced``)
+    /// and its statements roll back with it; a later replay returns the committed result.
+    /// Serialization failures and deadlocks are retried with backoff (up to 10 times); other
+    /// errors follow `retry`.
+    ///
+    /// ```swift
+    /// let balance: Int = try await context.transaction("debit") { tx in
+    ///     let rows = try await tx.query("update accounts set balance = balance - $1::int where id = $2 returning balance",
+    ///                                   [String(amount), account])
+    ///     return try rows[0].int("balance")
+    /// }
+    /// ```
+    /// - Parameters:
+    ///   - name: The step's name.
+    ///   - isolation: The transaction's isolation level. Defaults to ``IsolationLevel/readCommitted``.
+    ///   - retry: How to retry errors other than serialization failures. Defaults to ``RetryPolicy/none``.
+    ///   - body: The statements to run; its result is stored as JSON.
+    public func transaction<Output: Codable & Sendable>(
+        _ name: String,
+        isolation: IsolationLevel = .readCommitted,
+        retry: RetryPolicy = .none,
+        _ body: (Transaction) async throws -> Output
+    ) async throws -> Output {
+        let data = try await runStep(name, retry: retry, transactional: isolation) { transaction in
+            try JSONCoding.encode(try await body(transaction!))
+        }
+        return try JSONCoding.decode(Output.self, from: data)
+    }
+
+    /// The common path of all steps: replay or run, then record (in the step's own transaction
+    /// for transaction steps). Returns the output's JSON.
     private func runStep(_ name: String, retry: RetryPolicy, _ run: () async throws -> String) async throws -> Data {
+        try await runStep(name, retry: retry, transactional: nil) { _ in try await run() }
+    }
+
+    private func runStep(_ name: String, retry: RetryPolicy, transactional isolation: IsolationLevel?,
+                         _ run: (Transaction?) async throws -> String) async throws -> Data {
         let (occurrence, key, replayed) = state.withLock { state -> (Int, String, RecordedStep?) in
             let occurrence = (state.occurrences[name] ?? 0) + 1
             state.occurrences[name] = occurrence
             let key = occurrence == 1 ? name : "\(name)#\(occurrence)"
             let replayed = state.recorded[key]
-            if replayed != nil { state.consumed.insert(key) }
+            if replayed != nil {
+                state.consumed.insert(key)
+                state.replayed.append(key)
+            }
             return (occurrence, key, replayed)
         }
         var logger = self.logger
@@ -121,20 +179,44 @@ public final class WorkflowContext: Sendable {
 
         let startedAt = Date()
         var runs = 0
+        var conflicts = 0
         while true {
             runs += 1
             do {
-                let json = try await run()
-                let parallel = state.withLock { $0.inFlight[token] ?? false }
-                try await recorder.recordStep(StepRecord(
-                    workflowID: workflowID, attempt: attempt, name: name, occurrence: occurrence,
-                    outputJSON: json, error: nil, startedAt: startedAt, runs: runs, parallel: parallel))
+                let json: String
+                if let replacement = hooks.replacements[key] {
+                    json = replacement
+                    try await record(name: name, occurrence: occurrence, outputJSON: json, error: nil,
+                                     startedAt: startedAt, runs: runs, token: token, on: nil)
+                } else if let isolation {
+                    json = try await engine.pool.withTransaction { connection in
+                        try await connection.query("set transaction isolation level \(isolation.sql)")
+                        let json = try await run(Transaction(connection: connection))
+                        try await record(name: name, occurrence: occurrence, outputJSON: json, error: nil,
+                                         startedAt: startedAt, runs: runs, token: token, on: connection)
+                        return json
+                    }
+                } else {
+                    json = try await run(nil)
+                    try await record(name: name, occurrence: occurrence, outputJSON: json, error: nil,
+                                     startedAt: startedAt, runs: runs, token: token, on: nil)
+                }
                 logger.debug("step recorded", metadata: ["runs": "\(runs)"])
+                try afterStepRecorded(key)
                 return Data(json.utf8)
             } catch let error as SteadfastError where error.code == .fenced || error.code == .nonDeterminism {
                 throw error
+            } catch let error as SteadfastError where isolation != nil && (error.sqlState == "40001" || error.sqlState == "40P01") && conflicts < 10 {
+                // Serialization failure or deadlock: the transaction rolled back; run it again.
+                conflicts += 1
+                runs -= 1
+                logger.debug("transaction conflict; retrying", metadata: ["sqlstate": "\(error.sqlState ?? "")"])
+                try await Task.sleep(for: .milliseconds(Int64.random(in: 1...(5 << min(conflicts, 6)))))
+                continue
             } catch is CancellationError {
                 throw CancellationError()
+            } catch is SimulatedCrash {
+                throw SimulatedCrash()
             } catch {
                 if Task.isCancelled { throw CancellationError() }
                 if runs < retry.maxAttempts && retry.shouldRetry(error) {
@@ -145,16 +227,39 @@ public final class WorkflowContext: Sendable {
                 }
                 let failure = StepFailedError(step: key, type: String(reflecting: type(of: error)),
                                               message: String(describing: error), underlying: error)
-                let parallel = state.withLock { $0.inFlight[token] ?? false }
-                try await recorder.recordStep(StepRecord(
-                    workflowID: workflowID, attempt: attempt, name: name, occurrence: occurrence,
-                    outputJSON: nil, error: StepErrorInfo(type: failure.type, message: failure.message),
-                    startedAt: startedAt, runs: runs, parallel: parallel))
+                try await record(name: name, occurrence: occurrence, outputJSON: nil,
+                                 error: ErrorInfo(type: failure.type, message: failure.message),
+                                 startedAt: startedAt, runs: runs, token: token, on: nil)
                 logger.info("step failed", metadata: ["error": "\(error)", "runs": "\(runs)"])
+                try afterStepRecorded(key)
                 throw failure
             }
         }
     }
+
+    private func record(name: String, occurrence: Int, outputJSON: String?, error: ErrorInfo?, startedAt: Date,
+                        runs: Int, token: Int, on connection: Connection?) async throws {
+        let parallel = state.withLock { $0.inFlight[token] ?? false }
+        try await engine.recordStep(StepRecord(
+            workflowID: workflowID, attempt: attempt, name: name, occurrence: occurrence, outputJSON: outputJSON,
+            error: error, startedAt: startedAt, runs: runs, parallel: parallel), on: connection)
+    }
+
+    /// Bookkeeping after a step ran and was recorded; a crash injected by the testing kit
+    /// happens here.
+    private func afterStepRecorded(_ key: String) throws {
+        let count = state.withLock { state -> Int in
+            state.executed.append(key)
+            return state.executed.count
+        }
+        if let limit = hooks.crashAfterSteps, count >= limit {
+            throw SimulatedCrash()
+        }
+    }
+
+    /// The steps this execution ran, and those it replayed, by key.
+    var executedSteps: [String] { state.withLock { $0.executed } }
+    var replayedSteps: [String] { state.withLock { $0.replayed } }
 
     /// A new step is about to run. In sequential code every recorded step before it has been
     /// replayed by now; a recorded sequential step still unreplayed means the code took

@@ -1,0 +1,85 @@
+import Logging
+
+/// One execution of a claimed workflow: run its code with a context that replays its recorded
+/// steps, then complete or fail it — the same path for a ``Worker`` and for the testing kit.
+struct WorkflowExecution: Sendable {
+    /// How an execution ended.
+    enum Outcome: Sendable, Equatable {
+        /// Completed with this output JSON.
+        case succeeded(String)
+        /// Failed; the workflow is now `failed`, or `enqueued` for a retry.
+        case failed(WorkflowStatus, ErrorInfo)
+        /// Another execution owns the workflow now (fenced): nothing more was written.
+        case abandoned
+        /// Stopped by task cancellation (shutdown) or a simulated crash: the workflow is still
+        /// held and will be handed back or recovered.
+        case interrupted
+    }
+
+    let claimed: ClaimedWorkflow
+    let runner: WorkflowRegistry.Runner
+    let engine: Engine
+    let executorID: String
+    let logger: Logger
+    /// Test hooks: stubbed step results and crash injection (see ``WorkflowContext``).
+    var hooks = WorkflowContext.Hooks()
+
+    /// The context the workflow's code runs with; kept for the testing kit's assertions.
+    func makeContext() -> WorkflowContext {
+        WorkflowContext(workflowID: claimed.id, workflowName: claimed.name, attempt: claimed.attempt,
+                        recorded: claimed.steps, engine: engine, logger: logger, hooks: hooks)
+    }
+
+    func run() async -> Outcome {
+        await run(in: makeContext())
+    }
+
+    func run(in context: WorkflowContext) async -> Outcome {
+        var logger = self.logger
+        logger[metadataKey: "workflow_id"] = .string(claimed.id)
+        logger[metadataKey: "workflow"] = .string(claimed.name)
+        logger.debug("workflow claimed", metadata: ["attempt": "\(claimed.attempt)", "recorded_steps": "\(claimed.steps.count)"])
+        do {
+            let output: String
+            do {
+                output = try await runner(claimed.inputJSON, context)
+                try context.checkAllStepsReplayed()
+            } catch let error as SteadfastError where error.code == .fenced {
+                throw error
+            } catch is SimulatedCrash {
+                logger.info("simulated crash")
+                return .interrupted
+            } catch let error as SteadfastError where error.code == .nonDeterminism {
+                logger.error("workflow diverged from its record", metadata: ["error": "\(error)"])
+                let info = ErrorInfo(type: "NonDeterminism", message: error.message)
+                let status = try await engine.fail(workflowID: claimed.id, attempt: claimed.attempt, error: info, retryable: false)
+                return .failed(status, info)
+            } catch {
+                if Task.isCancelled {
+                    logger.info("workflow interrupted by shutdown; it will be handed back")
+                    return .interrupted
+                }
+                let info = ErrorInfo(type: String(reflecting: type(of: error)), message: String(describing: error))
+                let status = try await engine.fail(workflowID: claimed.id, attempt: claimed.attempt, error: info, retryable: true)
+                logger.info(status == .enqueued ? "workflow failed; retry scheduled" : "workflow failed",
+                            metadata: ["error": "\(error)"])
+                return .failed(status, info)
+            }
+            try await engine.complete(workflowID: claimed.id, attempt: claimed.attempt, outputJSON: output)
+            logger.debug("workflow succeeded")
+            return .succeeded(output)
+        } catch let error as SteadfastError where error.code == .fenced {
+            logger.warning("workflow taken over by another execution; abandoning it", metadata: ["error": "\(error)"])
+            return .abandoned
+        } catch {
+            // Could not record the outcome: hand the workflow back rather than hold it forever.
+            logger.error("recording the workflow's outcome failed; handing it back", metadata: ["error": "\(error)"])
+            _ = try? await engine.release(executorID: executorID, workflowIDs: [claimed.id])
+            return .interrupted
+        }
+    }
+}
+
+/// Thrown by a context told to crash after a step (``WorkflowContext/Hooks/crashAfterSteps``):
+/// the execution stops as if its process had died, leaving the workflow held.
+struct SimulatedCrash: Error {}

@@ -273,6 +273,52 @@ extension DatabaseTests {
             }
         }
 
+        @Test("cancelling the awaiting task interrupts the running statement")
+        func cancellation() async throws {
+            let connection = try await TestDatabase.connect()
+            let clock = ContinuousClock()
+            let start = clock.now
+            let sleeper = Task {
+                try await connection.query("select pg_sleep(30)")
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            sleeper.cancel()
+            let error = await expectSteadfastError(.cancelled) { _ = try await sleeper.value }
+            #expect(error?.sqlState == "57014")
+            #expect(clock.now - start < .seconds(5))
+            // The connection is still fine.
+            #expect(try await connection.query("select 1 as one").first?.int("one") == 1)
+
+            // Inside a transaction: the cancel aborts it and withTransaction rolls back.
+            try await connection.execute("create temp table cancelled_tx (v int)")
+            let transaction = Task {
+                try await connection.withTransaction { connection in
+                    try await connection.query("insert into cancelled_tx values (1)")
+                    try await connection.query("select pg_sleep(30)")
+                }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            transaction.cancel()
+            await expectSteadfastError(.cancelled) { _ = try await transaction.value }
+            #expect(await connection.isInTransaction == false)
+            #expect(try await connection.query("select count(*) as n from cancelled_tx").first?.int("n") == 0)
+            await connection.close()
+        }
+
+        @Test("a task that is already cancelled can still run statements (cleanup)")
+        func cancelledTaskRunsCleanup() async throws {
+            let connection = try await TestDatabase.connect()
+            let task = Task {
+                while !Task.isCancelled {
+                    await Task.yield()
+                }
+                return try await connection.query("select pg_sleep(0.3), 'cleaned up' as result").first?.string("result")
+            }
+            task.cancel()
+            #expect(try await task.value == "cleaned up")
+            await connection.close()
+        }
+
         @Test("waiting for a result sleeps, it does not spin")
         func ownThread() async throws {
             let connection = try await TestDatabase.connect()

@@ -43,16 +43,16 @@ extension DatabaseTests {
 
             let bootstrap = sql.appendingPathComponent("00_migrate.sql")
             if FileManager.default.fileExists(atPath: bootstrap.path) {
-                #expect(EmbeddedSchema.bootstrap == (try String(contentsOf: bootstrap, encoding: .utf8)))
+                #expect(EmbeddedSchema.bootstrap == (try String(contentsOf: bootstrap, encoding: .utf8)), "00_migrate.sql changed since the build: rebuild")
             } else {
                 #expect(EmbeddedSchema.bootstrap.isEmpty)
             }
             for file in EmbeddedSchema.code {
-                #expect(file.sql == (try String(contentsOf: sql.appendingPathComponent(file.file), encoding: .utf8)), "\(file.file)")
+                #expect(file.sql == (try String(contentsOf: sql.appendingPathComponent(file.file), encoding: .utf8)), "\(file.file) differs from the copy embedded at build time: rebuild")
             }
             for migration in EmbeddedSchema.migrations {
                 let text = try String(contentsOf: migrations.appendingPathComponent(migration.name + ".sql"), encoding: .utf8)
-                #expect(migration.sql == text, "\(migration.name)")
+                #expect(migration.sql == text, "\(migration.name) differs from the copy embedded at build time: rebuild")
             }
             let onDisk = try FileManager.default.contentsOfDirectory(atPath: sql.path)
                 .filter { $0.hasSuffix(".sql") && $0 != "00_migrate.sql" }

@@ -51,6 +51,8 @@ begin
     end if;
     execute p_sql;
     delete from steadfast.schema_code;
+    -- Nothing in the schema is executable by PUBLIC, whatever created it.
+    revoke all on all functions in schema steadfast from public;
     return true;
 end;
 $fn$;
@@ -69,6 +71,7 @@ begin
         return false;
     end if;
     execute p_sql;
+    revoke all on all functions in schema steadfast from public;
     insert into steadfast.schema_code (file, checksum) values (p_file, v_checksum)
     on conflict (file) do update set checksum = excluded.checksum, applied_at = pg_catalog.now();
     return true;

@@ -225,7 +225,7 @@ $fn$;
 -- _retry_policy(policy) → the policy, normalized with its defaults, or null for none.
 -- A policy is {"kind": "none" | "fixed" | "exponential", "max_attempts": n ≥ 1 (runs in all,
 -- the first included; default 3), "base_delay": seconds ≥ 0 (default 1), "factor": ≥ 1
--- (exponential only; default 2), "max_delay": seconds ≥ 0 (default 3600), "jitter": 0…1, the
+-- (exponential only; default 2), "max_delay": seconds, 0…31536000 (a year; default 3600), "jitter": 0…1, the
 -- largest fraction of the delay taken off at random (default 0)}. Unknown kinds or keys → SF005.
 create or replace function steadfast._retry_policy(p_policy jsonb)
 returns jsonb
@@ -259,10 +259,11 @@ begin
     v_factor := steadfast._opt_number(p_policy, 'factor', 2);
     v_max_delay := steadfast._opt_number(p_policy, 'max_delay', 3600);
     v_jitter := steadfast._opt_number(p_policy, 'jitter', 0);
-    if v_max_attempts < 1 or v_base < 0 or v_factor < 1 or v_max_delay < 0 or v_jitter < 0 or v_jitter > 1 then
+    if v_max_attempts < 1 or v_base < 0 or v_base > 31536000 or v_factor < 1 or v_factor > 1000
+       or v_max_delay < 0 or v_max_delay > 31536000 or v_jitter < 0 or v_jitter > 1 then
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('retry policy out of range: %s', p_policy),
-            hint = 'max_attempts ≥ 1, base_delay ≥ 0, factor ≥ 1, max_delay ≥ 0, 0 ≤ jitter ≤ 1.';
+            hint = 'max_attempts ≥ 1, 0 ≤ base_delay ≤ 31536000, 1 ≤ factor ≤ 1000, 0 ≤ max_delay ≤ 31536000, 0 ≤ jitter ≤ 1.';
     end if;
     return pg_catalog.jsonb_build_object('kind', v_kind, 'max_attempts', v_max_attempts, 'base_delay', v_base,
                                          'factor', v_factor, 'max_delay', v_max_delay, 'jitter', v_jitter);
@@ -270,8 +271,9 @@ end;
 $fn$;
 
 -- _retry_delay(policy, retries so far) → seconds to wait before the next run.
--- fixed: base_delay; exponential: base_delay × factor^retries; both capped at max_delay,
--- then reduced by a random fraction up to `jitter`.
+-- fixed: base_delay; exponential: base_delay × factor^retries; both capped at max_delay
+-- (compared in logarithms, so many retries never overflow), then reduced by a random
+-- fraction up to `jitter`.
 create or replace function steadfast._retry_delay(p_policy jsonb, p_retries integer)
 returns double precision
 language sql
@@ -280,9 +282,14 @@ set search_path = ''
 as $fn$
     select d * (1 - (p_policy ->> 'jitter')::double precision * pg_catalog.random())
     from (select least((p_policy ->> 'max_delay')::double precision,
-                       case p_policy ->> 'kind'
-                           when 'exponential' then (p_policy ->> 'base_delay')::double precision
-                                                   * pg_catalog.power((p_policy ->> 'factor')::double precision, least(p_retries, 1000))
-                           else (p_policy ->> 'base_delay')::double precision
+                       case when p_policy ->> 'kind' = 'exponential'
+                                 and (p_policy ->> 'base_delay')::double precision > 0
+                                 and pg_catalog.ln((p_policy ->> 'base_delay')::double precision)
+                                     + p_retries * pg_catalog.ln((p_policy ->> 'factor')::double precision) < 40
+                            then (p_policy ->> 'base_delay')::double precision
+                                 * pg_catalog.power((p_policy ->> 'factor')::double precision, p_retries)
+                            when p_policy ->> 'kind' = 'exponential' and (p_policy ->> 'base_delay')::double precision > 0
+                            then (p_policy ->> 'max_delay')::double precision
+                            else (p_policy ->> 'base_delay')::double precision
                        end) as d) s
 $fn$;

@@ -12,6 +12,9 @@ as $fn$
 #variable_conflict use_column
 begin
     perform steadfast._require_text(p_name, 'name', 'create_queue');
+    if pg_catalog.length(p_name) > 200 then
+        raise exception using errcode = 'SF005', message = 'create_queue: a queue name has at most 200 characters';
+    end if;
     perform steadfast._options(p_options, array[]::text[], 'create_queue');
     insert into steadfast.queues (name) values (p_name) on conflict do nothing;
     return query select p_name, found;

@@ -105,6 +105,7 @@ declare
     v_version text := steadfast._opt_text(v_options, 'app_version');
     v_existing steadfast.executors;
     v_unknown text;
+    v_held boolean;
 begin
     perform steadfast._require_text(v_id, 'executor_id', 'register_executor');
     if v_lease <= 0 or v_lease > 86400 then
@@ -126,12 +127,16 @@ begin
 
     select * into v_existing from steadfast.executors e where e.id = v_id for update;
     if found then
-        if not steadfast._holds_executor_lock(v_existing.lock_key) then
-            if not pg_catalog.pg_try_advisory_lock(steadfast._executor_lock_space(), v_existing.lock_key) then
-                raise exception using errcode = 'SF008',
-                    message = pg_catalog.format('executor %s is held by another live session', pg_catalog.quote_literal(v_id)),
-                    hint = 'Use a distinct executor id per process.';
-            end if;
+        -- Held already by this session: its own re-registration (or a claim in this very
+        -- transaction probed it). Either way the session lock is (re)taken below — advisory
+        -- locks are re-entrant — so the session holds it after commit.
+        v_held := steadfast._holds_executor_lock(v_existing.lock_key);
+        if not pg_catalog.pg_try_advisory_lock(steadfast._executor_lock_space(), v_existing.lock_key) then
+            raise exception using errcode = 'SF008',
+                message = pg_catalog.format('executor %s is held by another live session', pg_catalog.quote_literal(v_id)),
+                hint = 'Use a distinct executor id per process.';
+        end if;
+        if not v_held then
             -- The previous session is gone: what it held is claimable now.
             perform steadfast._requeue(array[v_id], null, false);
         end if;
@@ -197,8 +202,8 @@ end;
 $fn$;
 
 -- _requeue(executor ids, workflow ids or null for all, clean) → the number of workflows
--- put back. The running workflows of those executors return to their queue, available now,
--- and each queue is notified. Their attempt is unchanged, but they are no longer `running`,
+-- put back. The running workflows of those executors return to their queue, keeping their
+-- place (available_at is unchanged, and was already reached), and each queue is notified. Their attempt is unchanged, but they are no longer `running`,
 -- so the old holder's writes are fenced (SF003). A clean hand-back (release, deregister)
 -- does not count the claim that took them as a recovery attempt; a crash does.
 create or replace function steadfast._requeue(p_executor_ids text[], p_workflow_ids text[], p_clean boolean)
@@ -213,7 +218,7 @@ declare
 begin
     with requeued as (
         update steadfast.workflows w
-        set status = 'enqueued', executor_id = null, available_at = v_now, updated_at = v_now,
+        set status = 'enqueued', executor_id = null, updated_at = v_now,
             recovery_attempts = case when p_clean then greatest(w.recovery_attempts - 1, 0)
                                      else w.recovery_attempts end
         where w.executor_id = any (p_executor_ids) and w.status = 'running'
@@ -274,9 +279,11 @@ begin
     v_count := steadfast._requeue(array[p_executor_id], null, true);
     update steadfast.executors e set stopped_at = steadfast.now(), stop_reason = 'deregistered'
     where e.id = p_executor_id;
-    if steadfast._holds_executor_lock(v_executor.lock_key) then
-        perform pg_catalog.pg_advisory_unlock(steadfast._executor_lock_space(), v_executor.lock_key);
-    end if;
+    -- Registering again stacks the session lock: release every hold this session has.
+    for i in 1..1000 loop
+        exit when not steadfast._holds_executor_lock(v_executor.lock_key)
+               or not pg_catalog.pg_advisory_unlock(steadfast._executor_lock_space(), v_executor.lock_key);
+    end loop;
     return v_count;
 end;
 $fn$;

@@ -30,13 +30,13 @@ begin
             message = pg_catalog.format('%s: unknown queue %s', p_function, pg_catalog.quote_literal(w.queue));
     end if;
     w.priority := steadfast._opt_int(v_options, 'priority', 0);
-    if v_delay is not null and v_options ? 'available_at' then
+    if v_delay is not null and steadfast._opt_timestamptz(v_options, 'available_at') is not null then
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('%s: give delay_seconds or available_at, not both', p_function);
     end if;
-    if v_delay < 0 then
+    if v_delay < 0 or v_delay > 3153600000 then
         raise exception using errcode = 'SF005',
-            message = pg_catalog.format('%s: delay_seconds must be ≥ 0, got %s', p_function, v_delay);
+            message = pg_catalog.format('%s: delay_seconds must be between 0 and 100 years, got %s', p_function, v_delay);
     end if;
     w.available_at := coalesce(steadfast._opt_timestamptz(v_options, 'available_at'),
                                v_now + pg_catalog.make_interval(secs => coalesce(v_delay, 0)));

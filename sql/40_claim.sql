@@ -100,7 +100,10 @@ $fn$;
 -- the same workflow. An executor with an app_version takes workflows of that version or of
 -- none; one without takes every version. Each claim increments `attempt`: present it to every
 -- later write. A workflow claimed past its max_recovery_attempts becomes `dead` and is not
--- returned. Raises SF001 (unknown executor or queue), SF003 (executor stopped), SF005.
+-- returned, and the claim goes on to the next candidates. An executor whose lease has expired
+-- may not claim (SF003: heartbeat or register again first) — others may be taking over its
+-- workflows. Raises SF001 (unknown executor or queue), SF003 (executor stopped or its lease
+-- expired), SF005.
 create or replace function steadfast.claim_workflows(p_executor_id text, p_limit integer default 1,
                                                      p_options jsonb default '{}')
 returns table (workflow_id text, name text, queue text, input jsonb, attempt integer, app_version text,
@@ -118,6 +121,8 @@ declare
     v_now timestamptz := steadfast.now();
     v_queue text;
     v_picked text[];
+    v_taken text[];
+    v_round integer;
     v_claimed text[] := '{}';
 begin
     if p_limit is null or p_limit < 1 or p_limit > 1000 then
@@ -131,21 +136,32 @@ begin
             message = pg_catalog.format('claim_workflows: unknown queue %s', pg_catalog.quote_literal(v_queue));
     end if;
 
+    if v_executor.lease_expires_at <= v_now then
+        raise exception using errcode = 'SF003',
+            message = pg_catalog.format('claim_workflows: the lease of executor %s expired at %s',
+                                        pg_catalog.quote_literal(p_executor_id), v_executor.lease_expires_at),
+            hint = 'Heartbeat (or register again) before claiming.';
+    end if;
+
     perform steadfast._recover_workflows();
 
     foreach v_queue in array v_queues loop
-        exit when pg_catalog.cardinality(v_claimed) >= p_limit;
-        select pg_catalog.array_agg(c.id) into v_picked
-        from (select w.id from steadfast.workflows w
-              where w.queue = v_queue and w.status = 'enqueued' and w.available_at <= v_now
-                and (v_executor.app_version is null or w.app_version is null or w.app_version = v_executor.app_version)
-                and (v_names is null or w.name = any (v_names))
-              order by w.priority, w.available_at, w.id
-              limit p_limit - pg_catalog.cardinality(v_claimed)
-              for update skip locked) c;
-        if v_picked is not null then
-            v_claimed := v_claimed || steadfast._take(v_picked, p_executor_id);
-        end if;
+        -- Candidates past their recovery limit become dead instead of running: take more.
+        for v_round in 1..3 loop
+            exit when pg_catalog.cardinality(v_claimed) >= p_limit;
+            select pg_catalog.array_agg(c.id) into v_picked
+            from (select w.id from steadfast.workflows w
+                  where w.queue = v_queue and w.status = 'enqueued' and w.available_at <= v_now
+                    and (v_executor.app_version is null or w.app_version is null or w.app_version = v_executor.app_version)
+                    and (v_names is null or w.name = any (v_names))
+                  order by w.priority, w.available_at, w.id
+                  limit p_limit - pg_catalog.cardinality(v_claimed)
+                  for update skip locked) c;
+            exit when v_picked is null;
+            v_taken := steadfast._take(v_picked, p_executor_id);
+            v_claimed := v_claimed || v_taken;
+            exit when pg_catalog.cardinality(v_taken) = pg_catalog.cardinality(v_picked);
+        end loop;
     end loop;
 
     return query

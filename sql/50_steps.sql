@@ -44,8 +44,9 @@ $fn$;
 -- how many times the step's code ran), child_workflow_id, parallel (boolean: another step of
 -- the workflow ran at the same time; default false).
 -- Fenced: only the workflow's current attempt, while `running`, may record (SF003 otherwise).
--- Idempotent: recording exactly the same output and error again returns recorded = false; a
--- different result for a recorded key raises SF007 and changes nothing. `seq` numbers the
+-- Idempotent: recording exactly the same output and error again returns recorded = false and
+-- changes nothing; a different result for a recorded key raises SF007 and changes nothing.
+-- Step names may not contain '#' (it separates the occurrence in keys). `seq` numbers the
 -- steps in recording order. Locks the workflow row (serializing the workflow's concurrent
 -- steps). Raises SF001, SF003, SF005, SF006, SF007.
 create or replace function steadfast.record_step(p_workflow_id text, p_attempt integer, p_name text,
@@ -72,6 +73,15 @@ begin
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('record_step: attempt must be ≥ 1, got %s', coalesce(p_attempt::text, 'null'));
     end if;
+    if pg_catalog.strpos(p_name, '#') > 0 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('record_step: step name %s contains #, which separates the occurrence in step keys',
+                                        pg_catalog.quote_literal(p_name));
+    end if;
+    if steadfast._opt_int(v_options, 'step_attempts', 1) < 1 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('record_step: step_attempts must be ≥ 1, got %s', v_options -> 'step_attempts');
+    end if;
     if v_occurrence < 1 then
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('record_step: occurrence must be ≥ 1, got %s', v_occurrence);
@@ -90,25 +100,32 @@ begin
     v_key := steadfast._step_key(p_name, v_occurrence);
     v_output := case when v_error is null then coalesce(p_output, 'null'::jsonb) end;
 
+    -- Fence, lock and number in one statement; a key already recorded numbers nothing.
     update steadfast.workflows w
     set step_count = w.step_count + 1
     where w.id = p_workflow_id and w.attempt = p_attempt and w.status = 'running'
+      and not exists (select 1 from steadfast.steps s where s.workflow_id = p_workflow_id and s.step_key = v_key)
     returning w.step_count into v_seq;
     if not found then
-        perform steadfast._fenced(p_workflow_id, p_attempt, 'record_step');
+        if not exists (select 1 from steadfast.workflows w
+                       where w.id = p_workflow_id and w.attempt = p_attempt and w.status = 'running') then
+            perform steadfast._fenced(p_workflow_id, p_attempt, 'record_step');
+        end if;
     end if;
 
-    insert into steadfast.steps (workflow_id, step_key, seq, name, output, error, child_workflow_id, attempt,
-                                 step_attempts, parallel, started_at, completed_at)
-    values (p_workflow_id, v_key, v_seq, p_name, v_output,
-            v_error, steadfast._opt_text(v_options, 'child_workflow_id'), p_attempt,
-            greatest(coalesce(steadfast._opt_int(v_options, 'step_attempts'), 1), 1),
-            steadfast._opt_bool(v_options, 'parallel', false),
-            steadfast._opt_timestamptz(v_options, 'started_at'), steadfast.now())
-    on conflict (workflow_id, step_key) do nothing;
-    if found then
-        return query select v_key, v_seq, true;
-        return;
+    if v_seq is not null then
+        insert into steadfast.steps (workflow_id, step_key, seq, name, output, error, child_workflow_id, attempt,
+                                     step_attempts, parallel, started_at, completed_at)
+        values (p_workflow_id, v_key, v_seq, p_name, v_output,
+                v_error, steadfast._opt_text(v_options, 'child_workflow_id'), p_attempt,
+                steadfast._opt_int(v_options, 'step_attempts', 1),
+                steadfast._opt_bool(v_options, 'parallel', false),
+                steadfast._opt_timestamptz(v_options, 'started_at'), steadfast.now())
+        on conflict (workflow_id, step_key) do nothing;
+        if found then
+            return query select v_key, v_seq, true;
+            return;
+        end if;
     end if;
 
     select * into v_existing from steadfast.steps s where s.workflow_id = p_workflow_id and s.step_key = v_key;

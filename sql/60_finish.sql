@@ -82,7 +82,7 @@ begin
         -- A retried call whose first try committed: same attempt, same error.
         return query select x.status, x.available_at, x.retry_count from steadfast.workflows x
                      where x.id = p_workflow_id and x.attempt = p_attempt and x.error = p_error
-                       and (x.status = 'failed' or (x.status = 'enqueued' and x.executor_id is null));
+                       and x.error_attempt = p_attempt and x.status in ('failed', 'enqueued');
         if found then
             return;
         end if;
@@ -94,7 +94,7 @@ begin
         delete from steadfast.steps s where s.workflow_id = p_workflow_id and s.error is not null;
         return query
         update steadfast.workflows x
-        set status = 'enqueued', error = p_error, executor_id = null, recovery_attempts = 0,
+        set status = 'enqueued', error = p_error, error_attempt = p_attempt, executor_id = null, recovery_attempts = 0,
             retry_count = x.retry_count + 1, updated_at = v_now,
             available_at = v_now + pg_catalog.make_interval(secs => steadfast._retry_delay(v_policy, x.retry_count))
         where x.id = p_workflow_id
@@ -104,7 +104,7 @@ begin
 
     return query
     update steadfast.workflows x
-    set status = 'failed', error = p_error, executor_id = null, recovery_attempts = 0,
+    set status = 'failed', error = p_error, error_attempt = p_attempt, executor_id = null, recovery_attempts = 0,
         completed_at = v_now, updated_at = v_now
     where x.id = p_workflow_id
     returning x.status, x.available_at, x.retry_count;

@@ -74,7 +74,8 @@ public final class WorkflowContext: Sendable {
     /// after running it and before recording it.
     ///
     /// - Parameters:
-    ///   - name: The step's name, unique among the steps that may run at the same time.
+    ///   - name: The step's name, unique among the steps that may run at the same time; not
+    ///     empty, without `#`.
     ///   - retry: How to retry a failing run. Defaults to ``RetryPolicy/none``.
     ///   - body: The step's code. Its result is stored as JSON.
     public func step<Output: Codable & Sendable>(
@@ -143,6 +144,9 @@ public final class WorkflowContext: Sendable {
 
     private func runStep(_ name: String, retry: RetryPolicy, transactional isolation: IsolationLevel?,
                          _ run: (Transaction?) async throws -> String) async throws -> Data {
+        guard !name.isEmpty, !name.contains("#") else {
+            throw SteadfastError(.invalidArgument, message: "step name '\(name)' must be non-empty and must not contain '#' (it separates the occurrence in step keys)")
+        }
         let (occurrence, key, replayed) = state.withLock { state -> (Int, String, RecordedStep?) in
             let occurrence = (state.occurrences[name] ?? 0) + 1
             state.occurrences[name] = occurrence

@@ -14,6 +14,7 @@ select steadfast_test.set_now('2030-01-01 00:00:02+00');
 select steadfast.start_workflow('lw-3', 'invoice', '{}', '{"queue": "lw_q"}');
 select steadfast.start_workflow('lw-4', 'invoice', '{}', '{"queue": "lw_q", "delay_seconds": 3600}');
 select steadfast.start_workflow('lw-x', 'invoice', '{}', '{"queue": "lw_other"}');
+select steadfast.heartbeat_executor('lw-e');  -- the clock moved past its lease
 select steadfast.claim_workflows('lw-e', 1);
 
 select results_eq($$select workflow_id from steadfast.list_workflows('{"queue": "lw_q"}')$$,

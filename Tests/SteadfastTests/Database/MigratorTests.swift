@@ -81,8 +81,15 @@ extension DatabaseTests {
 
                 let connection = try await Connection.connect(configuration, logger: TestDatabase.logger)
                 #expect(try await Migrator.verifySchema(on: connection) == EmbeddedSchema.latestVersion)
-                // The migrator's connection is closed, so its advisory lock is free again.
-                #expect(try await connection.query("select count(*) as n from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())").first?.int("n") == 0)
+                // The migrator's connection is closed, so its advisory lock is free again (once
+                // the server has finished ending that session).
+                try await waitUntil {
+                    try await connection.query("""
+                        select count(*) as n from pg_locks
+                        where locktype = 'advisory' and granted
+                          and database = (select oid from pg_database where datname = current_database())
+                        """).first?.int("n") == 0
+                }
                 await connection.close()
             }
         }

@@ -25,7 +25,14 @@ import Darwin
 /// Errors are ``SteadfastError``s: the engine's SQLSTATEs map to their codes, any other server
 /// error is ``SteadfastError/Code/queryFailed`` with its `sqlState`, and a broken connection is
 /// ``SteadfastError/Code/connectionLost`` — after which the connection stays unusable (check
-/// ``isUsable``) and should be replaced.
+/// ``isUsable``) and should be replaced. Cancelling the task awaiting a statement interrupts
+/// it (``SteadfastError/Code/cancelled``).
+///
+/// A connection whose server went away never raises SIGPIPE: libpq writes with `MSG_NOSIGNAL`
+/// (Linux) or `SO_NOSIGPIPE` (macOS), so Steadfast leaves the process's signal handling alone.
+///
+/// Close it with ``close()`` when done; a connection that is simply released is closed by its
+/// `deinit` (on its own thread), and its thread ends.
 package actor Connection {
     private static let nextID = LockedValue(1)
 

@@ -74,6 +74,19 @@ begin
 end;
 $fn$;
 
+-- recover_workflows() → the number of workflows made claimable again.
+-- Declares dead, now, every executor whose lease expired or whose session is gone, and puts
+-- their running workflows back in their queues (_recover_workflows). Every claim does this
+-- first; call it to recover without claiming (an operator, a test). Idempotent.
+create or replace function steadfast.recover_workflows()
+returns integer
+language sql
+security definer
+set search_path = ''
+as $fn$
+    select steadfast._recover_workflows()
+$fn$;
+
 -- register_executor(executor_id, options) → (executor_id, lock_key, lease_expires_at).
 -- Registers the caller's session as a live executor and takes its session-level advisory
 -- lock; keep this session open while the executor runs (its end is how a crash is noticed).

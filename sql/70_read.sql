@@ -11,16 +11,22 @@ set search_path = ''
 as $fn$
     select coalesce(pg_catalog.max(version), 0) from steadfast.schema_migrations
 $fn$;
+comment on function steadfast.schema_version() is
+    'The highest migration applied to this database.';
 
 -- get_workflow(workflow_id) → (workflow_id, name, status, queue, input, output, error, attempt,
 -- recovery_attempts, retry_count, executor_id, available_at, created_at, updated_at,
--- started_at, completed_at, steps): one workflow with its steps in recording order.
--- Read-only. Raises SF001 (unknown workflow), SF005.
+-- started_at, completed_at, steps, priority, app_version, parent_id, parent_step, forked_from,
+-- forked_at_step, max_recovery_attempts, deadline): one workflow with its steps in recording
+-- order (see _steps; list_steps has their timings). Read-only. Raises SF001 (unknown
+-- workflow), SF005.
 create or replace function steadfast.get_workflow(p_workflow_id text)
 returns table (workflow_id text, name text, status text, queue text, input jsonb, output jsonb, error jsonb,
                attempt integer, recovery_attempts integer, retry_count integer, executor_id text,
                available_at timestamptz, created_at timestamptz, updated_at timestamptz,
-               started_at timestamptz, completed_at timestamptz, steps jsonb)
+               started_at timestamptz, completed_at timestamptz, steps jsonb,
+               priority integer, app_version text, parent_id text, parent_step text, forked_from text,
+               forked_at_step integer, max_recovery_attempts integer, deadline timestamptz)
 language plpgsql
 stable
 security definer
@@ -32,7 +38,8 @@ begin
     return query
     select w.id, w.name, w.status, w.queue, w.input, w.output, w.error, w.attempt, w.recovery_attempts,
            w.retry_count, w.executor_id, w.available_at, w.created_at, w.updated_at, w.started_at,
-           w.completed_at, steadfast._steps(w.id)
+           w.completed_at, steadfast._steps(w.id), w.priority, w.app_version, w.parent_id, w.parent_step,
+           w.forked_from, w.forked_at_step, w.max_recovery_attempts, w.deadline
     from steadfast.workflows w where w.id = p_workflow_id;
     if not found then
         raise exception using errcode = 'SF001',
@@ -40,15 +47,24 @@ begin
     end if;
 end;
 $fn$;
+comment on function steadfast.get_workflow(text) is
+    'One workflow: status, input, output, error, timings, lineage, and its steps (JSON array, recording order). SF001 when unknown.';
 
 -- list_workflows(options) → (workflow_id, name, status, queue, attempt, executor_id,
--- created_at, updated_at, completed_at, error), newest first.
--- Options: status (one status or an array of them), name, queue, limit (1…1000; default
--- 100), before_created_at + before_id (keyset pagination: pass the last row's created_at and
--- workflow_id to get the next page). Read-only. Raises SF005 (bad option or unknown status).
+-- created_at, updated_at, completed_at, error, priority, app_version, parent_id, forked_from,
+-- forked_at_step, started_at), newest first.
+-- Options (all optional, combined with AND): status (one status or an array of them), name,
+-- queue, app_version, parent_id (the children of that workflow), forked_from (the forks of
+-- that workflow), created_after (created at or after this time), created_before (created
+-- strictly before), stranded (true: only workflows no live executor can run, as the view
+-- steadfast.stranded_workflows shows), limit (1…1000; default 100), before_created_at +
+-- before_id (keyset pagination: pass the last row's created_at and workflow_id to get the
+-- next page). Read-only. Raises SF005 (bad option or unknown status).
 create or replace function steadfast.list_workflows(p_options jsonb default '{}')
 returns table (workflow_id text, name text, status text, queue text, attempt integer, executor_id text,
-               created_at timestamptz, updated_at timestamptz, completed_at timestamptz, error jsonb)
+               created_at timestamptz, updated_at timestamptz, completed_at timestamptz, error jsonb,
+               priority integer, app_version text, parent_id text, forked_from text, forked_at_step integer,
+               started_at timestamptz)
 language plpgsql
 stable
 security definer
@@ -57,13 +73,20 @@ as $fn$
 #variable_conflict use_column
 declare
     v_options jsonb := steadfast._options(p_options,
-        array['status', 'name', 'queue', 'limit', 'before_created_at', 'before_id'], 'list_workflows');
+        array['status', 'name', 'queue', 'app_version', 'parent_id', 'forked_from', 'created_after',
+              'created_before', 'stranded', 'limit', 'before_created_at', 'before_id'], 'list_workflows');
     v_statuses text[];
     v_limit integer := steadfast._opt_int(v_options, 'limit', 100);
     v_before timestamptz := steadfast._opt_timestamptz(v_options, 'before_created_at');
     v_before_id text := steadfast._opt_text(v_options, 'before_id', '');
     v_name text := steadfast._opt_text(v_options, 'name');
     v_queue text := steadfast._opt_text(v_options, 'queue');
+    v_version text := steadfast._opt_text(v_options, 'app_version');
+    v_parent text := steadfast._opt_text(v_options, 'parent_id');
+    v_forked_from text := steadfast._opt_text(v_options, 'forked_from');
+    v_after timestamptz := steadfast._opt_timestamptz(v_options, 'created_after');
+    v_until timestamptz := steadfast._opt_timestamptz(v_options, 'created_before');
+    v_stranded boolean := steadfast._opt_bool(v_options, 'stranded', false);
     v_bad text;
 begin
     if pg_catalog.jsonb_typeof(v_options -> 'status') = 'string' then
@@ -83,13 +106,22 @@ begin
     end if;
     return query
     select w.id, w.name, w.status, w.queue, w.attempt, w.executor_id, w.created_at, w.updated_at,
-           w.completed_at, w.error
+           w.completed_at, w.error, w.priority, w.app_version, w.parent_id, w.forked_from, w.forked_at_step,
+           w.started_at
     from steadfast.workflows w
     where (v_statuses is null or w.status = any (v_statuses))
       and (v_name is null or w.name = v_name)
       and (v_queue is null or w.queue = v_queue)
+      and (v_version is null or w.app_version = v_version)
+      and (v_parent is null or w.parent_id = v_parent)
+      and (v_forked_from is null or w.forked_from = v_forked_from)
+      and (v_after is null or w.created_at >= v_after)
+      and (v_until is null or w.created_at < v_until)
+      and (not v_stranded or exists (select 1 from steadfast.stranded_workflows s where s.workflow_id = w.id))
       and (v_before is null or (w.created_at, w.id) < (v_before, v_before_id))
     order by w.created_at desc, w.id desc
     limit v_limit;
 end;
 $fn$;
+comment on function steadfast.list_workflows(jsonb) is
+    'Workflows newest first, filtered by status, name, queue, app_version, parent_id, forked_from, created_after/created_before, stranded; keyset pagination with before_created_at + before_id; limit 1…1000 (default 100).';

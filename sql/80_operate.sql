@@ -1,0 +1,366 @@
+-- Operating workflows: cancel, resume, fork, prune. Each is one call, from psql or any client.
+--
+--   enqueued / running / waiting ──cancel_workflow──► cancelled   (and every unfinished descendant)
+--   cancelled / failed / dead ────resume_workflow──► enqueued     (same id, checkpoints kept)
+--   any workflow ──fork_workflow(id, from_step)──► a new enqueued workflow with the steps before from_step
+--   succeeded / failed / cancelled / dead ──prune_workflows──► deleted, with their steps
+--
+-- Cancelling a running workflow reaches its executor twice: its next write (record_step,
+-- complete_workflow, fail_workflow) is fenced (SF003) because the workflow is no longer
+-- `running`, and NOTIFY steadfast_cancelled (payload: the workflow id) tells a listening
+-- worker to stop the workflow's code at once (the Swift Worker cancels its task).
+
+-- _unknown_workflow(workflow_id, function) raises SF001 naming the workflow.
+create or replace function steadfast._unknown_workflow(p_workflow_id text, p_function text)
+returns void
+language plpgsql
+immutable
+set search_path = ''
+as $fn$
+begin
+    raise exception using errcode = 'SF001',
+        message = pg_catalog.format('%s: unknown workflow %s', p_function, pg_catalog.quote_literal(p_workflow_id));
+end;
+$fn$;
+
+-- _existing_queue(queue, function) → queue, or SF001 when no such queue exists.
+create or replace function steadfast._existing_queue(p_queue text, p_function text)
+returns text
+language plpgsql
+stable
+set search_path = ''
+as $fn$
+begin
+    if not exists (select 1 from steadfast.queues q where q.name = p_queue) then
+        raise exception using errcode = 'SF001',
+            message = pg_catalog.format('%s: unknown queue %s', p_function, pg_catalog.quote_literal(p_queue));
+    end if;
+    return p_queue;
+end;
+$fn$;
+
+-- cancel_workflow(workflow_id, options) → (workflow_id, previous_status, status), one row for
+-- the workflow and one for each descendant (children, their children, … by parent_id) that
+-- this call cancelled; the workflow first, then descendants by id.
+-- An enqueued, running or waiting workflow becomes `cancelled` (completed_at = now, error =
+-- {"type": "cancelled", "message": options.reason or "cancelled"}), and so does every
+-- unfinished descendant (error message "ancestor <id> was cancelled"); finished descendants
+-- are left alone. A running one loses its executor: that executor's next write is fenced
+-- (SF003). Notifies steadfast_finished (payload: id) for each workflow cancelled, and
+-- steadfast_cancelled (payload: id) for each that was running, so its worker stops it.
+-- Options: reason (text). Idempotent: a cancelled workflow returns its own row unchanged
+-- (previous_status = 'cancelled') and only descendants still unfinished are cancelled.
+-- Locks the workflow row, then its unfinished descendants' rows in id order.
+-- Raises SF001 (unknown workflow), SF004 (the workflow already succeeded, failed or is dead:
+-- nothing changes), SF005.
+create or replace function steadfast.cancel_workflow(p_workflow_id text, p_options jsonb default '{}')
+returns table (workflow_id text, previous_status text, status text)
+language plpgsql
+security definer
+set search_path = ''
+as $fn$
+#variable_conflict use_column
+declare
+    v_options jsonb := steadfast._options(p_options, array['reason'], 'cancel_workflow');
+    v_reason text := coalesce(steadfast._opt_text(v_options, 'reason'), 'cancelled');
+    v_now timestamptz := steadfast.now();
+    v_status text;
+    v_ids text[];
+    v_previous text[];
+begin
+    perform steadfast._require_text(p_workflow_id, 'workflow_id', 'cancel_workflow');
+    select w.status into v_status from steadfast.workflows w where w.id = p_workflow_id for update;
+    if not found then
+        perform steadfast._unknown_workflow(p_workflow_id, 'cancel_workflow');
+    end if;
+    if v_status in ('succeeded', 'failed', 'dead') then
+        raise exception using errcode = 'SF004',
+            message = pg_catalog.format('cancel_workflow: workflow %s already finished (%s)',
+                                        pg_catalog.quote_literal(p_workflow_id), v_status),
+            hint = 'Only enqueued, running and waiting workflows can be cancelled.';
+    end if;
+
+    -- The unfinished descendants (UNION, not UNION ALL: a cycle written by hand still ends).
+    select pg_catalog.array_agg(d.id), pg_catalog.array_agg(d.status) into v_ids, v_previous
+    from (select w.id, w.status from steadfast.workflows w
+          where w.id in (with recursive tree (id) as (
+                             select c.id from steadfast.workflows c where c.parent_id = p_workflow_id
+                             union
+                             select c.id from steadfast.workflows c join tree t on c.parent_id = t.id)
+                         select tree.id from tree)
+            and w.id <> p_workflow_id
+            and w.status in ('enqueued', 'running', 'waiting')
+          order by w.id
+          for update) d;
+    v_ids := array[p_workflow_id] || coalesce(v_ids, '{}');
+    v_previous := array[v_status] || coalesce(v_previous, '{}');
+
+    update steadfast.workflows w
+    set status = 'cancelled', executor_id = null, recovery_attempts = 0, completed_at = v_now, updated_at = v_now,
+        error = pg_catalog.jsonb_build_object('type', 'cancelled', 'message',
+                    case when w.id = p_workflow_id then v_reason
+                         else pg_catalog.format('ancestor %s was cancelled', p_workflow_id) end)
+    where w.id = any (v_ids) and w.status in ('enqueued', 'running', 'waiting');
+
+    for i in 1 .. pg_catalog.cardinality(v_ids) loop
+        if v_previous[i] <> 'cancelled' then
+            perform pg_catalog.pg_notify('steadfast_finished', v_ids[i]);
+        end if;
+        if v_previous[i] = 'running' then
+            perform pg_catalog.pg_notify('steadfast_cancelled', v_ids[i]);
+        end if;
+        workflow_id := v_ids[i];
+        previous_status := v_previous[i];
+        status := 'cancelled';
+        return next;
+    end loop;
+end;
+$fn$;
+comment on function steadfast.cancel_workflow(text, jsonb) is
+    'Cancels an enqueued, running or waiting workflow and its unfinished descendants; notifies steadfast_finished and (for running ones) steadfast_cancelled. SF004 if it already finished; idempotent when already cancelled. Option: reason.';
+
+-- resume_workflow(workflow_id, options) → (workflow_id, previous_status, status, queue,
+-- app_version, available_at).
+-- Puts a cancelled, failed or dead workflow back in its queue, enqueued and available now,
+-- with the same id, input and checkpoints: its next run replays every step that succeeded;
+-- steps recorded as failed are forgotten so they run again. Its recovery attempts and retry
+-- count start again from zero; its last error stays until it finishes. Options: queue (move
+-- it to that queue), app_version (a version string, or null for any worker): to give a
+-- workflow no live worker can run (see stranded_workflows) to one that can. An enqueued
+-- workflow is left as it is, but for those options: resuming twice changes nothing the second
+-- time. Notifies steadfast_enqueued (payload: the queue). Locks the workflow row.
+-- Raises SF001 (unknown workflow or queue), SF004 (running, waiting or succeeded: nothing
+-- changes), SF005.
+create or replace function steadfast.resume_workflow(p_workflow_id text, p_options jsonb default '{}')
+returns table (workflow_id text, previous_status text, status text, queue text, app_version text,
+               available_at timestamptz)
+language plpgsql
+security definer
+set search_path = ''
+as $fn$
+#variable_conflict use_column
+declare
+    v_options jsonb := steadfast._options(p_options, array['queue', 'app_version'], 'resume_workflow');
+    v_queue text := steadfast._opt_text(v_options, 'queue');
+    v_version text := steadfast._opt_text(v_options, 'app_version');
+    v_now timestamptz := steadfast.now();
+    w steadfast.workflows;
+begin
+    perform steadfast._require_text(p_workflow_id, 'workflow_id', 'resume_workflow');
+    if v_options ? 'queue' then
+        perform steadfast._require_text(v_queue, 'queue', 'resume_workflow');
+        perform steadfast._existing_queue(v_queue, 'resume_workflow');
+    end if;
+    select * into w from steadfast.workflows x where x.id = p_workflow_id for update;
+    if not found then
+        perform steadfast._unknown_workflow(p_workflow_id, 'resume_workflow');
+    end if;
+    if w.status in ('running', 'waiting', 'succeeded') then
+        raise exception using errcode = 'SF004',
+            message = pg_catalog.format('resume_workflow: workflow %s is %s', pg_catalog.quote_literal(p_workflow_id), w.status),
+            hint = 'Only cancelled, failed and dead workflows can be resumed; fork a succeeded one to run it again.';
+    end if;
+
+    if w.status <> 'enqueued' then
+        delete from steadfast.steps s where s.workflow_id = p_workflow_id and s.error is not null;
+    end if;
+    return query
+    update steadfast.workflows x
+    set status = 'enqueued',
+        queue = coalesce(v_queue, x.queue),
+        app_version = case when v_options ? 'app_version' then v_version else x.app_version end,
+        executor_id = null,
+        available_at = case when w.status = 'enqueued' then x.available_at else v_now end,
+        recovery_attempts = case when w.status = 'enqueued' then x.recovery_attempts else 0 end,
+        retry_count = case when w.status = 'enqueued' then x.retry_count else 0 end,
+        completed_at = null,
+        updated_at = case when w.status = 'enqueued' and v_options = '{}'::jsonb then x.updated_at else v_now end
+    where x.id = p_workflow_id
+    returning x.id, w.status, x.status, x.queue, x.app_version, x.available_at;
+
+    if (w.status <> 'enqueued' or v_queue is distinct from null)
+       and (select x.available_at <= v_now from steadfast.workflows x where x.id = p_workflow_id) then
+        perform pg_catalog.pg_notify('steadfast_enqueued', coalesce(v_queue, w.queue));
+    end if;
+end;
+$fn$;
+comment on function steadfast.resume_workflow(text, jsonb) is
+    'Puts a cancelled, failed or dead workflow back in its queue (same id; succeeded steps kept, failed ones run again; recovery and retry counts reset). Options queue and app_version also move an enqueued one. SF004 if running, waiting or succeeded.';
+
+-- fork_workflow(workflow_id, from_step, options) → (workflow_id, created, forked_from,
+-- forked_at_step, copied_steps, status, queue, app_version).
+-- Starts a new workflow with the original's name and input that begins as if it had run the
+-- original's steps before `from_step`: the steps whose seq (as list_steps and get_workflow
+-- show it, 1-based) is below from_step are copied with their outputs and errors, so its first
+-- run replays them without running them and runs step from_step onwards with the code of
+-- whatever worker claims it. from_step 1 copies nothing; the original's last seq + 1 copies
+-- every step. The new workflow records its lineage (forked_from, forked_at_step), keeps the
+-- original's queue, priority, app_version, retry policy and recovery limit unless options say
+-- otherwise, and has no parent. The original is not changed, whatever its status.
+-- Options: workflow_id (the new id; default a generated UUID), queue, app_version (a version,
+-- or null for any worker: e.g. the version with the fix). Idempotent on options.workflow_id:
+-- when a fork of the same workflow at the same step already has that id, it is returned with
+-- created = false. Notifies steadfast_enqueued (payload: the queue). Locks the original's row
+-- (key share: it cannot be pruned meanwhile; its steps are read in one snapshot).
+-- Raises SF001 (unknown workflow or queue; from_step past the original's last step + 1),
+-- SF002 (workflow_id is already used by another workflow), SF005 (from_step null or < 1,
+-- bad option).
+create or replace function steadfast.fork_workflow(p_workflow_id text, p_from_step integer,
+                                                   p_options jsonb default '{}')
+returns table (workflow_id text, created boolean, forked_from text, forked_at_step integer, copied_steps integer,
+               status text, queue text, app_version text)
+language plpgsql
+security definer
+set search_path = ''
+as $fn$
+#variable_conflict use_column
+declare
+    v_options jsonb := steadfast._options(p_options, array['workflow_id', 'queue', 'app_version'], 'fork_workflow');
+    v_id text := steadfast._opt_text(v_options, 'workflow_id');
+    v_queue text := steadfast._opt_text(v_options, 'queue');
+    v_now timestamptz := steadfast.now();
+    v_last integer;
+    v_copied integer;
+    w steadfast.workflows;
+    e steadfast.workflows;
+begin
+    perform steadfast._require_text(p_workflow_id, 'workflow_id', 'fork_workflow');
+    if p_from_step is null or p_from_step < 1 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('fork_workflow: from_step must be ≥ 1 (the seq of the first step to run again), got %s',
+                                        coalesce(p_from_step::text, 'null'));
+    end if;
+    if v_options ? 'workflow_id' then
+        perform steadfast._require_text(v_id, 'options.workflow_id', 'fork_workflow');
+    end if;
+    v_id := coalesce(v_id, pg_catalog.gen_random_uuid()::text);
+    if v_options ? 'queue' then
+        perform steadfast._require_text(v_queue, 'queue', 'fork_workflow');
+        perform steadfast._existing_queue(v_queue, 'fork_workflow');
+    end if;
+
+    select * into w from steadfast.workflows x where x.id = p_workflow_id for key share;
+    if not found then
+        perform steadfast._unknown_workflow(p_workflow_id, 'fork_workflow');
+    end if;
+    select coalesce(pg_catalog.max(s.seq), 0) into v_last from steadfast.steps s where s.workflow_id = p_workflow_id;
+    if p_from_step > v_last + 1 then
+        raise exception using errcode = 'SF001',
+            message = pg_catalog.format('fork_workflow: workflow %s has no step %s', pg_catalog.quote_literal(p_workflow_id), p_from_step),
+            detail = pg_catalog.format('Its last recorded step is seq %s: fork from 1 to %s.', v_last, v_last + 1);
+    end if;
+
+    insert into steadfast.workflows as x (id, name, status, queue, priority, input, app_version, max_recovery_attempts,
+                                          retry_policy, partition_key, forked_from, forked_at_step, step_count,
+                                          available_at, created_at, updated_at)
+    values (v_id, w.name, 'enqueued', coalesce(v_queue, w.queue), w.priority, w.input,
+            case when v_options ? 'app_version' then steadfast._opt_text(v_options, 'app_version') else w.app_version end,
+            w.max_recovery_attempts, w.retry_policy, w.partition_key, p_workflow_id, p_from_step,
+            (select coalesce(pg_catalog.max(s.seq), 0) from steadfast.steps s
+             where s.workflow_id = p_workflow_id and s.seq < p_from_step),
+            v_now, v_now, v_now)
+    on conflict (id) do nothing;
+    if not found then
+        select * into e from steadfast.workflows x where x.id = v_id;
+        if e.forked_from is distinct from p_workflow_id or e.forked_at_step is distinct from p_from_step then
+            raise exception using errcode = 'SF002',
+                message = pg_catalog.format('fork_workflow: workflow id %s is already used', pg_catalog.quote_literal(v_id)),
+                detail = pg_catalog.format('It is workflow %s, forked from %s at step %s.', e.name,
+                                           coalesce(e.forked_from, 'nothing'), coalesce(e.forked_at_step::text, '-'));
+        end if;
+        return query
+        select e.id, false, e.forked_from, e.forked_at_step,
+               (select pg_catalog.count(*)::integer from steadfast.steps s where s.workflow_id = e.id and s.seq < p_from_step),
+               e.status, e.queue, e.app_version;
+        return;
+    end if;
+
+    insert into steadfast.steps (workflow_id, step_key, seq, name, output, error, child_workflow_id, attempt,
+                                 step_attempts, parallel, started_at, completed_at)
+    select v_id, s.step_key, s.seq, s.name, s.output, s.error, s.child_workflow_id, s.attempt,
+           s.step_attempts, s.parallel, s.started_at, s.completed_at
+    from steadfast.steps s
+    where s.workflow_id = p_workflow_id and s.seq < p_from_step;
+    get diagnostics v_copied = row_count;
+
+    perform pg_catalog.pg_notify('steadfast_enqueued', coalesce(v_queue, w.queue));
+    return query
+    select x.id, true, x.forked_from, x.forked_at_step, v_copied, x.status, x.queue, x.app_version
+    from steadfast.workflows x where x.id = v_id;
+end;
+$fn$;
+comment on function steadfast.fork_workflow(text, integer, jsonb) is
+    'Starts a new workflow with the original''s name and input and copies its steps with seq < from_step, recording forked_from/forked_at_step; the original is untouched. Options: workflow_id, queue, app_version. SF001 when from_step is past the last step + 1.';
+
+-- prune_workflows(older_than, batch_size, options) → (deleted_workflows, deleted_steps, more).
+-- Deletes up to batch_size finished workflows (succeeded, failed, cancelled, dead) that
+-- completed more than `older_than` ago, oldest first, with their steps (and everything else
+-- that belongs to a workflow, by ON DELETE CASCADE). One batch per call, in one transaction:
+-- call again while `more` is true (the CLI and the Swift client loop). Forks of a pruned
+-- workflow keep its id in forked_from. Options: status (a finished status or an array of
+-- them; default all four). Locks the rows it deletes, skipping rows others hold (SKIP
+-- LOCKED), so concurrent pruners share the work. Raises SF005 (older_than null or negative,
+-- batch_size outside 1…100000, a status that is not finished).
+create or replace function steadfast.prune_workflows(p_older_than interval, p_batch_size integer default 1000,
+                                                     p_options jsonb default '{}')
+returns table (deleted_workflows integer, deleted_steps integer, more boolean)
+language plpgsql
+security definer
+set search_path = ''
+as $fn$
+#variable_conflict use_column
+declare
+    v_options jsonb := steadfast._options(p_options, array['status'], 'prune_workflows');
+    v_statuses text[];
+    v_cutoff timestamptz;
+    v_ids text[];
+    v_steps integer;
+    v_deleted integer;
+    v_bad text;
+begin
+    if p_older_than is null or p_older_than < interval '0' then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('prune_workflows: older_than must be an interval ≥ 0, got %s',
+                                        coalesce(p_older_than::text, 'null'));
+    end if;
+    if p_batch_size is null or p_batch_size < 1 or p_batch_size > 100000 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('prune_workflows: batch_size must be between 1 and 100000, got %s',
+                                        coalesce(p_batch_size::text, 'null'));
+    end if;
+    if pg_catalog.jsonb_typeof(v_options -> 'status') = 'string' then
+        v_statuses := array[v_options ->> 'status'];
+    else
+        v_statuses := steadfast._opt_text_array(v_options, 'status', array['succeeded', 'failed', 'cancelled', 'dead']);
+    end if;
+    select s into v_bad from pg_catalog.unnest(v_statuses) s
+    where s not in ('succeeded', 'failed', 'cancelled', 'dead') limit 1;
+    if v_bad is not null then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('prune_workflows: %s is not a finished status', pg_catalog.quote_literal(v_bad)),
+            hint = 'Only succeeded, failed, cancelled and dead workflows are pruned.';
+    end if;
+    v_cutoff := steadfast.now() - p_older_than;
+
+    -- created_at <= completed_at: the extra bound lets workflows_status_created narrow the scan.
+    select pg_catalog.array_agg(v.id) into v_ids
+    from (select w.id from steadfast.workflows w
+          where w.status = any (v_statuses) and w.created_at < v_cutoff and w.completed_at < v_cutoff
+          order by w.completed_at, w.id
+          limit p_batch_size
+          for update skip locked) v;
+    if v_ids is null then
+        return query select 0, 0, false;
+        return;
+    end if;
+    select pg_catalog.count(*)::integer into v_steps from steadfast.steps s where s.workflow_id = any (v_ids);
+    delete from steadfast.workflows w where w.id = any (v_ids);
+    get diagnostics v_deleted = row_count;
+    return query
+    select v_deleted, v_steps,
+           exists (select 1 from steadfast.workflows w
+                   where w.status = any (v_statuses) and w.created_at < v_cutoff and w.completed_at < v_cutoff);
+end;
+$fn$;
+comment on function steadfast.prune_workflows(interval, integer, jsonb) is
+    'Deletes up to batch_size finished workflows completed more than older_than ago, with their steps; returns the counts and whether more remain (call again while more). Option: status.';

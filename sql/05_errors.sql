@@ -20,7 +20,8 @@ as $fn$
         ('SF005', 'invalid_argument',   'An argument is missing, null, malformed, out of range, or an option is unknown.'),
         ('SF006', 'payload_too_large',  'A JSON payload exceeds steadfast.max_payload_bytes (default 4 MiB).'),
         ('SF007', 'non_determinism',    'A step key was already recorded with a different result: the execution diverged from its record.'),
-        ('SF008', 'executor_in_use',    'The executor id is held by another live database session.')
+        ('SF008', 'executor_in_use',    'The executor id is held by another live database session.'),
+        ('SF009', 'duplicate',          'An active (enqueued, running or waiting) workflow of the queue already holds the deduplication key, and the start asked for an error (dedup_policy "error") or names another workflow.')
 $fn$;
 comment on function steadfast.error_codes() is
     'The SQLSTATEs (class SF) the engine raises, with their names and meanings.';

@@ -1,8 +1,107 @@
--- Queues. A queue is a row; every rule about it is enforced by claim_workflows.
+-- Queues. A queue is a row of steadfast.queues; its settings are enforced by claim_workflows
+-- (sql/40_claim.sql), so every client — Swift, psql, a service in any language — gets the
+-- same guarantees. A setting that is null imposes nothing.
+--
+--   concurrency            at most this many workflows of the queue `running`, across all
+--                          executors. Exact under racing claims: a claim from a queue with a
+--                          global rule (concurrency, rate_limit or partition_concurrency)
+--                          locks the queue's row first, so such claims take turns; a queue
+--                          without one is claimed lock-free (FOR UPDATE SKIP LOCKED).
+--   worker_concurrency     at most this many running under one executor (its claims lock
+--                          the executor's row, not the queue's).
+--   rate_limit, rate_period  at most rate_limit starts in any window of rate_period seconds.
+--                          A start is a claim that hands a workflow to an executor: its first
+--                          run, and every later one — a retry after a failure, a re-run after
+--                          its executor died or handed it back, a wake-up after a wait. Each
+--                          runs workflow code, which is what a rate limit protects. A claim
+--                          that declares a workflow dead starts nothing.
+--   partition_concurrency  at most this many running per partition_key (a workflow option,
+--                          e.g. a customer id); workflows without a key are not limited by
+--                          it. Partitions take turns: among workflows of equal priority, a
+--                          claim serves first the partition that was served least recently,
+--                          so a partition with a large backlog cannot starve the others.
+--
+-- Limits count `running` workflows: a waiting workflow holds no worker and no slot; it takes
+-- one again when it is claimed after waking. A limit of 0 lets nothing start (a paused queue).
+-- Settings are read afresh by every claim: a change takes effect at the next claim.
+--
+-- A claim must run at READ COMMITTED (PostgreSQL's default), as every engine function: each
+-- statement then sees what the claims before it committed.
 
--- create_queue(name, options) → (name, created): creates the queue, or leaves an existing one
--- unchanged (created = false). No options yet (flow control arrives later; unknown options
--- are SF005). Raises SF005 (bad name or option).
+-- _queue_settings(queue, options, function) → the queue row with the settings named in
+-- options applied: concurrency, worker_concurrency, partition_concurrency, rate_limit
+-- (integers ≥ 0), rate_period (seconds, > 0 and at most a year). A key given as JSON null
+-- clears the setting. rate_limit and rate_period must end up both set or both null.
+-- Raises SF005 (unknown option, wrong type, out of range). No side effects.
+create or replace function steadfast._queue_settings(q steadfast.queues, p_options jsonb, p_function text)
+returns steadfast.queues
+language plpgsql
+immutable
+set search_path = ''
+as $fn$
+declare
+    v_options jsonb := steadfast._options(p_options,
+        array['concurrency', 'worker_concurrency', 'partition_concurrency', 'rate_limit', 'rate_period'], p_function);
+    v_key text;
+    v_value integer;
+    v_period double precision;
+begin
+    foreach v_key in array array['concurrency', 'worker_concurrency', 'partition_concurrency', 'rate_limit'] loop
+        continue when not v_options ? v_key;
+        v_value := steadfast._opt_int(v_options, v_key);
+        if v_value < 0 then
+            raise exception using errcode = 'SF005',
+                message = pg_catalog.format('%s: %s must be ≥ 0 (or null for no limit), got %s', p_function, v_key, v_value);
+        end if;
+        case v_key
+            when 'concurrency' then q.concurrency := v_value;
+            when 'worker_concurrency' then q.worker_concurrency := v_value;
+            when 'partition_concurrency' then q.partition_concurrency := v_value;
+            when 'rate_limit' then q.rate_limit := v_value;
+        end case;
+    end loop;
+    if v_options ? 'rate_period' then
+        v_period := steadfast._opt_number(v_options, 'rate_period');
+        if v_period <= 0 or v_period > 31536000 then
+            raise exception using errcode = 'SF005',
+                message = pg_catalog.format('%s: rate_period must be more than 0 and at most 31536000 seconds (a year), got %s',
+                                            p_function, v_period);
+        end if;
+        q.rate_period := pg_catalog.make_interval(secs => v_period);
+    end if;
+    if (q.rate_limit is null) <> (q.rate_period is null) then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('%s: rate_limit and rate_period go together (got rate_limit %s, rate_period %s)',
+                                        p_function, coalesce(q.rate_limit::text, 'null'),
+                                        coalesce(pg_catalog.date_part('epoch', q.rate_period)::text, 'null')),
+            hint = 'Set both (at most rate_limit starts per rate_period seconds), or clear both with nulls.';
+    end if;
+    return q;
+end;
+$fn$;
+
+-- _queue_name(name, function) → name, when it is a valid queue name (1…200 characters).
+-- Raises SF005.
+create or replace function steadfast._queue_name(p_name text, p_function text)
+returns text
+language plpgsql
+immutable
+set search_path = ''
+as $fn$
+begin
+    perform steadfast._require_text(p_name, 'name', p_function);
+    if pg_catalog.length(p_name) > 200 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('%s: a queue name has at most 200 characters', p_function);
+    end if;
+    return p_name;
+end;
+$fn$;
+
+-- create_queue(name, options) → (name, created): creates the queue with the settings in
+-- options (see _queue_settings; absent settings are null: no limit), or leaves an existing
+-- queue unchanged (created = false) — use alter_queue to change one. Idempotent. Locks
+-- nothing but the new row. Raises SF005 (bad name or option).
 create or replace function steadfast.create_queue(p_name text, p_options jsonb default '{}')
 returns table (name text, created boolean)
 language plpgsql
@@ -10,13 +109,144 @@ security definer
 set search_path = ''
 as $fn$
 #variable_conflict use_column
+declare
+    q steadfast.queues;
 begin
-    perform steadfast._require_text(p_name, 'name', 'create_queue');
-    if pg_catalog.length(p_name) > 200 then
-        raise exception using errcode = 'SF005', message = 'create_queue: a queue name has at most 200 characters';
-    end if;
-    perform steadfast._options(p_options, array[]::text[], 'create_queue');
-    insert into steadfast.queues (name) values (p_name) on conflict do nothing;
+    q.name := steadfast._queue_name(p_name, 'create_queue');
+    q := steadfast._queue_settings(q, p_options, 'create_queue');
+    insert into steadfast.queues (name, concurrency, worker_concurrency, partition_concurrency, rate_limit, rate_period)
+    values (q.name, q.concurrency, q.worker_concurrency, q.partition_concurrency, q.rate_limit, q.rate_period)
+    on conflict do nothing;
     return query select p_name, found;
 end;
+$fn$;
+
+-- alter_queue(name, options) → the queue's settings after the change, as list_queues returns
+-- them. Changes only the settings named in options; a setting given as JSON null is cleared
+-- (no limit). Takes effect at the next claim. Locks the queue's row (waiting for a claim of
+-- a limited queue in progress). Idempotent. Raises SF001 (unknown queue), SF005 (bad option;
+-- rate_limit without rate_period).
+create or replace function steadfast.alter_queue(p_name text, p_options jsonb)
+returns table (queue text, concurrency integer, worker_concurrency integer, partition_concurrency integer,
+               rate_limit integer, rate_period double precision, created_at timestamptz, updated_at timestamptz)
+language plpgsql
+security definer
+set search_path = ''
+as $fn$
+#variable_conflict use_column
+declare
+    q steadfast.queues;
+begin
+    perform steadfast._queue_name(p_name, 'alter_queue');
+    if p_options is null then
+        raise exception using errcode = 'SF005', message = 'alter_queue: options are required';
+    end if;
+    select * into q from steadfast.queues x where x.name = p_name for no key update;
+    if not found then
+        raise exception using errcode = 'SF001',
+            message = pg_catalog.format('alter_queue: unknown queue %s', pg_catalog.quote_literal(p_name));
+    end if;
+    q := steadfast._queue_settings(q, p_options, 'alter_queue');
+    return query
+    update steadfast.queues x
+    set concurrency = q.concurrency, worker_concurrency = q.worker_concurrency,
+        partition_concurrency = q.partition_concurrency, rate_limit = q.rate_limit, rate_period = q.rate_period,
+        updated_at = steadfast.now()
+    where x.name = p_name
+    returning x.name, x.concurrency, x.worker_concurrency, x.partition_concurrency, x.rate_limit,
+              pg_catalog.date_part('epoch', x.rate_period), x.created_at, x.updated_at;
+    -- Raised limits may let waiting work start now.
+    perform pg_catalog.pg_notify('steadfast_enqueued', p_name);
+end;
+$fn$;
+
+-- delete_queue(name) → void. Deletes a queue no workflow belongs to (finished ones included:
+-- prune them first) and no live executor claims from; its start log and fairness memory go
+-- with it. Locks the queue's row. Raises SF001 (unknown queue), SF004 (workflows or live
+-- executors use it), SF005 (bad name; the queue "default", which start_workflow falls back
+-- to, cannot be deleted).
+create or replace function steadfast.delete_queue(p_name text)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $fn$
+declare
+    v_executor text;
+begin
+    perform steadfast._queue_name(p_name, 'delete_queue');
+    if p_name = 'default' then
+        raise exception using errcode = 'SF005', message = 'delete_queue: the queue "default" cannot be deleted';
+    end if;
+    perform 1 from steadfast.queues x where x.name = p_name for update;
+    if not found then
+        raise exception using errcode = 'SF001',
+            message = pg_catalog.format('delete_queue: unknown queue %s', pg_catalog.quote_literal(p_name));
+    end if;
+    if exists (select 1 from steadfast.workflows w where w.queue = p_name) then
+        raise exception using errcode = 'SF004',
+            message = pg_catalog.format('delete_queue: queue %s still has workflows', pg_catalog.quote_literal(p_name)),
+            hint = 'Wait for them to finish and prune them, or move them to another queue.';
+    end if;
+    select e.id into v_executor from steadfast.executors e
+    where e.stopped_at is null and p_name = any (e.queues) limit 1;
+    if v_executor is not null then
+        raise exception using errcode = 'SF004',
+            message = pg_catalog.format('delete_queue: live executor %s claims from queue %s',
+                                        pg_catalog.quote_literal(v_executor), pg_catalog.quote_literal(p_name)),
+            hint = 'Stop the workers of this queue first.';
+    end if;
+    delete from steadfast.queues x where x.name = p_name;
+end;
+$fn$;
+
+-- queue_stats: one row per queue — its settings, and what it holds now: enqueued (of which
+-- delayed: not claimable before a later available_at), running, waiting, and
+-- oldest_enqueued_age, how long the oldest claimable workflow has waited since it became
+-- claimable (null when none waits). Counts come from the partial indexes on active
+-- workflows; finished history is not scanned.
+create or replace view steadfast.queue_stats as
+select q.name as queue,
+       e.enqueued,
+       e.delayed,
+       (select pg_catalog.count(*) from steadfast.workflows w where w.queue = q.name and w.status = 'running') as running,
+       (select pg_catalog.count(*) from steadfast.workflows w where w.queue = q.name and w.status = 'waiting') as waiting,
+       e.oldest_enqueued_age,
+       q.concurrency,
+       q.worker_concurrency,
+       q.partition_concurrency,
+       q.rate_limit,
+       q.rate_period,
+       q.created_at,
+       q.updated_at
+from steadfast.queues q
+cross join lateral (
+    select pg_catalog.count(*) as enqueued,
+           pg_catalog.count(*) filter (where w.available_at > steadfast.now()) as delayed,
+           steadfast.now() - pg_catalog.min(w.available_at) filter (where w.available_at <= steadfast.now())
+               as oldest_enqueued_age
+    from steadfast.workflows w
+    where w.queue = q.name and w.status = 'enqueued') e;
+
+comment on view steadfast.queue_stats is
+    'Per queue: its flow-control settings (null: no limit), the workflows enqueued (of which delayed), running and waiting, and the age of the oldest claimable workflow. Reads only active workflows.';
+
+-- list_queues() → the rows of queue_stats, by queue name, with rate_period in seconds: for
+-- clients, which are granted functions rather than views. Read-only.
+create or replace function steadfast.list_queues()
+returns table (queue text, enqueued bigint, delayed bigint, running bigint, waiting bigint,
+               oldest_enqueued_age double precision, concurrency integer, worker_concurrency integer,
+               partition_concurrency integer, rate_limit integer, rate_period double precision,
+               created_at timestamptz, updated_at timestamptz)
+language sql
+stable
+security definer
+set search_path = ''
+as $fn$
+    select s.queue, s.enqueued, s.delayed, s.running, s.waiting,
+           pg_catalog.date_part('epoch', s.oldest_enqueued_age), s.concurrency, s.worker_concurrency,
+           s.partition_concurrency, s.rate_limit, pg_catalog.date_part('epoch', s.rate_period),
+           s.created_at, s.updated_at
+    from steadfast.queue_stats s
+    order by s.queue
 $fn$;

@@ -4,7 +4,10 @@
 -- filled with its defaults, not yet inserted. Options: queue (default "default"), priority
 -- (integer, lower runs first; default 0), delay_seconds (number ≥ 0) or available_at
 -- (timestamp), app_version, max_recovery_attempts (integer ≥ 1; default 10), retry (a retry
--- policy, see _retry_policy), parent_id, parent_step, deadline (timestamp).
+-- policy, see _retry_policy), parent_id, parent_step, deadline (timestamp), dedup_key (text:
+-- at most one active workflow per queue holds a key, see _insert_workflow), dedup_policy
+-- ("return", the default, or "error"; read by the caller), partition_key (text: the
+-- partition the queue's partition_concurrency counts it in).
 -- Raises SF005 (bad argument), SF001 (unknown queue), SF006 (input too large).
 create or replace function steadfast._new_workflow(p_workflow_id text, p_name text, p_input jsonb,
                                                   p_options jsonb, p_function text)
@@ -17,7 +20,9 @@ declare
     v_now timestamptz := steadfast.now();
     v_options jsonb := steadfast._options(p_options,
         array['queue', 'priority', 'delay_seconds', 'available_at', 'app_version', 'max_recovery_attempts',
-              'retry', 'parent_id', 'parent_step', 'deadline'], p_function);
+              'retry', 'parent_id', 'parent_step', 'deadline', 'dedup_key', 'dedup_policy', 'partition_key'],
+        p_function);
+    v_dedup_policy text := steadfast._opt_text(v_options, 'dedup_policy', 'return');
     v_delay double precision := steadfast._opt_number(v_options, 'delay_seconds');
     w steadfast.workflows;
 begin
@@ -50,6 +55,17 @@ begin
     w.parent_id := steadfast._opt_text(v_options, 'parent_id');
     w.parent_step := steadfast._opt_text(v_options, 'parent_step');
     w.deadline := steadfast._opt_timestamptz(v_options, 'deadline');
+    if v_options ? 'dedup_key' and pg_catalog.jsonb_typeof(v_options -> 'dedup_key') <> 'null' then
+        w.dedup_key := steadfast._require_text(steadfast._opt_text(v_options, 'dedup_key'), 'dedup_key', p_function);
+    end if;
+    if v_dedup_policy not in ('return', 'error') then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('%s: dedup_policy must be "return" or "error", got %s', p_function,
+                                        pg_catalog.quote_literal(v_dedup_policy));
+    end if;
+    if v_options ? 'partition_key' and pg_catalog.jsonb_typeof(v_options -> 'partition_key') <> 'null' then
+        w.partition_key := steadfast._require_text(steadfast._opt_text(v_options, 'partition_key'), 'partition_key', p_function);
+    end if;
     w.status := 'enqueued';
     w.attempt := 0;
     w.recovery_attempts := 0;
@@ -61,14 +77,66 @@ begin
 end;
 $fn$;
 
+-- _insert_workflow(workflow, dedup_policy, function) → (workflow_id, created): inserts the
+-- workflow, or finds the one that stands for it. When its id exists with the same name, that
+-- workflow (created = false; SF002 when the name differs). When an active (enqueued, running
+-- or waiting) workflow of the same queue holds its dedup_key: with dedup_policy "return",
+-- that workflow (created = false) if it has the same name; SF009 if the policy is "error" or
+-- the name differs. Two racing inserts with the same id or key are serialized by the unique
+-- indexes: the second waits for the first to commit, then finds it (and inserts after all if
+-- the holder finished or rolled back meanwhile). Notifies nothing.
+create or replace function steadfast._insert_workflow(w steadfast.workflows, p_dedup_policy text, p_function text)
+returns table (workflow_id text, created boolean)
+language plpgsql
+set search_path = ''
+as $fn$
+#variable_conflict use_column
+declare
+    e steadfast.workflows;
+begin
+    for v_try in 1..10 loop
+        insert into steadfast.workflows select w.* on conflict do nothing;
+        if found then
+            return query select w.id, true;
+            return;
+        end if;
+        if exists (select 1 from steadfast.workflows x where x.id = w.id) then
+            perform steadfast._existing_workflow(w.id, w.name, p_function);
+            return query select w.id, false;
+            return;
+        end if;
+        select * into e from steadfast.workflows x
+        where x.queue = w.queue and x.dedup_key = w.dedup_key and x.status in ('enqueued', 'running', 'waiting');
+        if found then
+            if p_dedup_policy = 'error' or e.name <> w.name then
+                raise exception using errcode = 'SF009',
+                    message = pg_catalog.format('%s: workflow %s (%s) already holds deduplication key %s in queue %s',
+                                                p_function, pg_catalog.quote_literal(e.id), e.name,
+                                                pg_catalog.quote_literal(w.dedup_key), pg_catalog.quote_literal(w.queue)),
+                    detail = pg_catalog.format('existing workflow: %s, status %s', e.id, e.status),
+                    hint = 'The key is free again once that workflow finishes, fails or is cancelled.';
+            end if;
+            return query select e.id, false;
+            return;
+        end if;
+        -- The holder finished, or its transaction rolled back, between the insert and the look-up.
+    end loop;
+    raise exception using errcode = 'SF009',
+        message = pg_catalog.format('%s: deduplication key %s in queue %s stayed contended', p_function,
+                                    pg_catalog.quote_literal(w.dedup_key), pg_catalog.quote_literal(w.queue));
+end;
+$fn$;
+
 -- start_workflow(workflow_id, name, input, options) →
 --   (workflow_id, status, created, queue, available_at, output, error).
 -- Enqueues a workflow: `input` is any JSON (SQL null means JSON null); workflow_id null → a
 -- generated UUID; options as in _new_workflow. Idempotent on the id: when a workflow with this
 -- id and name exists, it is returned unchanged with created = false (its input and options
--- are not compared). Notifies steadfast_enqueued with the queue's name when the workflow is
--- claimable now. Raises SF002 (the id belongs to a workflow with another name), SF005, SF001
--- (unknown queue), SF006.
+-- are not compared). With a dedup_key held by an active workflow of the queue, that workflow
+-- is returned (created = false, its own id) or, with dedup_policy "error", SF009 is raised
+-- (see _insert_workflow). Notifies steadfast_enqueued with the queue's name when the workflow
+-- is claimable now. Locks only the new row. Raises SF002 (the id belongs to a workflow with
+-- another name), SF005, SF001 (unknown queue), SF006, SF009 (deduplicated).
 create or replace function steadfast.start_workflow(p_workflow_id text, p_name text, p_input jsonb default 'null',
                                                     p_options jsonb default '{}')
 returns table (workflow_id text, status text, created boolean, queue text, available_at timestamptz,
@@ -80,17 +148,97 @@ as $fn$
 #variable_conflict use_column
 declare
     w steadfast.workflows := steadfast._new_workflow(p_workflow_id, p_name, p_input, p_options, 'start_workflow');
+    r record;
 begin
-    insert into steadfast.workflows select w.* on conflict (id) do nothing;
-    if found then
+    select * into r from steadfast._insert_workflow(w, steadfast._opt_text(p_options, 'dedup_policy', 'return'),
+                                                    'start_workflow') i;
+    if r.created then
         if w.available_at <= steadfast.now() then
             perform pg_catalog.pg_notify('steadfast_enqueued', w.queue);
         end if;
         return query select w.id, w.status, true, w.queue, w.available_at, null::jsonb, null::jsonb;
         return;
     end if;
-    return query select e.id, e.status, false, e.queue, e.available_at, e.output, e.error
-                 from steadfast._existing_workflow(w.id, w.name, 'start_workflow') e;
+    return query select x.id, x.status, false, x.queue, x.available_at, x.output, x.error
+                 from steadfast.workflows x where x.id = r.workflow_id;
+end;
+$fn$;
+
+-- start_workflows(workflows, options) →
+--   (ordinal, workflow_id, status, created, queue, available_at, output, error),
+-- one row per element, in order (ordinal counts from 1). Batch enqueue: `workflows` is a JSON
+-- array (at most 10000 elements) of {"name", "workflow_id"?, "input"?, "options"?}; each
+-- element is started as start_workflow would (idempotent on id, deduplicated on dedup_key —
+-- also against earlier elements of the same batch), its options being `options` overridden
+-- key by key by the element's own. One transaction: an error in any element (messages name
+-- it, start_workflows[n]) starts none. One steadfast_enqueued notification per queue that
+-- received claimable work. Raises SF001, SF002, SF005, SF006, SF009 as start_workflow.
+create or replace function steadfast.start_workflows(p_workflows jsonb, p_options jsonb default '{}')
+returns table (ordinal integer, workflow_id text, status text, created boolean, queue text,
+               available_at timestamptz, output jsonb, error jsonb)
+language plpgsql
+security definer
+set search_path = ''
+as $fn$
+#variable_conflict use_column
+declare
+    v_defaults jsonb := coalesce(p_options, '{}'::jsonb);
+    v_now timestamptz := steadfast.now();
+    v_element jsonb;
+    v_ordinal integer := 0;
+    v_function text;
+    v_element_options jsonb;
+    v_options jsonb;
+    v_notify text[] := '{}';
+    w steadfast.workflows;
+    r record;
+begin
+    if p_workflows is null or pg_catalog.jsonb_typeof(p_workflows) <> 'array' then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('start_workflows: workflows must be a JSON array, got %s',
+                                        coalesce(pg_catalog.jsonb_typeof(p_workflows), 'null'));
+    end if;
+    if pg_catalog.jsonb_array_length(p_workflows) > 10000 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('start_workflows: at most 10000 workflows per call, got %s',
+                                        pg_catalog.jsonb_array_length(p_workflows));
+    end if;
+    if pg_catalog.jsonb_typeof(v_defaults) <> 'object' then
+        raise exception using errcode = 'SF005', message = 'start_workflows: options must be a JSON object';
+    end if;
+    for v_element in select e from pg_catalog.jsonb_array_elements(p_workflows) e loop
+        v_ordinal := v_ordinal + 1;
+        v_function := pg_catalog.format('start_workflows[%s]', v_ordinal);
+        if pg_catalog.jsonb_typeof(v_element) <> 'object' then
+            raise exception using errcode = 'SF005',
+                message = pg_catalog.format('%s: each workflow must be a JSON object, got %s', v_function,
+                                            pg_catalog.jsonb_typeof(v_element));
+        end if;
+        perform steadfast._options(v_element, array['name', 'workflow_id', 'input', 'options'], v_function);
+        v_element_options := coalesce(v_element -> 'options', '{}'::jsonb);
+        if pg_catalog.jsonb_typeof(v_element_options) = 'null' then
+            v_element_options := '{}'::jsonb;
+        end if;
+        if pg_catalog.jsonb_typeof(v_element_options) <> 'object' then
+            raise exception using errcode = 'SF005',
+                message = pg_catalog.format('%s: options must be a JSON object', v_function);
+        end if;
+        v_options := v_defaults || v_element_options;
+        w := steadfast._new_workflow(steadfast._opt_text(v_element, 'workflow_id'), steadfast._opt_text(v_element, 'name'),
+                                     coalesce(v_element -> 'input', 'null'::jsonb), v_options, v_function);
+        select * into r from steadfast._insert_workflow(w, steadfast._opt_text(v_options, 'dedup_policy', 'return'),
+                                                        v_function) i;
+        if r.created then
+            if w.available_at <= v_now and not w.queue = any (v_notify) then
+                v_notify := v_notify || w.queue;
+            end if;
+            return query select v_ordinal, w.id, w.status, true, w.queue, w.available_at, null::jsonb, null::jsonb;
+        else
+            return query select v_ordinal, x.id, x.status, false, x.queue, x.available_at, x.output, x.error
+                         from steadfast.workflows x where x.id = r.workflow_id;
+        end if;
+    end loop;
+    perform pg_catalog.pg_notify('steadfast_enqueued', q) from pg_catalog.unnest(v_notify) q;
 end;
 $fn$;
 

@@ -88,6 +88,218 @@ begin
 end;
 $fn$;
 
+-- _claimable(queue, app_version, names, now, limit) → the ids of up to `limit` workflows of
+-- the queue claimable now, lowest priority first and FIFO (available_at, then id) within,
+-- locked FOR UPDATE SKIP LOCKED: rows other claimers hold are skipped, never waited for.
+-- app_version null takes every version, otherwise that version or none; names null takes
+-- every name. The candidate query of queues without partition_concurrency: it walks the
+-- partial index workflows_claimable. Positional parameters, so that the EXPLAIN test
+-- (Tests/sql/functions/claim_workflows/explain.sql) can prepare this very text.
+create or replace function steadfast._claimable(p_queue text, p_app_version text, p_names text[],
+                                                p_now timestamptz, p_limit integer)
+returns setof text
+language sql
+volatile
+set search_path = ''
+as $fn$
+    select w.id from steadfast.workflows w
+    where w.queue = $1 and w.status = 'enqueued' and w.available_at <= $4
+      and ($2 is null or w.app_version is null or w.app_version = $2)
+      and ($3 is null or w.name = any ($3))
+    order by w.priority, w.available_at, w.id
+    limit $5
+    for update skip locked
+$fn$;
+
+-- _claimable_partitioned(queue, app_version, names, now, limit, partition_concurrency) → the
+-- ids of up to `limit` workflows of a partitioned queue claimable now, in the order to take
+-- them; not locked (the caller locks them, skipping rows others hold). Each partition offers
+-- its next workflows (priority, then FIFO) up to its free capacity, partition_concurrency
+-- minus its running workflows; workflows without a partition key form one group without a
+-- cap. Offers are ordered by priority, then by turn (a partition's first offer before anyone's
+-- second), then by when the partition was last served (queue_partitions; never first), then
+-- FIFO. The distinct partitions with enqueued work are found by a loose index scan of
+-- workflows_claimable_by_partition, one index probe per partition, so a large backlog in one
+-- partition costs nothing. Positional parameters, for the EXPLAIN test.
+create or replace function steadfast._claimable_partitioned(p_queue text, p_app_version text, p_names text[],
+                                                            p_now timestamptz, p_limit integer,
+                                                            p_partition_concurrency integer)
+returns setof text
+language sql
+stable
+set search_path = ''
+as $fn$
+    with recursive keys (partition_key) as (
+        select pg_catalog.min(w.partition_key) from steadfast.workflows w
+        where w.queue = $1 and w.status = 'enqueued' and w.partition_key is not null
+        union all
+        select (select pg_catalog.min(w.partition_key) from steadfast.workflows w
+                where w.queue = $1 and w.status = 'enqueued' and w.partition_key > k.partition_key)
+        from keys k
+        where k.partition_key is not null
+    ), offers as (
+        select o.id, o.priority, o.available_at, o.turn, k.partition_key
+        from keys k
+        cross join lateral (
+            select w.id, w.priority, w.available_at,
+                   pg_catalog.row_number() over (order by w.priority, w.available_at, w.id) as turn
+            from steadfast.workflows w
+            where w.queue = $1 and w.status = 'enqueued' and w.partition_key = k.partition_key
+              and w.available_at <= $4
+              and ($2 is null or w.app_version is null or w.app_version = $2)
+              and ($3 is null or w.name = any ($3))
+            order by w.priority, w.available_at, w.id
+            limit least($5, greatest(0, $6 - (select pg_catalog.count(*) from steadfast.workflows r
+                                               where r.queue = $1 and r.status = 'running'
+                                                 and r.partition_key = k.partition_key)))
+        ) o
+        where k.partition_key is not null
+        union all
+        select w.id, w.priority, w.available_at,
+               pg_catalog.row_number() over (order by w.priority, w.available_at, w.id), null
+        from (select w.id, w.priority, w.available_at from steadfast.workflows w
+              where w.queue = $1 and w.status = 'enqueued' and w.partition_key is null
+                and w.available_at <= $4
+                and ($2 is null or w.app_version is null or w.app_version = $2)
+                and ($3 is null or w.name = any ($3))
+              order by w.priority, w.available_at, w.id
+              limit $5) w
+    )
+    select o.id
+    from offers o
+    left join steadfast.queue_partitions p on p.queue = $1 and p.partition_key = coalesce(o.partition_key, '')
+    order by o.priority, o.turn, p.last_claimed_at nulls first, o.available_at, o.id
+    limit $5
+$fn$;
+
+-- _running_count(queue) → how many workflows of the queue are running, read from the partial
+-- index workflows_running_by_queue. Positional parameter, for the EXPLAIN test.
+create or replace function steadfast._running_count(p_queue text)
+returns bigint
+language sql
+stable
+set search_path = ''
+as $fn$
+    select pg_catalog.count(*) from steadfast.workflows w where w.queue = $1 and w.status = 'running'
+$fn$;
+
+-- _has_global_rule(queue row) → whether claims from the queue must take turns (lock its
+-- row): it has a concurrency, rate_limit or partition_concurrency.
+create or replace function steadfast._has_global_rule(q steadfast.queues)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $fn$
+    select q.concurrency is not null or q.rate_limit is not null or q.partition_concurrency is not null
+$fn$;
+
+-- _claim_from_queue(executor, queue, limit, names, only) → the ids now running under the
+-- executor: up to `limit` workflows of the queue, as the queue's settings allow (see
+-- sql/15_queues.sql). Reads the settings afresh. Locks: the executor's row when the queue
+-- has worker_concurrency, then the queue's row (FOR NO KEY UPDATE) when it has a global rule
+-- — normally both held already by claim_workflows, which takes them in that order — then the
+-- workflow rows taken. The budget is the least of `limit`, concurrency minus running,
+-- worker_concurrency minus running under this executor, and rate_limit minus the starts of
+-- the last rate_period (counted in queue_starts, which this claim appends to and prunes);
+-- it is recomputed after each round of _take, since a workflow past its recovery limit
+-- becomes dead instead of running. `only` (a workflow id) restricts the claim to that
+-- workflow, enqueued and claimable now, within the same limits (start_workflow_and_claim).
+create or replace function steadfast._claim_from_queue(p_executor steadfast.executors, p_queue text, p_limit integer,
+                                                       p_names text[], p_only text default null)
+returns text[]
+language plpgsql
+set search_path = ''
+as $fn$
+declare
+    v_now timestamptz := steadfast.now();
+    q steadfast.queues;
+    v_budget bigint;
+    v_picked text[];
+    v_round text[];
+    v_taken text[] := '{}';
+begin
+    -- The locks claim_workflows takes first (executor, then queue), in the same order; no-ops
+    -- when it holds them already, needed when the settings changed since or when called from
+    -- start_workflow_and_claim. The second read sees the settings as of the lock.
+    select * into q from steadfast.queues x where x.name = p_queue;
+    if q.worker_concurrency is not null then
+        perform 1 from steadfast.executors e where e.id = p_executor.id for no key update;
+    end if;
+    if steadfast._has_global_rule(q) then
+        select * into q from steadfast.queues x where x.name = p_queue for no key update;
+    end if;
+
+    for v_round_number in 1..3 loop
+        v_budget := p_limit - pg_catalog.cardinality(v_taken);
+        if q.concurrency is not null then
+            v_budget := least(v_budget, q.concurrency - steadfast._running_count(p_queue));
+        end if;
+        if q.worker_concurrency is not null then
+            v_budget := least(v_budget, q.worker_concurrency - (
+                select pg_catalog.count(*) from steadfast.workflows w
+                where w.executor_id = p_executor.id and w.status = 'running' and w.queue = p_queue));
+        end if;
+        if q.rate_limit is not null then
+            v_budget := least(v_budget, q.rate_limit - (
+                select coalesce(pg_catalog.sum(s.n), 0) from steadfast.queue_starts s
+                where s.queue = p_queue and s.started_at > v_now - q.rate_period));
+        end if;
+        exit when v_budget <= 0;
+
+        if p_only is not null then
+            select pg_catalog.array_agg(c.id) into v_picked
+            from (select w.id from steadfast.workflows w
+                  where w.id = p_only and w.queue = p_queue and w.status = 'enqueued' and w.available_at <= v_now
+                    and (q.partition_concurrency is null or w.partition_key is null
+                         or (select pg_catalog.count(*) from steadfast.workflows r
+                             where r.queue = p_queue and r.status = 'running' and r.partition_key = w.partition_key)
+                            < q.partition_concurrency)
+                  for update skip locked) c;
+        elsif q.partition_concurrency is null then
+            select pg_catalog.array_agg(c) into v_picked
+            from steadfast._claimable(p_queue, p_executor.app_version, p_names, v_now, v_budget::integer) c;
+        else
+            select pg_catalog.array_agg(l.id) into v_picked
+            from (select w.id from steadfast.workflows w
+                  where w.id in (select c from steadfast._claimable_partitioned(p_queue, p_executor.app_version, p_names,
+                                                                               v_now, v_budget::integer,
+                                                                               q.partition_concurrency) c)
+                    and w.status = 'enqueued'
+                  for update skip locked) l;
+        end if;
+        exit when v_picked is null;
+
+        v_round := steadfast._take(v_picked, p_executor.id);
+        if pg_catalog.cardinality(v_round) > 0 then
+            if q.rate_limit is not null then
+                insert into steadfast.queue_starts (queue, started_at, n)
+                values (p_queue, v_now, pg_catalog.cardinality(v_round));
+            end if;
+            if q.partition_concurrency is not null then
+                insert into steadfast.queue_partitions as p (queue, partition_key, last_claimed_at)
+                select distinct p_queue, coalesce(w.partition_key, ''), v_now
+                from steadfast.workflows w where w.id = any (v_round)
+                on conflict (queue, partition_key) do update set last_claimed_at = excluded.last_claimed_at;
+            end if;
+        end if;
+        v_taken := v_taken || v_round;
+        exit when pg_catalog.cardinality(v_round) = pg_catalog.cardinality(v_picked) or p_only is not null;
+    end loop;
+
+    -- Housekeeping, under the queue's lock: starts older than the window no longer count;
+    -- partitions idle for a day are forgotten (they would sort first anyway).
+    if q.rate_limit is not null then
+        delete from steadfast.queue_starts s where s.queue = p_queue and s.started_at <= v_now - q.rate_period;
+    end if;
+    if q.partition_concurrency is not null then
+        delete from steadfast.queue_partitions p
+        where p.queue = p_queue and p.last_claimed_at < v_now - interval '1 day';
+    end if;
+    return v_taken;
+end;
+$fn$;
+
 -- claim_workflows(executor_id, limit, options) →
 --   (workflow_id, name, queue, input, attempt, app_version, parent_id, deadline, created_at, steps)
 -- one row per workflow now `running` under the executor, at most `limit` (1…1000), with all
@@ -95,15 +307,22 @@ $fn$;
 -- First recovers the workflows of dead executors (_recover_workflows), then takes enqueued
 -- workflows whose available_at has come, from the executor's queues in order (option
 -- `queues`, an array of queue names, overrides them; option `names`, an array of workflow
--- names, restricts the claim to workflows the caller can run), lowest priority first and FIFO within,
--- skipping rows other claimers hold (FOR UPDATE SKIP LOCKED): concurrent claimers never get
--- the same workflow. An executor with an app_version takes workflows of that version or of
+-- names, restricts the claim to workflows the caller can run), lowest priority first and FIFO
+-- within, as each queue's settings allow (_claim_from_queue: concurrency, worker_concurrency,
+-- rate limit, partition_concurrency with fair turns between partitions).
+-- Locks, in this order: the dead executors' rows and their workflows (recovery); this
+-- executor's row, when one of the queues has worker_concurrency; the rows of the queues with
+-- a global rule (concurrency, rate_limit, partition_concurrency), in name order, so claims of
+-- such a queue take turns and its limits hold exactly (claimers listing queues in different
+-- orders cannot deadlock); then the workflows taken, FOR UPDATE SKIP LOCKED — queues without
+-- a global rule are claimed without any shared lock, and concurrent claimers never get the
+-- same workflow. An executor with an app_version takes workflows of that version or of
 -- none; one without takes every version. Each claim increments `attempt`: present it to every
 -- later write. A workflow claimed past its max_recovery_attempts becomes `dead` and is not
 -- returned, and the claim goes on to the next candidates. An executor whose lease has expired
 -- may not claim (SF003: heartbeat or register again first) — others may be taking over its
--- workflows. Raises SF001 (unknown executor or queue), SF003 (executor stopped or its lease
--- expired), SF005.
+-- workflows. Run it at READ COMMITTED (the default). Raises SF001 (unknown executor or queue),
+-- SF003 (executor stopped or its lease expired), SF005.
 create or replace function steadfast.claim_workflows(p_executor_id text, p_limit integer default 1,
                                                      p_options jsonb default '{}')
 returns table (workflow_id text, name text, queue text, input jsonb, attempt integer, app_version text,
@@ -120,9 +339,6 @@ declare
     v_names text[] := steadfast._opt_text_array(v_options, 'names');
     v_now timestamptz := steadfast.now();
     v_queue text;
-    v_picked text[];
-    v_taken text[];
-    v_round integer;
     v_claimed text[] := '{}';
 begin
     if p_limit is null or p_limit < 1 or p_limit > 1000 then
@@ -145,23 +361,18 @@ begin
 
     perform steadfast._recover_workflows();
 
+    if exists (select 1 from steadfast.queues q where q.name = any (v_queues) and q.worker_concurrency is not null) then
+        perform 1 from steadfast.executors e where e.id = p_executor_id for no key update;
+    end if;
+    perform 1 from steadfast.queues q
+    where q.name = any (v_queues) and steadfast._has_global_rule(q)
+    order by q.name
+    for no key update of q;
+
     foreach v_queue in array v_queues loop
-        -- Candidates past their recovery limit become dead instead of running: take more.
-        for v_round in 1..3 loop
-            exit when pg_catalog.cardinality(v_claimed) >= p_limit;
-            select pg_catalog.array_agg(c.id) into v_picked
-            from (select w.id from steadfast.workflows w
-                  where w.queue = v_queue and w.status = 'enqueued' and w.available_at <= v_now
-                    and (v_executor.app_version is null or w.app_version is null or w.app_version = v_executor.app_version)
-                    and (v_names is null or w.name = any (v_names))
-                  order by w.priority, w.available_at, w.id
-                  limit p_limit - pg_catalog.cardinality(v_claimed)
-                  for update skip locked) c;
-            exit when v_picked is null;
-            v_taken := steadfast._take(v_picked, p_executor_id);
-            v_claimed := v_claimed || v_taken;
-            exit when pg_catalog.cardinality(v_taken) = pg_catalog.cardinality(v_picked);
-        end loop;
+        exit when pg_catalog.cardinality(v_claimed) >= p_limit;
+        v_claimed := v_claimed || steadfast._claim_from_queue(v_executor, v_queue, p_limit - pg_catalog.cardinality(v_claimed),
+                                                              v_names);
     end loop;
 
     return query
@@ -177,11 +388,16 @@ $fn$;
 --   (workflow_id, name, queue, input, attempt, app_version, parent_id, deadline, created_at,
 --    steps, status, created, claimed, output, error)
 -- For a caller that runs the workflow itself: starts it (as start_workflow) already `running`
--- under the executor, attempt 1, in one call. When the id exists with the same name, the
--- existing workflow is returned (created = false) and claimed if it is enqueued and claimable
--- now and no one else holds its row (claimed says which); its steps come along for replay.
--- A workflow started with a future available_at is only enqueued (claimed = false).
--- Raises SF001, SF002, SF003 (executor stopped), SF005, SF006.
+-- under the executor, attempt 1, in one call. When the id exists with the same name (or,
+-- with dedup_policy "return", an active workflow of the queue holds its dedup_key), the
+-- existing workflow is returned (created = false) and claimed if it is enqueued and
+-- claimable now and no one else holds its row (claimed says which); its steps come along for
+-- replay. A workflow started with a future available_at is only enqueued (claimed = false).
+-- In a queue with settings the workflow is enqueued first and then claimed only as the
+-- queue's limits allow (as _claim_from_queue, ahead of older workflows: the caller asked to
+-- run this one); when they do not, it stays enqueued (claimed = false) and the queue is
+-- notified. Locks the new row, then as _claim_from_queue. Raises SF001, SF002, SF003
+-- (executor stopped), SF005, SF006, SF009 (deduplicated, with dedup_policy "error").
 create or replace function steadfast.start_workflow_and_claim(p_executor_id text, p_workflow_id text, p_name text,
                                                               p_input jsonb default 'null', p_options jsonb default '{}')
 returns table (workflow_id text, name text, queue text, input jsonb, attempt integer, app_version text,
@@ -196,25 +412,36 @@ declare
     v_executor steadfast.executors := steadfast._live_executor(p_executor_id, 'start_workflow_and_claim');
     w steadfast.workflows := steadfast._new_workflow(p_workflow_id, p_name, p_input, p_options, 'start_workflow_and_claim');
     v_now timestamptz := steadfast.now();
-    v_created boolean := false;
+    q steadfast.queues;
+    v_direct boolean;
+    v_id text;
+    v_created boolean;
     v_claimed boolean := false;
     v_locked text;
 begin
-    if w.available_at <= v_now then
+    select * into q from steadfast.queues x where x.name = w.queue;
+    -- A queue without settings: the new workflow is inserted running.
+    v_direct := w.available_at <= v_now and not steadfast._has_global_rule(q) and q.worker_concurrency is null;
+    if v_direct then
         w.status := 'running';
         w.executor_id := p_executor_id;
         w.attempt := 1;
         w.recovery_attempts := 1;
         w.started_at := v_now;
     end if;
-    insert into steadfast.workflows select w.* on conflict (id) do nothing;
-    if found then
-        v_created := true;
-        v_claimed := w.status = 'running';
-    else
-        perform steadfast._existing_workflow(w.id, w.name, 'start_workflow_and_claim');
+    select i.workflow_id, i.created into v_id, v_created
+    from steadfast._insert_workflow(w, steadfast._opt_text(p_options, 'dedup_policy', 'return'),
+                                    'start_workflow_and_claim') i;
+    if v_created and v_direct then
+        v_claimed := true;
+    elsif not v_direct and (steadfast._has_global_rule(q) or q.worker_concurrency is not null) then
+        v_claimed := pg_catalog.cardinality(steadfast._claim_from_queue(v_executor, w.queue, 1, null, v_id)) = 1;
+        if v_created and not v_claimed and w.available_at <= v_now then
+            perform pg_catalog.pg_notify('steadfast_enqueued', w.queue);
+        end if;
+    elsif not v_created then
         select x.id into v_locked from steadfast.workflows x
-        where x.id = w.id and x.status = 'enqueued' and x.available_at <= v_now
+        where x.id = v_id and x.status = 'enqueued' and x.available_at <= v_now
         for update skip locked;
         if v_locked is not null then
             v_claimed := pg_catalog.cardinality(steadfast._take(array[v_locked], p_executor_id)) = 1;
@@ -224,6 +451,6 @@ begin
     select x.id, x.name, x.queue, x.input, x.attempt, x.app_version, x.parent_id, x.deadline, x.created_at,
            case when v_created then '[]'::jsonb else steadfast._steps(x.id) end,
            x.status, v_created, v_claimed, x.output, x.error
-    from steadfast.workflows x where x.id = w.id;
+    from steadfast.workflows x where x.id = v_id;
 end;
 $fn$;

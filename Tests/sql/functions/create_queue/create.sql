@@ -20,8 +20,8 @@ select * from steadfast_test.rejects($$select * from steadfast.create_queue(null
 select * from steadfast_test.rejects($$select * from steadfast.create_queue('')$$, 'SF005', 'an empty name');
 select * from steadfast_test.rejects($$select * from steadfast.create_queue(repeat('q', 201))$$,
     'SF005', 'a name longer than a queue name may be (200 characters)');
-select * from steadfast_test.rejects($$select * from steadfast.create_queue('cq_x', '{"concurrency": 5}')$$,
-    'SF005', 'an unknown option');
+select * from steadfast_test.rejects($$select * from steadfast.create_queue('cq_x', '{"concurency": 5}')$$,
+    'SF005', 'an unknown option (a typo of concurrency)');
 select * from steadfast_test.rejects($$select * from steadfast.create_queue('cq_x', '[]')$$,
     'SF005', 'options that are not an object');
 

@@ -41,6 +41,11 @@
 -- Notifications (hints; polling remains the fallback):
 --   steadfast_enqueued   payload: queue name     — a workflow became claimable now
 --   steadfast_finished   payload: workflow id    — a workflow reached a final status
+--   steadfast_cancelled  payload: workflow id    — a running workflow was cancelled: its worker stops it
+--
+-- Operating (sql/75_views.sql, sql/80_operate.sql, sql/90_grants.sql): views for psql, and
+-- list, cancel (cascading to descendants), resume, fork (from a step, copying the checkpoints
+-- before it), prune; grant_worker / grant_client / grant_viewer give roles functions, never tables.
 
 comment on schema steadfast is
     'Steadfast: durable workflows with PostgreSQL as the orchestrator. Call the functions; do not write the tables. See steadfast.error_codes() for SQLSTATEs.';

@@ -13,7 +13,7 @@ immutable
 set search_path = ''
 as $fn$
     values
-        ('SF001', 'not_found',          'The workflow, executor, queue or step named does not exist.'),
+        ('SF001', 'not_found',          'The workflow, executor, queue, step or role named does not exist.'),
         ('SF002', 'workflow_conflict',  'The workflow id is already used by a workflow with another name.'),
         ('SF003', 'fenced',             'The write presents an attempt that no longer holds the workflow: it was reclaimed, released, cancelled or finished meanwhile (or the executor was declared dead). Abandon the workflow.'),
         ('SF004', 'wrong_state',        'The workflow is not in a state that allows this operation.'),

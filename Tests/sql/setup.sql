@@ -111,3 +111,14 @@ begin
         format('select not exists (select 1 from pg_catalog.pg_locks where pid = %s)', v_pid), p_seconds);
 end;
 $$;
+
+-- as_role(role, sql) → runs sql as that role (SET LOCAL ROLE), then switches back. When sql
+-- raises, the caller's exception handler (throws_ok) rolls the role switch back with it. For
+-- the role tests: select throws_ok($$select steadfast_test.as_role('r', 'select …')$$, '42501', …).
+create function steadfast_test.as_role(p_role text, p_sql text) returns void language plpgsql as $$
+begin
+    execute format('set local role %I', p_role);
+    execute p_sql;
+    reset role;
+end;
+$$;

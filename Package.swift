@@ -17,12 +17,16 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Steadfast", targets: ["Steadfast"]),
+        // The `steadfast` command line: migrate, print the SQL bundle, operate workflows.
+        .executable(name: "steadfast", targets: ["SteadfastCLI"]),
     ],
     dependencies: [
         // Structured logging with workflow id and step in the metadata.
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         // `Worker` is a `Service`: graceful shutdown on SIGTERM, as servers expect.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        // The `steadfast` command line's subcommands, options and help.
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
     ],
     targets: [
         // libpq, the PostgreSQL client library (apt: libpq-dev). Imported internally only.
@@ -52,6 +56,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings,
             plugins: ["EmbedSchema"]
+        ),
+        // `steadfast` (not Sources/steadfast: it would collide with Sources/Steadfast on
+        // case-insensitive file systems).
+        .executableTarget(
+            name: "SteadfastCLI",
+            dependencies: [
+                "Steadfast",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
         ),
         // The README's demo (`make demo`): a multi-step workflow that survives kill -9.
         .executableTarget(

@@ -105,27 +105,11 @@ struct Engine: Sendable {
 
     /// `get_workflow`.
     func workflow(id: String) async throws -> WorkflowRecord {
-        let rows = try await pool.query(
-            """
-            select workflow_id, name, status, queue, input, output, error, attempt, retry_count, executor_id,
-                   created_at, completed_at, steps
-            from steadfast.get_workflow($1)
-            """, [id])
+        let rows = try await pool.query("select * from steadfast.get_workflow($1)", [id])
         guard let row = rows.first else {
             throw SteadfastError(.notFound, message: "workflow \(id) not found")
         }
-        let steps = try Self.recordedSteps(fromJSON: try row.string("steps")).map {
-            WorkflowStep(key: $0.key, name: $0.name, seq: $0.seq,
-                         outputJSON: $0.output.map { String(decoding: $0, as: UTF8.self) }, error: $0.error,
-                         attempt: $0.attempt)
-        }
-        return WorkflowRecord(
-            id: try row.string("workflow_id"), name: try row.string("name"), status: try Self.status(row.string("status")),
-            queue: try row.string("queue"), inputJSON: try row.string("input"), outputJSON: try row.value("output"),
-            error: try row.value("error").map { try JSONCoding.decode(ErrorInfo.self, from: $0) },
-            attempt: try row.int("attempt"), retryCount: try row.int("retry_count"),
-            executorID: try row.value("executor_id"), createdAt: try row.decode("created_at", as: Date.self),
-            completedAt: try row.decodeIfPresent("completed_at", as: Date.self), steps: steps)
+        return try Self.workflowRecord(from: row)
     }
 
     /// `list_workflows`, newest first.

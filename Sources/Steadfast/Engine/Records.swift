@@ -116,6 +116,22 @@ public struct WorkflowRecord: Sendable {
     public var completedAt: Date?
     /// Its recorded steps, in recording order.
     public var steps: [WorkflowStep]
+    /// The version of the code that may run it; `nil` for any worker.
+    public var appVersion: String?
+    /// Lower runs first within its queue.
+    public var priority: Int = 0
+    /// The workflow that started it, for a child workflow.
+    public var parentID: String?
+    /// The workflow it was forked from (``Client/fork(_:fromStep:options:)``).
+    public var forkedFrom: String?
+    /// The first step (1-based `seq`) the fork ran again; the steps before it were copied.
+    public var forkedAtStep: Int?
+    /// Claims since its last clean hand-back; past its limit it is declared dead.
+    public var recoveryAttempts: Int = 0
+    /// When it was first claimed.
+    public var startedAt: Date?
+    /// When it last changed.
+    public var updatedAt: Date?
 }
 
 /// A recorded step, as ``WorkflowRecord`` shows it.
@@ -132,6 +148,16 @@ public struct WorkflowStep: Sendable {
     public var error: ErrorInfo?
     /// The workflow attempt (execution) that recorded it.
     public var attempt: Int
+    /// Whether another step of the workflow ran at the same time.
+    public var parallel: Bool = false
+    /// The child workflow the step started or waited for, if any.
+    public var childWorkflowID: String?
+    /// When the step started; `nil` unless read with ``Client/steps(_:)`` (and the recorder said).
+    public var startedAt: Date?
+    /// When it was recorded; `nil` unless read with ``Client/steps(_:)``.
+    public var completedAt: Date?
+    /// How many times its code ran (its retries included); `nil` unless read with ``Client/steps(_:)``.
+    public var runs: Int?
 }
 
 /// One row of a workflow listing.
@@ -150,4 +176,22 @@ public struct WorkflowSummary: Sendable {
     public var createdAt: Date
     /// When it finished.
     public var completedAt: Date?
+    /// The executor running it, while it runs.
+    public var executorID: String?
+    /// The error it failed with (or its last error, while it waits for a retry).
+    public var error: ErrorInfo?
+    /// Lower runs first within its queue.
+    public var priority: Int = 0
+    /// The version of the code that may run it; `nil` for any worker.
+    public var appVersion: String?
+    /// The workflow that started it, for a child workflow.
+    public var parentID: String?
+    /// The workflow it was forked from.
+    public var forkedFrom: String?
+    /// The first step the fork ran again.
+    public var forkedAtStep: Int?
+    /// When it was first claimed.
+    public var startedAt: Date?
+    /// `created_at` exactly as the database printed it: the keyset cursor of the next page.
+    var createdAtCursor: String?
 }

@@ -10,6 +10,11 @@ final class WorkerRun: Sendable {
     private let stopping = Atomic<Bool>(false)
     private let session = Mutex<Connection?>(nil)
     private let active = Mutex<Set<String>>([])
+    /// The task running each claimed workflow, so a cancellation in the database
+    /// (`NOTIFY steadfast_cancelled`) can cancel it, and whether it was. A notification that
+    /// arrives before the task is known (the claim's reply was slower) is dropped: the
+    /// workflow's next write is refused as fenced, which stops it too.
+    private let tasks = Mutex<[String: (task: Task<Void, Never>, cancelled: Bool)]>([:])
 
     private var configuration: Worker.Configuration { worker.configuration }
     private var logger: Logger { worker.logger }
@@ -40,8 +45,10 @@ final class WorkerRun: Sendable {
     private func register(on connection: Connection) async throws {
         _ = try await Engine.registerExecutor(
             on: connection, id: executorID, queues: configuration.queues,
-            leaseSeconds: configuration.lease.inSeconds, appVersion: configuration.appVersion)
+            leaseSeconds: configuration.lease.inSeconds, appVersion: configuration.appVersion,
+            metadata: ["workflows": .array(worker.registry.names.sorted().map { .string($0) })])
         try await connection.listen("steadfast_enqueued")
+        try await connection.listen("steadfast_cancelled")
     }
 
     /// Asks the loop to stop claiming and wind down.
@@ -67,8 +74,24 @@ final class WorkerRun: Sendable {
                                                              names: worker.registry.names)
                         for workflow in claimed {
                             active.withLock { _ = $0.insert(workflow.id) }
+                            // Its own task, so that cancelling this one workflow is possible;
+                            // cancelling the group (shutdown) still reaches it.
+                            let task = Task { await self.execute(workflow) }
+                            tasks.withLock { $0[workflow.id] = (task, false) }
                             group.addTask {
-                                await self.execute(workflow)
+                                await withTaskCancellationHandler {
+                                    await task.value
+                                } onCancel: {
+                                    task.cancel()
+                                }
+                                let cancelled = self.tasks.withLock { $0.removeValue(forKey: workflow.id)?.cancelled }
+                                if cancelled == true {
+                                    // Normally a no-op (the workflow is cancelled). But a late
+                                    // notification may have hit a run that started after the
+                                    // workflow was resumed: hand that run's claim back.
+                                    _ = try? await self.engine.release(executorID: self.executorID,
+                                                                       workflowIDs: [workflow.id])
+                                }
                                 self.active.withLock { _ = $0.remove(workflow.id) }
                                 self.doorbell.ring()
                             }
@@ -118,17 +141,34 @@ final class WorkerRun: Sendable {
 
     // MARK: Session and lease
 
-    /// Turns notifications into doorbell rings; reconnects and re-registers when the session is lost.
+    /// Turns notifications into doorbell rings (work enqueued) or task cancellations (a running
+    /// workflow was cancelled); reconnects and re-registers when the session is lost.
     private func superviseSession() async {
         while !Task.isCancelled {
             guard let connection = session.withLock({ $0 }) else { return }
-            for await _ in await connection.notifications() {
-                doorbell.ring()
+            for await notification in await connection.notifications() {
+                if notification.channel == "steadfast_cancelled" {
+                    cancelRunning(notification.payload)
+                } else {
+                    doorbell.ring()
+                }
             }
             if Task.isCancelled { return }
             logger.warning("executor session lost; reconnecting")
             await reconnect()
         }
+    }
+
+    /// A workflow was cancelled in the database: cancel its task if this worker runs it. Its
+    /// writes are refused (fenced) anyway; this stops its code early.
+    private func cancelRunning(_ workflowID: String) {
+        let task = tasks.withLock { tasks -> Task<Void, Never>? in
+            tasks[workflowID]?.cancelled = true
+            return tasks[workflowID]?.task
+        }
+        guard let task else { return }
+        logger.info("workflow cancelled; cancelling its task", metadata: ["workflow_id": .string(workflowID)])
+        task.cancel()
     }
 
     private func reconnect() async {

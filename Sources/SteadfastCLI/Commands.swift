@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import Steadfast
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Install or upgrade the engine (schema steadfast) in the database.",
+        discussion: "Safe to run again and from several processes at once: nothing is applied twice.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let database = try global.database()
+        try await global.reportingErrors {
+            let report = try await Migrator(configuration: database, logger: quietLogger).migrate()
+            if global.json {
+                Output.json(["schema_version": report.schemaVersion, "applied_migrations": report.appliedMigrations,
+                             "applied_code_files": report.appliedCodeFiles])
+                return
+            }
+            report.appliedMigrations.forEach { Output.line("applied migration \($0)") }
+            if !report.appliedCodeFiles.isEmpty {
+                Output.line("applied \(report.appliedCodeFiles.count) SQL file(s): \(report.appliedCodeFiles.joined(separator: ", "))")
+            }
+            Output.line("migrated: schema version \(report.schemaVersion)")
+        }
+    }
+}
+
+struct PrintSQL: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sql",
+        abstract: "Print the install/upgrade SQL bundle (what `make sql` writes).",
+        discussion: "Apply it with psql alone: steadfast sql > steadfast.sql && psql \"$DATABASE_URL\" -f steadfast.sql")
+
+    func run() async throws {
+        do {
+            FileHandle.standardOutput.write(Data(try Steadfast.sqlBundle().utf8))
+        } catch {
+            Output.error(error, json: false)
+            throw ExitCode.failure
+        }
+    }
+}
+
+struct Executors: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List executors (worker processes): alive or dead, version, queues, running workflows.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(name: .customLong("all"), help: "Include executors that stopped.")
+    var includeStopped = false
+
+    func run() async throws {
+        try await global.withClient { client in
+            let executors = try await client.executors(includeStopped: includeStopped)
+            if global.json {
+                let encoder = JSONEncoder()
+                encoder.keyEncodingStrategy = .convertToSnakeCase
+                encoder.dateEncodingStrategy = .custom { date, encoder in
+                    var container = encoder.singleValueContainer()
+                    try container.encode(Output.timestamp(date))
+                }
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                Output.line(String(decoding: try encoder.encode(executors), as: UTF8.self))
+                return
+            }
+            Output.table(["EXECUTOR", "STATE", "VERSION", "QUEUES", "RUNNING", "HOST", "PID", "HEARTBEAT"],
+                         executors.map {
+                             [$0.id, $0.state.rawValue, $0.appVersion ?? "any", $0.queues.joined(separator: ","),
+                              String($0.running), Output.orDash($0.host), $0.pid.map(String.init) ?? "-",
+                              Output.shortTime($0.heartbeatAt)]
+                         })
+        }
+    }
+}
+
+struct Prune: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Delete finished workflows (and their steps) that completed more than --older-than ago.",
+        discussion: "Deletes in batches, one transaction each, until none is left. Ages: 90s, 15m, 12h, 30d, 2w.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("How long ago they must have finished (e.g. 30d).", valueName: "age"))
+    var olderThan: Age
+
+    @Option(help: "Workflows per transaction.")
+    var batchSize = 1000
+
+    @Option(name: .customLong("status"), help: "Only this finished status (repeatable). Default: all four.")
+    var statuses: [StatusArgument] = []
+
+    func run() async throws {
+        try await global.withClient { client in
+            let result = try await client.prune(olderThan: olderThan.duration, batchSize: batchSize,
+                                                statuses: statuses.isEmpty ? nil : statuses.map(\.status))
+            if global.json {
+                Output.json(["deleted_workflows": result.workflows, "deleted_steps": result.steps, "batches": result.batches])
+            } else {
+                Output.line("pruned \(result.workflows) workflow(s) and \(result.steps) step(s) in \(result.batches) batch(es)")
+            }
+        }
+    }
+}

@@ -170,8 +170,8 @@ $fn$;
 -- array (at most 10000 elements) of {"name", "workflow_id"?, "input"?, "options"?}; each
 -- element is started as start_workflow would (idempotent on id, deduplicated on dedup_key —
 -- also against earlier elements of the same batch), its options being `options` overridden
--- key by key by the element's own. One transaction: an error in any element (messages name
--- it, start_workflows[n]) starts none. One steadfast_enqueued notification per queue that
+-- key by key by the element's own. One transaction: an error in any element (its message
+-- names it: start_workflows[n]) starts none. One steadfast_enqueued notification per queue that
 -- received claimable work. Raises SF001, SF002, SF005, SF006, SF009 as start_workflow.
 create or replace function steadfast.start_workflows(p_workflows jsonb, p_options jsonb default '{}')
 returns table (ordinal integer, workflow_id text, status text, created boolean, queue text,
@@ -186,7 +186,11 @@ declare
     v_now timestamptz := steadfast.now();
     v_element jsonb;
     v_ordinal integer := 0;
-    v_function text;
+    v_function text := 'start_workflows';
+    v_state text;
+    v_message text;
+    v_detail text;
+    v_hint text;
     v_element_options jsonb;
     v_options jsonb;
     v_notify text[] := '{}';
@@ -206,9 +210,11 @@ begin
     if pg_catalog.jsonb_typeof(v_defaults) <> 'object' then
         raise exception using errcode = 'SF005', message = 'start_workflows: options must be a JSON object';
     end if;
+    -- One exception block for the whole batch (one subtransaction, not one per element): an
+    -- error is raised again naming the element it came from.
+    begin
     for v_element in select e from pg_catalog.jsonb_array_elements(p_workflows) e loop
         v_ordinal := v_ordinal + 1;
-        v_function := pg_catalog.format('start_workflows[%s]', v_ordinal);
         if pg_catalog.jsonb_typeof(v_element) <> 'object' then
             raise exception using errcode = 'SF005',
                 message = pg_catalog.format('%s: each workflow must be a JSON object, got %s', v_function,
@@ -238,6 +244,21 @@ begin
                          from steadfast.workflows x where x.id = r.workflow_id;
         end if;
     end loop;
+    exception when others then
+        get stacked diagnostics v_state = returned_sqlstate, v_message = message_text, v_detail = pg_exception_detail,
+                                v_hint = pg_exception_hint;
+        v_message := pg_catalog.format('start_workflows[%s]: %s', v_ordinal,
+                                       pg_catalog.regexp_replace(v_message, '^start_workflows: ', ''));
+        -- RAISE refuses null options, and an empty one still prints: pass only what there is.
+        if v_detail <> '' and v_hint <> '' then
+            raise exception using errcode = v_state, message = v_message, detail = v_detail, hint = v_hint;
+        elsif v_detail <> '' then
+            raise exception using errcode = v_state, message = v_message, detail = v_detail;
+        elsif v_hint <> '' then
+            raise exception using errcode = v_state, message = v_message, hint = v_hint;
+        end if;
+        raise exception using errcode = v_state, message = v_message;
+    end;
     perform pg_catalog.pg_notify('steadfast_enqueued', q) from pg_catalog.unnest(v_notify) q;
 end;
 $fn$;

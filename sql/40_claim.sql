@@ -162,7 +162,9 @@ as $fn$
                 and w.available_at <= $4
                 and ($2 is null or w.app_version is null or w.app_version = $2)
                 and ($3 is null or w.name = any ($3))
-              order by w.priority, w.available_at, w.id
+              -- partition_key (all null here) first: the order of workflows_claimable_by_partition,
+              -- so the keyless group is read from that index, not found among the whole backlog.
+              order by w.partition_key, w.priority, w.available_at, w.id
               limit $5) w
     )
     select o.id

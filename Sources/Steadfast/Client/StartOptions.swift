@@ -2,6 +2,16 @@ import Foundation
 
 /// How to start a workflow.
 public struct StartOptions: Sendable {
+    /// What a start does when an active workflow of its queue already holds its
+    /// ``StartOptions/deduplicationKey``.
+    public enum DuplicatePolicy: Sendable, Hashable {
+        /// Return the workflow holding the key (its handle has `created == false`). A holder
+        /// of another workflow type is still an error (``SteadfastError/Code/duplicate``).
+        case returnExisting
+        /// Throw ``SteadfastError`` with code ``SteadfastError/Code/duplicate``.
+        case fail
+    }
+
     /// The workflow's id, for idempotency: starting the same id again returns the existing
     /// workflow. Defaults to `nil`: a new UUID.
     public var id: String?
@@ -19,10 +29,25 @@ public struct StartOptions: Sendable {
     public var maxRecoveryAttempts: Int?
     /// The application version it must run under. Defaults to `nil`: any worker.
     public var appVersion: String?
+    /// At most one active (enqueued, running or waiting) workflow per queue holds a key: while
+    /// one does, starting another with the key returns it or fails, as ``onDuplicate`` says.
+    /// The key is free again once the holder finishes, fails or is cancelled. Unlike ``id``,
+    /// which names one workflow forever, a key only guards against running the same thing
+    /// twice at once (for example `"sync-customer-42"`). Defaults to `nil`: no deduplication.
+    public var deduplicationKey: String?
+    /// What to do when ``deduplicationKey`` is held. Defaults to ``DuplicatePolicy/returnExisting``.
+    public var onDuplicate: DuplicatePolicy
+    /// The partition the workflow belongs to (for example a customer id). A queue with a
+    /// partition concurrency (``Queue/partitionConcurrency``) runs at most that many workflows
+    /// of one partition at once and serves partitions in turn, so one customer's backlog
+    /// cannot starve the others. Defaults to `nil`: no partition.
+    public var partitionKey: String?
 
     /// Creates options; every argument has the default documented on its property.
     public init(id: String? = nil, queue: String = "default", priority: Int = 0, delay: Duration? = nil,
-                retry: RetryPolicy? = nil, maxRecoveryAttempts: Int? = nil, appVersion: String? = nil) {
+                retry: RetryPolicy? = nil, maxRecoveryAttempts: Int? = nil, appVersion: String? = nil,
+                deduplicationKey: String? = nil, onDuplicate: DuplicatePolicy = .returnExisting,
+                partitionKey: String? = nil) {
         self.id = id
         self.queue = queue
         self.priority = priority
@@ -30,6 +55,9 @@ public struct StartOptions: Sendable {
         self.retry = retry
         self.maxRecoveryAttempts = maxRecoveryAttempts
         self.appVersion = appVersion
+        self.deduplicationKey = deduplicationKey
+        self.onDuplicate = onDuplicate
+        self.partitionKey = partitionKey
     }
 
     /// The options object of `steadfast.start_workflow`.
@@ -39,6 +67,11 @@ public struct StartOptions: Sendable {
         if let retry { options["retry"] = .object(retry.json) }
         if let maxRecoveryAttempts { options["max_recovery_attempts"] = .int(Int64(maxRecoveryAttempts)) }
         if let appVersion { options["app_version"] = .string(appVersion) }
+        if let deduplicationKey {
+            options["dedup_key"] = .string(deduplicationKey)
+            options["dedup_policy"] = .string(onDuplicate == .fail ? "error" : "return")
+        }
+        if let partitionKey { options["partition_key"] = .string(partitionKey) }
         return options
     }
 }

@@ -24,7 +24,7 @@ public struct SteadfastError: Error, Sendable, CustomStringConvertible, CustomDe
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         enum Base: String, Hashable, Sendable {
             case notFound, workflowConflict, fenced, wrongState, invalidArgument
-            case payloadTooLarge, nonDeterminism, executorInUse, engine
+            case payloadTooLarge, nonDeterminism, executorInUse, duplicate, engine
             case connectionFailed, connectionLost, queryFailed
             case schemaTooNew, migrationRequired, decodingFailed, shutdown, timeout, cancelled
         }
@@ -62,6 +62,10 @@ public struct SteadfastError: Error, Sendable, CustomStringConvertible, CustomDe
         public static let nonDeterminism = Code(.nonDeterminism)
         /// The executor id is already held by a live executor. SQLSTATE `SF008`.
         public static let executorInUse = Code(.executorInUse)
+        /// An active workflow of the queue already holds the start's deduplication key, and the
+        /// start asked to fail on a duplicate (``StartOptions/DuplicatePolicy/fail``) or the
+        /// holder is another workflow type. SQLSTATE `SF009`.
+        public static let duplicate = Code(.duplicate)
         /// An engine error (SQLSTATE class `SF`) this version of the library does not know,
         /// raised by a newer engine; ``SteadfastError/sqlState`` has the exact code.
         public static let engine = Code(.engine)
@@ -105,6 +109,7 @@ public struct SteadfastError: Error, Sendable, CustomStringConvertible, CustomDe
             case "SF006": .payloadTooLarge
             case "SF007": .nonDeterminism
             case "SF008": .executorInUse
+            case "SF009": .duplicate
             case _ where sqlState.hasPrefix("SF"): .engine
             default: .queryFailed
             }

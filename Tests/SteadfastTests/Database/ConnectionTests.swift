@@ -99,6 +99,7 @@ extension DatabaseTests {
             ("SF006", .payloadTooLarge),
             ("SF007", .nonDeterminism),
             ("SF008", .executorInUse),
+            ("SF009", .duplicate),
             ("SF0ZZ", .engine),
         ])
         func engineCodes(sqlState: String, code: SteadfastError.Code) async throws {

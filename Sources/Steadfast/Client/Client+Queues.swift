@@ -1,0 +1,70 @@
+/// Queues: define them in code, inspect them, and start many workflows at once.
+extension Client {
+    /// Creates the queue, or gives an existing one exactly these settings (an upsert): the
+    /// definition in code wins over changes made in the database meanwhile. Workers pick the
+    /// settings up at their next claim, without restarting.
+    ///
+    /// Use ``createQueue(_:)`` instead when operators tune queues in the database
+    /// (`steadfast.alter_queue`) and a deploy must not undo that.
+    /// - Returns: Whether the queue was created.
+    /// - Throws: ``SteadfastError`` — ``SteadfastError/Code/invalidArgument`` for a bad name or
+    ///   setting (negative limit, zero period); nothing is changed then.
+    @discardableResult
+    public func defineQueue(_ queue: Queue) async throws -> Bool {
+        if try await engine.createQueue(name: queue.name, settings: queue.settingsJSON) { return true }
+        try await engine.alterQueue(name: queue.name, settings: queue.settingsJSON)
+        return false
+    }
+
+    /// Creates the queue with these settings when it does not exist; an existing queue is left
+    /// as it is.
+    /// - Returns: Whether the queue was created.
+    /// - Throws: ``SteadfastError`` with code ``SteadfastError/Code/invalidArgument``.
+    @discardableResult
+    public func createQueue(_ queue: Queue) async throws -> Bool {
+        try await engine.createQueue(name: queue.name, settings: queue.settingsJSON)
+    }
+
+    /// Deletes a queue that no workflow (finished ones included) belongs to and no running
+    /// worker claims from.
+    /// - Throws: ``SteadfastError`` — ``SteadfastError/Code/notFound`` for an unknown queue,
+    ///   ``SteadfastError/Code/wrongState`` while workflows or workers use it,
+    ///   ``SteadfastError/Code/invalidArgument`` for the queue `"default"`.
+    public func deleteQueue(_ name: String) async throws {
+        try await engine.deleteQueue(name: name)
+    }
+
+    /// Every queue, by name, with its settings and what it holds now.
+    public func queues() async throws -> [QueueStatus] {
+        try await engine.queues()
+    }
+
+    /// One queue's settings and what it holds now.
+    /// - Throws: ``SteadfastError`` with code ``SteadfastError/Code/notFound``.
+    public func queue(_ name: String) async throws -> QueueStatus {
+        guard let status = try await engine.queues().first(where: { $0.queue.name == name }) else {
+            throw SteadfastError(.notFound, message: "queue \(name) not found")
+        }
+        return status
+    }
+
+    /// Starts many workflows of one type in one call and one transaction: either all are
+    /// started (or found, by id or deduplication key) or, on an error, none.
+    ///
+    /// Each element is started as ``start(_:_:options:)`` would start it; workers are notified
+    /// once per queue.
+    /// - Returns: One handle per element, in order; `created` is `false` for an element whose
+    ///   id existed or whose deduplication key was held (the handle is then the existing
+    ///   workflow's).
+    /// - Throws: ``SteadfastError`` as ``start(_:_:options:)``; the message names the element.
+    public func start<W: Workflow>(_ workflow: W.Type, batch: [(input: W.Input, options: StartOptions)])
+        async throws -> [WorkflowHandle<W.Output>] {
+        let elements = try batch.map { element in
+            Engine.BatchStart(id: element.options.id, name: W.name, inputJSON: try JSONCoding.encode(element.input),
+                              options: element.options.json)
+        }
+        return try await engine.startBatch(elements).map {
+            WorkflowHandle(id: $0.id, created: $0.created, client: self)
+        }
+    }
+}

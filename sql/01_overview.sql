@@ -6,7 +6,12 @@
 -- result returns that result instead of running again. The database is the orchestrator:
 -- every state transition below is one function call and one transaction.
 --
--- Tables (migrations/): queues, executors, workflows, steps.
+-- Tables (migrations/): queues, executors, workflows, steps; queue_starts and
+-- queue_partitions, the claim's memory for rate limits and fair partitions.
+--
+-- Queues. Every flow-control rule — concurrency, per-worker concurrency, rate limit,
+-- partition concurrency with fair turns, priority, delayed start — is enforced by
+-- claim_workflows; deduplication keys by a unique index. sql/15_queues.sql explains them.
 --
 -- Life of a workflow:
 --

@@ -14,7 +14,7 @@ $$;
 select pg_temp.cleanup();
 
 begin;
-select plan(14);
+select plan(15);
 
 do $$ begin
     perform steadfast_test.remote_value('setup', $r$
@@ -47,6 +47,10 @@ select is(steadfast_test.remote_value('s1',
     'session 1 claims 2 of the queue''s 3 and does not commit yet');
 select throws_ok($$select 1 from steadfast.queues where name = 'lrace_lim' for no key update nowait$$, '55P03', null,
                  'it holds the queue''s row');
+set local lock_timeout = '2s';
+select lives_ok($$select steadfast.start_workflow('lrace-lim-new', 'job', '{}', '{"queue": "lrace_lim"}')$$,
+                'starting a workflow in that queue meanwhile does not wait for the claim (FOR KEY SHARE of the queue row)');
+reset lock_timeout;
 select is(dblink_send_query('s2', $r$select count(*) from steadfast.claim_workflows('lrace-2', 10, '{"queues": ["lrace_lim"]}')$r$),
           1, 'session 2 claims up to 10');
 select ok(steadfast_test.wait_for(pg_catalog.format(

@@ -49,6 +49,35 @@ func sampleMax(_ sql: String, _ parameters: [String?], while body: () async thro
 struct QueueTests {
     static let runningSQL = "select count(*) as n from steadfast.workflows where queue = $1 and status = 'running'"
 
+    /// Starts `count` worker processes on the fixture's queue, writing effects to `table`,
+    /// polling every 20 ms, with the extra `SF_*` settings given.
+    static func startProcesses(_ count: Int, _ fixture: EngineFixture, table: String,
+                               _ settings: [String: String] = [:]) async throws -> [WorkerProcess] {
+        var environment = ["SF_EFFECTS_TABLE": table, "SF_QUEUE": fixture.queue, "SF_CONCURRENCY": "10", "SF_POLL_MS": "20"]
+        environment.merge(settings) { _, new in new }
+        var workers: [WorkerProcess] = []
+        for _ in 0..<count {
+            workers.append(try await WorkerProcess(environment: environment))
+        }
+        return workers
+    }
+
+    /// Stops the processes with SIGTERM and expects them to exit.
+    static func stop(_ workers: [WorkerProcess]) async {
+        for worker in workers { worker.signal(SIGTERM) }
+        for worker in workers { #expect(await worker.waitForExit()) }
+    }
+
+    /// Expects that every workflow of the queue was claimed once and that more than one
+    /// process wrote effects to `table`.
+    static func expectClaimedOnceByManyProcesses(_ fixture: EngineFixture, table: String) async throws {
+        let attempts = try await fixture.pool.query(
+            "select max(attempt) as n from steadfast.workflows where queue = $1", [fixture.queue])
+        #expect(try attempts.first?.int("n") == 1, "no workflow was claimed twice")
+        let pids = try await fixture.pool.query("select count(distinct pid) as n from \(table)")
+        #expect(try pids.first?.int("n") ?? 0 > 1, "more than one process did the work")
+    }
+
     @Test("defineQueue creates or replaces settings; createQueue leaves an existing queue alone; bad settings change nothing")
     func defineAndInspect() async throws {
         let fixture = try await EngineFixture()
@@ -105,12 +134,7 @@ struct QueueTests {
 
         var workers: [WorkerProcess] = []
         let sampled = try await sampleMax(Self.runningSQL, [fixture.queue]) {
-            for _ in 0..<3 {
-                workers.append(try await WorkerProcess(environment: [
-                    "SF_EFFECTS_TABLE": table, "SF_QUEUE": fixture.queue, "SF_CONCURRENCY": "10",
-                    "SF_HOLD_STEP": "s2", "SF_HOLD_SECONDS": "0.05", "SF_POLL_MS": "20",
-                ]))
-            }
+            workers = try await Self.startProcesses(3, fixture, table: table, ["SF_HOLD_STEP": "s2", "SF_HOLD_SECONDS": "0.05"])
             try await waitUntil(timeout: .seconds(90)) { try await fixture.statusCounts()[.succeeded] == 60 }
         }
         print("global concurrency: max running \(sampled.max) over \(sampled.samples) samples")
@@ -127,14 +151,9 @@ struct QueueTests {
         let effects = try await fixture.effects(in: table)
         #expect(effects.count == 60)
         #expect(effects.values.allSatisfy { $0 == ["s1": 1, "s2": 1, "s3": 1] }, "every step ran exactly once")
-        let attempts = try await fixture.pool.query(
-            "select max(attempt) as n from steadfast.workflows where queue = $1", [fixture.queue])
-        #expect(try attempts.first?.int("n") == 1, "no workflow was claimed twice")
-        let pids = try await fixture.pool.query("select count(distinct pid) as n from \(table)")
-        #expect(try pids.first?.int("n") ?? 0 > 1, "more than one process did the work")
+        try await Self.expectClaimedOnceByManyProcesses(fixture, table: table)
 
-        for worker in workers { worker.signal(SIGTERM) }
-        for worker in workers { #expect(await worker.waitForExit()) }
+        await Self.stop(workers)
         await client.close()
         await fixture.close()
     }
@@ -147,12 +166,7 @@ struct QueueTests {
         try await client.defineQueue(Queue(fixture.queue, rateLimit: .init(starts: 5, per: .seconds(1))))
         _ = try await client.start(EffectsWorkflow.self, batch: (0..<20).map { (EffectsInput(n: $0), StartOptions(queue: fixture.queue)) })
 
-        var workers: [WorkerProcess] = []
-        for _ in 0..<3 {
-            workers.append(try await WorkerProcess(environment: [
-                "SF_EFFECTS_TABLE": table, "SF_QUEUE": fixture.queue, "SF_CONCURRENCY": "10", "SF_POLL_MS": "20",
-            ]))
-        }
+        let workers = try await Self.startProcesses(3, fixture, table: table)
         try await waitUntil(timeout: .seconds(60)) { try await fixture.statusCounts()[.succeeded] == 20 }
 
         // The engine's claim times, in order: any 6 consecutive starts span at least a second.
@@ -169,11 +183,9 @@ struct QueueTests {
         let total = starts.last!.timeIntervalSince(starts.first!)
         print("rate limit: 20 starts over \(total) s; the tightest 6 starts spanned \(tightest) s")
         #expect(total >= 3, "20 starts at 5 per second take at least 3 s")
-        let pids = try await fixture.pool.query("select count(distinct pid) as n from \(table)")
-        #expect(try pids.first?.int("n") ?? 0 > 1, "more than one process did the work")
+        try await Self.expectClaimedOnceByManyProcesses(fixture, table: table)
 
-        for worker in workers { worker.signal(SIGTERM) }
-        for worker in workers { #expect(await worker.waitForExit()) }
+        await Self.stop(workers)
         await client.close()
         await fixture.close()
     }
@@ -193,22 +205,15 @@ struct QueueTests {
             select coalesce(max(c), 0) as n from (select count(*) as c from steadfast.workflows
             where queue = $1 and status = 'running' group by partition_key) x
             """, [fixture.queue]) {
-            for _ in 0..<3 {
-                workers.append(try await WorkerProcess(environment: [
-                    "SF_EFFECTS_TABLE": table, "SF_QUEUE": fixture.queue, "SF_CONCURRENCY": "10",
-                    "SF_HOLD_STEP": "s2", "SF_HOLD_SECONDS": "0.03", "SF_POLL_MS": "20",
-                ]))
-            }
+            workers = try await Self.startProcesses(3, fixture, table: table, ["SF_HOLD_STEP": "s2", "SF_HOLD_SECONDS": "0.03"])
             try await waitUntil(timeout: .seconds(90)) { try await fixture.statusCounts()[.succeeded] == 32 }
         }
         print("partitions: max running in one partition \(perPartition.max) over \(perPartition.samples) samples")
         #expect(perPartition.max == 1)
         #expect(perPartition.samples > 50)
-        let attempts = try await fixture.pool.query("select max(attempt) as n from steadfast.workflows where queue = $1", [fixture.queue])
-        #expect(try attempts.first?.int("n") == 1, "no workflow was claimed twice")
+        try await Self.expectClaimedOnceByManyProcesses(fixture, table: table)
 
-        for worker in workers { worker.signal(SIGTERM) }
-        for worker in workers { #expect(await worker.waitForExit()) }
+        await Self.stop(workers)
         await client.close()
         await fixture.close()
     }

@@ -19,6 +19,9 @@ let package = Package(
         .library(name: "Steadfast", targets: ["Steadfast"]),
         // The `steadfast` command line: migrate, print the SQL bundle, operate workflows.
         .executable(name: "steadfast", targets: ["SteadfastCLI"]),
+        // Test support for users' own tests: a throwaway database, a fake clock, step stubs,
+        // crash injection (as HummingbirdTesting and ServiceLifecycleTestKit ship theirs).
+        .library(name: "SteadfastTesting", targets: ["SteadfastTesting"]),
     ],
     dependencies: [
         // Structured logging with workflow id and step in the metadata.
@@ -56,6 +59,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings,
             plugins: ["EmbedSchema"]
+        ),
+        .target(
+            name: "SteadfastTesting",
+            dependencies: [
+                "Steadfast",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SteadfastTestingTests",
+            dependencies: ["SteadfastTesting", "Steadfast"],
+            swiftSettings: swiftSettings
         ),
         // `steadfast` (not Sources/steadfast: it would collide with Sources/Steadfast on
         // case-insensitive file systems).

@@ -61,7 +61,7 @@ public struct StartOptions: Sendable {
     }
 
     /// The options object of `steadfast.start_workflow`.
-    var json: [String: JSONValue] {
+    package var json: [String: JSONValue] {
         var options: [String: JSONValue] = ["queue": .string(queue), "priority": .int(Int64(priority))]
         if let delay { options["delay_seconds"] = .number(delay.inSeconds) }
         if let retry { options["retry"] = .object(retry.json) }

@@ -132,4 +132,19 @@ package struct Migrator: Sendable {
         }
         return version
     }
+
+    /// Creates an empty database `name` on the server `admin` connects to (for test kits and
+    /// tools that give each run a database of its own). `name` must be a plain identifier.
+    package static func createDatabase(_ name: String, using admin: DatabaseConfiguration, logger: Logger) async throws {
+        let connection = try await Connection.connect(admin, logger: logger)
+        defer { Task { await connection.close() } }
+        _ = try await connection.execute("create database \(Connection.quoteIdentifier(name))")
+    }
+
+    /// Drops database `name`, disconnecting its sessions.
+    package static func dropDatabase(_ name: String, using admin: DatabaseConfiguration, logger: Logger) async throws {
+        let connection = try await Connection.connect(admin, logger: logger)
+        defer { Task { await connection.close() } }
+        _ = try await connection.execute("drop database if exists \(Connection.quoteIdentifier(name)) with (force)")
+    }
 }

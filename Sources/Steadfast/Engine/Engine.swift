@@ -1,17 +1,22 @@
-import Foundation
-import Logging
+package import Foundation
+package import Logging
 
 /// The one place where the client library calls the engine: one `steadfast.*` SQL function
 /// per operation, arguments as text parameters, rows mapped to typed records. No other file
 /// holds SQL (the migrator runs the embedded schema files).
-struct Engine: Sendable {
-    let pool: ConnectionPool
-    let logger: Logger
+package struct Engine: Sendable {
+    package let pool: ConnectionPool
+    package let logger: Logger
+
+    package init(pool: ConnectionPool, logger: Logger) {
+        self.pool = pool
+        self.logger = logger
+    }
 
     // MARK: Executors
 
     /// `register_executor`, on the session that will hold the executor's liveness lock.
-    static func registerExecutor(on session: Connection, id: String, queues: [String], leaseSeconds: Double,
+    package static func registerExecutor(on session: Connection, id: String, queues: [String], leaseSeconds: Double,
                                  appVersion: String?, metadata: [String: JSONValue] = [:]) async throws -> Date {
         var options: [String: JSONValue] = [
             "queues": .array(queues.map { .string($0) }),
@@ -29,7 +34,7 @@ struct Engine: Sendable {
 
     /// `deregister_executor`, on the session holding the lock (which it frees): hands back
     /// every workflow the executor still holds. Returns how many.
-    static func deregisterExecutor(on session: Connection, id: String) async throws -> Int {
+    package static func deregisterExecutor(on session: Connection, id: String) async throws -> Int {
         let rows = try await session.query("select steadfast.deregister_executor($1) as released", [id])
         return try rows.first?.int("released") ?? 0
     }
@@ -53,7 +58,7 @@ struct Engine: Sendable {
     // MARK: Claiming
 
     /// `claim_workflows`: up to `limit` workflows, each with its recorded steps.
-    func claim(executorID: String, limit: Int, names: [String]?) async throws -> [ClaimedWorkflow] {
+    package func claim(executorID: String, limit: Int, names: [String]?) async throws -> [ClaimedWorkflow] {
         var options: [String: JSONValue] = [:]
         if let names { options["names"] = .array(names.map { .string($0) }) }
         let rows = try await pool.query(
@@ -70,7 +75,7 @@ struct Engine: Sendable {
     // MARK: Starting
 
     /// `start_workflow`.
-    func start(id: String?, name: String, inputJSON: String, options: [String: JSONValue]) async throws -> StartedWorkflow {
+    package func start(id: String?, name: String, inputJSON: String, options: [String: JSONValue]) async throws -> StartedWorkflow {
         let rows = try await pool.query(
             "select workflow_id, status, created from steadfast.start_workflow($1, $2, $3::jsonb, $4::jsonb)",
             [id, name, inputJSON, try JSONCoding.encode(options)])
@@ -79,6 +84,57 @@ struct Engine: Sendable {
         }
         return StartedWorkflow(id: try row.string("workflow_id"), status: try Self.status(row.string("status")),
                                created: try row.bool("created"))
+    }
+
+    /// `start_workflow_and_claim`: starts the workflow already running under the executor, or
+    /// claims the existing one with this id when it is claimable. Returns the claimed workflow
+    /// (with its steps), or `nil` when it was not claimable, and whether it was created.
+    package func startAndClaim(executorID: String, id: String?, name: String, inputJSON: String,
+                               options: [String: JSONValue]) async throws -> (claimed: ClaimedWorkflow?, created: Bool) {
+        let rows = try await pool.query(
+            "select workflow_id, name, queue, input, attempt, steps, created, claimed from steadfast.start_workflow_and_claim($1, $2, $3, $4::jsonb, $5::jsonb)",
+            [executorID, id, name, inputJSON, try JSONCoding.encode(options)])
+        guard let row = rows.first else {
+            throw SteadfastError(.decodingFailed, message: "start_workflow_and_claim returned no row")
+        }
+        let created = try row.bool("created")
+        guard try row.bool("claimed") else { return (nil, created) }
+        return (ClaimedWorkflow(
+            id: try row.string("workflow_id"), name: try row.string("name"), queue: try row.string("queue"),
+            inputJSON: try row.string("input"), attempt: try row.int("attempt"),
+            steps: try Self.recordedSteps(fromJSON: try row.string("steps"))), created)
+    }
+
+    /// `recover_workflows`: the recovery every claim runs first, without claiming.
+    @discardableResult
+    package func recoverWorkflows() async throws -> Int {
+        try await pool.query("select steadfast.recover_workflows() as recovered").first?.int("recovered") ?? 0
+    }
+
+    /// `steadfast.now()`: the engine's clock (fake in tests).
+    package func now() async throws -> Date {
+        let rows = try await pool.query("select steadfast.now() as now")
+        guard let row = rows.first else { throw SteadfastError(.decodingFailed, message: "steadfast.now() returned no row") }
+        return try row.decode("now", as: Date.self)
+    }
+
+    /// When the workflow becomes claimable (`available_at`).
+    package func availableAt(workflowID: String) async throws -> Date {
+        let rows = try await pool.query("select available_at from steadfast.get_workflow($1)", [workflowID])
+        guard let row = rows.first else { throw SteadfastError(.notFound, message: "workflow \(workflowID) not found") }
+        return try row.decode("available_at", as: Date.self)
+    }
+
+    /// Whether a server process (backend) with this pid still exists: a closed session's
+    /// advisory locks are free once it is gone.
+    package func backendExists(pid: Int32) async throws -> Bool {
+        let rows = try await pool.query("select count(*) as n from pg_stat_activity where pid = $1::int", [String(pid)])
+        return try rows.first?.int("n") != 0
+    }
+
+    /// `set_fake_now`: the database-wide fake clock; `nil` clears it.
+    package func setFakeNow(_ date: Date?) async throws {
+        _ = try await pool.query("select steadfast.set_fake_now($1::timestamptz)", [date?.postgresText])
     }
 
     // MARK: Checkpoints and results
@@ -104,7 +160,7 @@ struct Engine: Sendable {
     }
 
     /// `get_workflow`.
-    func workflow(id: String) async throws -> WorkflowRecord {
+    package func workflow(id: String) async throws -> WorkflowRecord {
         let rows = try await pool.query("select * from steadfast.get_workflow($1)", [id])
         guard let row = rows.first else {
             throw SteadfastError(.notFound, message: "workflow \(id) not found")
@@ -190,7 +246,7 @@ extension Engine {
     /// `record_step`. On a pooled connection it is retried when the connection is lost (the
     /// same result recorded twice is accepted); on `connection` — a transaction step's own —
     /// it runs once, inside that transaction.
-    func recordStep(_ step: StepRecord, on connection: Connection? = nil) async throws {
+    package func recordStep(_ step: StepRecord, on connection: Connection? = nil) async throws {
         var options: [String: JSONValue] = [
             "occurrence": .int(Int64(step.occurrence)),
             "started_at": .string(step.startedAt.postgresText),

@@ -1,7 +1,7 @@
-import Foundation
+package import Foundation
 
 /// A JSON value, for the option objects the engine's functions take.
-enum JSONValue: Sendable, Hashable, Encodable {
+package enum JSONValue: Sendable, Hashable, Encodable {
     case null
     case bool(Bool)
     case number(Double)
@@ -10,7 +10,7 @@ enum JSONValue: Sendable, Hashable, Encodable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -26,8 +26,8 @@ enum JSONValue: Sendable, Hashable, Encodable {
 
 /// The JSON coding every payload goes through: ISO 8601 dates and sorted keys, so services
 /// in other languages read what Swift wrote.
-enum JSONCoding {
-    static func encode<T: Encodable>(_ value: T) throws(SteadfastError) -> String {
+package enum JSONCoding {
+    package static func encode<T: Encodable>(_ value: T) throws(SteadfastError) -> String {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -38,11 +38,11 @@ enum JSONCoding {
         }
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, from json: String) throws(SteadfastError) -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, from json: String) throws(SteadfastError) -> T {
         try decode(type, from: Data(json.utf8))
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(SteadfastError) -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws(SteadfastError) -> T {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         do {

@@ -45,20 +45,30 @@ public struct ErrorInfo: Sendable, Codable, Hashable {
 typealias StepErrorInfo = ErrorInfo
 
 /// A step as the engine recorded it, returned with a claimed workflow for replay.
-struct RecordedStep: Sendable {
-    var key: String
-    var seq: Int
-    var name: String
+package struct RecordedStep: Sendable {
+    package var key: String
+    package var seq: Int
+    package var name: String
     /// The output's JSON; `nil` when the step failed.
     var output: Data?
     var error: ErrorInfo?
     var parallel: Bool
     /// The workflow attempt that recorded it.
     var attempt: Int
+
+    package init(key: String, seq: Int, name: String, output: Data?, error: ErrorInfo?, parallel: Bool, attempt: Int) {
+        self.key = key
+        self.seq = seq
+        self.name = name
+        self.output = output
+        self.error = error
+        self.parallel = parallel
+        self.attempt = attempt
+    }
 }
 
 /// A step result to record (`steadfast.record_step`).
-struct StepRecord: Sendable {
+package struct StepRecord: Sendable {
     var workflowID: String
     var attempt: Int
     var name: String
@@ -69,23 +79,36 @@ struct StepRecord: Sendable {
     var startedAt: Date
     var runs: Int
     var parallel: Bool
+
+    package init(workflowID: String, attempt: Int, name: String, occurrence: Int, outputJSON: String?, error: ErrorInfo?,
+                 startedAt: Date, runs: Int, parallel: Bool) {
+        self.workflowID = workflowID
+        self.attempt = attempt
+        self.name = name
+        self.occurrence = occurrence
+        self.outputJSON = outputJSON
+        self.error = error
+        self.startedAt = startedAt
+        self.runs = runs
+        self.parallel = parallel
+    }
 }
 
 /// A workflow claimed by an executor (`steadfast.claim_workflows`).
-struct ClaimedWorkflow: Sendable {
-    var id: String
-    var name: String
-    var queue: String
-    var inputJSON: String
-    var attempt: Int
-    var steps: [RecordedStep]
+package struct ClaimedWorkflow: Sendable {
+    package var id: String
+    package var name: String
+    package var queue: String
+    package var inputJSON: String
+    package var attempt: Int
+    package var steps: [RecordedStep]
 }
 
 /// The answer to starting a workflow.
-struct StartedWorkflow: Sendable {
-    var id: String
-    var status: WorkflowStatus
-    var created: Bool
+package struct StartedWorkflow: Sendable {
+    package var id: String
+    package var status: WorkflowStatus
+    package var created: Bool
 }
 
 /// A workflow as stored: status, payloads, timings and recorded steps.

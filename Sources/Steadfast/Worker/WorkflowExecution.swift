@@ -1,10 +1,10 @@
-import Logging
+package import Logging
 
 /// One execution of a claimed workflow: run its code with a context that replays its recorded
 /// steps, then complete or fail it — the same path for a ``Worker`` and for the testing kit.
-struct WorkflowExecution: Sendable {
+package struct WorkflowExecution: Sendable {
     /// How an execution ended.
-    enum Outcome: Sendable, Equatable {
+    package enum Outcome: Sendable, Equatable {
         /// Completed with this output JSON.
         case succeeded(String)
         /// Failed; the workflow is now `failed`, or `enqueued` for a retry.
@@ -16,25 +16,35 @@ struct WorkflowExecution: Sendable {
         case interrupted
     }
 
-    let claimed: ClaimedWorkflow
-    let runner: WorkflowRegistry.Runner
-    let engine: Engine
-    let executorID: String
-    let logger: Logger
+    package let claimed: ClaimedWorkflow
+    package let runner: WorkflowRegistry.Runner
+    package let engine: Engine
+    package let executorID: String
+    package let logger: Logger
     /// Test hooks: stubbed step results and crash injection (see ``WorkflowContext``).
-    var hooks = WorkflowContext.Hooks()
+    package var hooks = WorkflowContext.Hooks()
+
+    package init(claimed: ClaimedWorkflow, runner: @escaping WorkflowRegistry.Runner, engine: Engine, executorID: String,
+                 logger: Logger, hooks: WorkflowContext.Hooks = WorkflowContext.Hooks()) {
+        self.claimed = claimed
+        self.runner = runner
+        self.engine = engine
+        self.executorID = executorID
+        self.logger = logger
+        self.hooks = hooks
+    }
 
     /// The context the workflow's code runs with; kept for the testing kit's assertions.
-    func makeContext() -> WorkflowContext {
+    package func makeContext() -> WorkflowContext {
         WorkflowContext(workflowID: claimed.id, workflowName: claimed.name, attempt: claimed.attempt,
                         recorded: claimed.steps, engine: engine, logger: logger, hooks: hooks)
     }
 
-    func run() async -> Outcome {
+    package func run() async -> Outcome {
         await run(in: makeContext())
     }
 
-    func run(in context: WorkflowContext) async -> Outcome {
+    package func run(in context: WorkflowContext) async -> Outcome {
         var logger = self.logger
         logger[metadataKey: "workflow_id"] = .string(claimed.id)
         logger[metadataKey: "workflow"] = .string(claimed.name)

@@ -30,13 +30,18 @@ public final class WorkflowContext: Sendable {
     private let state: Mutex<State>
 
     /// What the testing kit changes about an execution; production runs use none.
-    struct Hooks: Sendable {
+    package struct Hooks: Sendable {
         /// Step results (JSON) that replace running the step's body, by step key; the result
         /// is recorded as if the body had returned it.
-        var replacements: [String: String] = [:]
+        package var replacements: [String: String] = [:]
         /// After this many steps were run and recorded by this execution, throw
         /// ``SimulatedCrash`` as if the process had died.
-        var crashAfterSteps: Int?
+        package var crashAfterSteps: Int?
+
+        package init(replacements: [String: String] = [:], crashAfterSteps: Int? = nil) {
+            self.replacements = replacements
+            self.crashAfterSteps = crashAfterSteps
+        }
     }
 
     struct State {
@@ -262,8 +267,8 @@ public final class WorkflowContext: Sendable {
     }
 
     /// The steps this execution ran, and those it replayed, by key.
-    var executedSteps: [String] { state.withLock { $0.executed } }
-    var replayedSteps: [String] { state.withLock { $0.replayed } }
+    package var executedSteps: [String] { state.withLock { $0.executed } }
+    package var replayedSteps: [String] { state.withLock { $0.replayed } }
 
     /// A new step is about to run. In sequential code every recorded step before it has been
     /// replayed by now; a recorded sequential step still unreplayed means the code took

@@ -130,7 +130,7 @@ comment on function steadfast.cancel_workflow(text, jsonb) is
 -- workflow is left as it is, but for those options: resuming twice changes nothing the second
 -- time. Notifies steadfast_enqueued (payload: the queue). Locks the workflow row.
 -- Raises SF001 (unknown workflow or queue), SF004 (running, waiting or succeeded: nothing
--- changes), SF005.
+-- changes), SF005, SF009 (another active workflow of the queue holds its deduplication key).
 create or replace function steadfast.resume_workflow(p_workflow_id text, p_options jsonb default '{}')
 returns table (workflow_id text, previous_status text, status text, queue text, app_version text,
                available_at timestamptz)
@@ -164,6 +164,7 @@ begin
     if w.status <> 'enqueued' then
         delete from steadfast.steps s where s.workflow_id = p_workflow_id and s.error is not null;
     end if;
+    begin
     return query
     update steadfast.workflows x
     set status = 'enqueued',
@@ -177,6 +178,13 @@ begin
         updated_at = case when w.status = 'enqueued' and v_options = '{}'::jsonb then x.updated_at else v_now end
     where x.id = p_workflow_id
     returning x.id, w.status, x.status, x.queue, x.app_version, x.available_at;
+    exception when unique_violation then
+        -- workflows_dedup: another active workflow of the queue holds its deduplication key.
+        raise exception using errcode = 'SF009',
+            message = pg_catalog.format('resume_workflow: an active workflow of queue %s already holds deduplication key %s',
+                                        pg_catalog.quote_literal(coalesce(v_queue, w.queue)), pg_catalog.quote_literal(w.dedup_key)),
+            hint = 'Cancel or finish that workflow first, or fork this one (a fork has no deduplication key).';
+    end;
 
     if (w.status <> 'enqueued' or v_queue is distinct from null)
        and (select x.available_at <= v_now from steadfast.workflows x where x.id = p_workflow_id) then
@@ -195,8 +203,9 @@ comment on function steadfast.resume_workflow(text, jsonb) is
 -- run replays them without running them and runs step from_step onwards with the code of
 -- whatever worker claims it. from_step 1 copies nothing; the original's last seq + 1 copies
 -- every step. The new workflow records its lineage (forked_from, forked_at_step), keeps the
--- original's queue, priority, app_version, retry policy and recovery limit unless options say
--- otherwise, and has no parent. The original is not changed, whatever its status.
+-- original's queue, priority, app_version, partition key, retry policy and recovery limit
+-- unless options say otherwise, and has no parent and no deduplication key. The original is
+-- not changed, whatever its status.
 -- Options: workflow_id (the new id; default a generated UUID), queue, app_version (a version,
 -- or null for any worker: e.g. the version with the fix). Idempotent on options.workflow_id:
 -- when a fork of the same workflow at the same step already has that id, it is returned with

@@ -5,12 +5,12 @@
 --
 -- Three sets of functions, given to a role (plus USAGE on the schema) by one call:
 --
---   select steadfast.grant_viewer('dashboard');   -- read-only: list, inspect
---   select steadfast.grant_client('web_app');     -- start, read results, cancel, resume, fork
+--   select steadfast.grant_viewer('dashboard');   -- read-only: list and inspect workflows, steps, queues, executors
+--   select steadfast.grant_client('web_app');     -- start (one or a batch), read results, cancel, resume, fork
 --   select steadfast.grant_worker('worker_app');  -- the client set, plus executors, claim, checkpoints
 --
 -- `steadfast.grant_sets()` lists them. The owner keeps what no set has: migrations, grants,
--- queues, prune, recovery, the test clock, and every table and view. A role's sets are
+-- queue settings (create/alter/delete), prune, recovery, the test clock, every table and view. A role's sets are
 -- recorded (steadfast.role_grants) and granted again whenever this file is applied — after
 -- every migration and whenever it changes, as it does when a set gains a function — so what an
 -- upgrade adds to a set reaches the roles that have it, and a function a migration re-created
@@ -33,9 +33,10 @@ set search_path = ''
 as $fn$
     with viewer (f) as (values
         ('steadfast.schema_version()'), ('steadfast.error_codes()'),
-        ('steadfast.get_workflow(text)'), ('steadfast.list_workflows(jsonb)'), ('steadfast.list_steps(text)')),
+        ('steadfast.get_workflow(text)'), ('steadfast.list_workflows(jsonb)'), ('steadfast.list_steps(text)'),
+        ('steadfast.list_queues()')),
     client (f) as (values
-        ('steadfast.start_workflow(text,text,jsonb,jsonb)'),
+        ('steadfast.start_workflow(text,text,jsonb,jsonb)'), ('steadfast.start_workflows(jsonb,jsonb)'),
         ('steadfast.cancel_workflow(text,jsonb)'), ('steadfast.resume_workflow(text,jsonb)'),
         ('steadfast.fork_workflow(text,integer,jsonb)')),
     worker (f) as (values

@@ -1,7 +1,7 @@
 -- resume_workflow: running, waiting and succeeded workflows are SF004; unknown workflows and
 -- queues SF001; bad arguments SF005. Each changes nothing.
 begin;
-select plan(20);
+select plan(22);
 
 select steadfast_test.queue('rwb_q');
 select steadfast.register_executor('rwb-e', '{"queues": ["rwb_q"], "lease_seconds": 3600}');
@@ -26,6 +26,13 @@ select * from steadfast_test.rejects($$select * from steadfast.resume_workflow('
     'SF005', 'an app_version that is not text');
 select * from steadfast_test.rejects($$select * from steadfast.resume_workflow('rwb-f', '{"reset": true}')$$, 'SF005', 'an unknown option');
 select * from steadfast_test.rejects($$select * from steadfast.resume_workflow('rwb-f', '"x"')$$, 'SF005', 'options that are not an object');
+
+-- Deduplication: a cancelled workflow's key was taken by a newer active one.
+select steadfast.start_workflow('rwb-k1', 'job', '{}', '{"queue": "rwb_q", "dedup_key": "k"}');
+select steadfast.cancel_workflow('rwb-k1');
+select steadfast.start_workflow('rwb-k2', 'job', '{}', '{"queue": "rwb_q", "dedup_key": "k"}');
+select * from steadfast_test.rejects($$select * from steadfast.resume_workflow('rwb-k1')$$, 'SF009',
+    'a workflow whose deduplication key another active workflow holds');
 
 select * from finish();
 rollback;

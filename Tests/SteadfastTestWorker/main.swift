@@ -12,6 +12,8 @@
 //   SF_LEASE_SECONDS     the executor's lease (default 30)
 //   SF_POLL_MS           the poll interval (default: the library's)
 //   SF_POOL              the pool size (default 10)
+//   SF_TX_TABLE          when set, also run TxWorkflow: its transaction step inserts
+//                        (workflow_id) into this table, with random pauses around it
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -53,6 +55,25 @@ struct EffectsWorkflow: Workflow {
     }
 }
 
+/// A plain step, a transaction step that inserts one row, a plain step — with random pauses,
+/// so a SIGKILL lands anywhere around the transaction.
+struct TxWorkflow: Workflow {
+    struct Input: Codable, Sendable { var n: Int }
+    let table: String
+
+    func run(_ input: Input, context: WorkflowContext) async throws -> Int {
+        try await context.step("before") { try await Task.sleep(for: .milliseconds(Int.random(in: 0...30))) }
+        let count: Int = try await context.transaction("insert") { tx in
+            let rows = try await tx.query("insert into \(table) (workflow_id) values ($1) returning (select count(*) from \(table)) as n",
+                                          [context.workflowID])
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...60)))
+            return try rows[0].int("n")
+        }
+        try await context.step("after") { try await Task.sleep(for: .milliseconds(Int.random(in: 0...30))) }
+        return count
+    }
+}
+
 let database = DatabaseConfiguration(connectionString: url,
                                      maximumConnections: Int(setting("SF_POOL") ?? "") ?? 10,
                                      applicationName: "steadfast-test-worker")
@@ -68,6 +89,9 @@ if let poll = setting("SF_POLL_MS").flatMap(Int64.init) { configuration.pollInte
 let worker = Worker(database: database, configuration: configuration, logger: Logger(label: "test-worker"))
 worker.register(EffectsWorkflow(effects: effects, holdStep: setting("SF_HOLD_STEP"),
                                 holdSeconds: Double(setting("SF_HOLD_SECONDS") ?? "") ?? 600))
+if let txTable = setting("SF_TX_TABLE") {
+    worker.register(TxWorkflow(table: txTable))
+}
 FileHandle.standardOutput.write(Data("ready \(worker.executorID)\n".utf8))
 let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm], logger: Logger(label: "test-worker"))
 try await group.run()

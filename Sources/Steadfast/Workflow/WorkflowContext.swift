@@ -37,10 +37,15 @@ public final class WorkflowContext: Sendable {
         /// After this many steps were run and recorded by this execution, throw
         /// ``SimulatedCrash`` as if the process had died.
         package var crashAfterSteps: Int?
+        /// Called inside a transaction step's transaction after its checkpoint was written and
+        /// before the commit, with the step's key: tests hold the transaction open here.
+        package var beforeCommit: (@Sendable (String) async -> Void)?
 
-        package init(replacements: [String: String] = [:], crashAfterSteps: Int? = nil) {
+        package init(replacements: [String: String] = [:], crashAfterSteps: Int? = nil,
+                     beforeCommit: (@Sendable (String) async -> Void)? = nil) {
             self.replacements = replacements
             self.crashAfterSteps = crashAfterSteps
+            self.beforeCommit = beforeCommit
         }
     }
 
@@ -203,6 +208,7 @@ public final class WorkflowContext: Sendable {
                         let json = try await run(Transaction(connection: connection))
                         try await record(name: name, occurrence: occurrence, outputJSON: json, error: nil,
                                          startedAt: startedAt, runs: runs, token: token, on: connection)
+                        await hooks.beforeCommit?(key)
                         return json
                     }
                 } else {

@@ -1,0 +1,201 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import Steadfast
+
+/// Lets a test hold an execution at a point and release it later.
+final class Gate: Sendable {
+    private let state = Mutex<(entered: Bool, released: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, false, nil))
+
+    func pass() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resume = state.withLock { state -> Bool in
+                state.entered = true
+                if state.released { return true }
+                state.waiter = continuation
+                return false
+            }
+            if resume { continuation.resume() }
+        }
+    }
+
+    var entered: Bool { state.withLock { $0.entered } }
+
+    func release() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.released = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+}
+
+/// A transaction step that inserts a row; the body can be held at a gate.
+struct Debit: Workflow {
+    struct Input: Codable, Sendable {}
+    let table: String
+    let gate: Gate?
+    let runs: Runs
+    func run(_ input: Input, context: WorkflowContext) async throws -> Int {
+        try await context.transaction("debit") { tx in
+            runs.hit("debit")
+            try await tx.query("insert into \(table) (workflow_id, attempt) values ($1, $2::int)",
+                               [context.workflowID, String(context.attempt)])
+            if let gate { await gate.pass() }
+            return context.attempt * 100
+        }
+    }
+}
+
+@Suite("Transaction steps", .serialized)
+struct TransactionStepTests {
+    func makeTable(_ fixture: EngineFixture) async throws -> String {
+        let table = TestDatabase.uniqueName("ledger")
+        _ = try await fixture.pool.query("create table \(table) (workflow_id text not null, attempt int not null)")
+        return table
+    }
+
+    func rows(_ fixture: EngineFixture, _ table: String) async throws -> [Int] {
+        try await fixture.pool.query("select attempt from \(table) order by attempt").map { try $0.int("attempt") }
+    }
+
+    func execution(_ fixture: EngineFixture, _ claimed: ClaimedWorkflow, _ workflow: Debit, executor: String,
+                   hooks: WorkflowContext.Hooks = .init()) -> WorkflowExecution {
+        let registry = WorkflowRegistry()
+        registry.register(workflow)
+        return WorkflowExecution(claimed: claimed, runner: registry.runner(for: Debit.name)!, engine: fixture.engine,
+                                 executorID: executor, logger: TestDatabase.logger, hooks: hooks)
+    }
+
+    @Test("the step's statements and its checkpoint commit together, and a replay does not run them again")
+    func commitsTogether() async throws {
+        let fixture = try await EngineFixture()
+        let table = try await makeTable(fixture)
+        let client = try await fixture.client()
+        let runs = Runs()
+        let (_, task) = fixture.startWorker { $0.register(Debit(table: table, gate: nil, runs: runs)) }
+        let handle = try await client.start(Debit.self, .init(), options: StartOptions(queue: fixture.queue))
+        #expect(try await handle.result(timeout: .seconds(10)) == 100)
+        task.cancel()
+        _ = try? await task.value
+        #expect(try await rows(fixture, table) == [1])
+        #expect(runs.count("debit") == 1)
+        await client.close()
+        await fixture.close()
+    }
+
+    @Test("zombie race, successor first: the zombie's checkpoint is fenced and its statements roll back")
+    func zombieFenced() async throws {
+        let fixture = try await EngineFixture()
+        let table = try await makeTable(fixture)
+        let client = try await fixture.client()
+        let handle = try await client.start(Debit.self, .init(), options: StartOptions(queue: fixture.queue))
+
+        // The first execution claims, inserts its row inside the step's transaction, and stalls.
+        let zombie = try await fixture.ghostExecutor()
+        let claimedByZombie = try #require(try await fixture.engine.claim(executorID: zombie.id, limit: 1, names: nil).first)
+        let gate = Gate()
+        let stalled = Task {
+            await execution(fixture, claimedByZombie, Debit(table: table, gate: gate, runs: Runs()), executor: zombie.id).run()
+        }
+        try await waitUntil { gate.entered }
+
+        // Its process is declared dead; a successor takes the workflow and runs the step.
+        try await zombie.crash()
+        let successor = try await fixture.ghostExecutor()
+        let claimed = try #require(try await fixture.engine.claim(executorID: successor.id, limit: 1, names: nil).first)
+        #expect(claimed.attempt == 2)
+        let outcome = await execution(fixture, claimed, Debit(table: table, gate: nil, runs: Runs()), executor: successor.id).run()
+        #expect(outcome == .succeeded("200"))
+
+        // The zombie wakes up: its checkpoint is refused and its insert rolls back.
+        gate.release()
+        #expect(await stalled.value == .abandoned)
+        #expect(try await rows(fixture, table) == [2], "exactly one commit: the successor's")
+        let record = try await client.workflow(handle.id)
+        #expect(record.steps.map(\.attempt) == [2])
+        #expect(record.status == .succeeded)
+        await successor.session.close()
+        await client.close()
+        await fixture.close()
+    }
+
+    @Test("zombie race, zombie first: the successor's claim waits for the commit and gets the recorded result")
+    func successorLearnsResult() async throws {
+        let fixture = try await EngineFixture()
+        let table = try await makeTable(fixture)
+        let client = try await fixture.client()
+        let handle = try await client.start(Debit.self, .init(), options: StartOptions(queue: fixture.queue))
+
+        // The first execution has written its row and its checkpoint; the commit is pending.
+        let zombie = try await fixture.ghostExecutor()
+        let claimedByZombie = try #require(try await fixture.engine.claim(executorID: zombie.id, limit: 1, names: nil).first)
+        let gate = Gate()
+        let zombieRuns = Runs()
+        let hooks = WorkflowContext.Hooks(beforeCommit: { _ in await gate.pass() })
+        let stalled = Task {
+            await execution(fixture, claimedByZombie, Debit(table: table, gate: nil, runs: zombieRuns),
+                            executor: zombie.id, hooks: hooks).run()
+        }
+        try await waitUntil { gate.entered }
+        try await zombie.crash()
+
+        // The successor's claim must recover the workflow, whose row the open transaction locks.
+        let successor = try await fixture.ghostExecutor()
+        let claiming = Task { try await fixture.engine.claim(executorID: successor.id, limit: 1, names: nil) }
+        try await Task.sleep(for: .milliseconds(300))
+        gate.release()
+        let claimed = try #require(try await claiming.value.first)
+        #expect(claimed.attempt == 2)
+        #expect(claimed.steps.map(\.key) == ["debit"], "the zombie's checkpoint committed and comes with the claim")
+
+        let successorRuns = Runs()
+        let outcome = await execution(fixture, claimed, Debit(table: table, gate: nil, runs: successorRuns), executor: successor.id).run()
+        #expect(outcome == .succeeded("100"), "the successor returns the result the zombie recorded")
+        #expect(successorRuns.count("debit") == 0, "and does not run the statements again")
+        #expect(try await rows(fixture, table) == [1], "exactly one commit: the zombie's")
+        // The zombie itself finishes its step but is fenced when it tries to complete.
+        #expect(await stalled.value == .abandoned)
+        #expect(try await client.workflow(handle.id).status == .succeeded)
+        await successor.session.close()
+        await client.close()
+        await fixture.close()
+    }
+
+    @Test("serialization failures are retried: concurrent serializable increments all land")
+    func serializationRetries() async throws {
+        let fixture = try await EngineFixture()
+        let counter = TestDatabase.uniqueName("counter")
+        _ = try await fixture.pool.query("create table \(counter) (n int not null)")
+        _ = try await fixture.pool.query("insert into \(counter) values (0)")
+        let client = try await fixture.client()
+        let (_, task) = fixture.startWorker({ $0.register(Increment(table: counter)) }, concurrency: 8)
+        var handles: [WorkflowHandle<Int>] = []
+        for _ in 0..<16 {
+            handles.append(try await client.start(Increment.self, .init(), options: StartOptions(queue: fixture.queue)))
+        }
+        var results: [Int] = []
+        for handle in handles { results.append(try await handle.result(timeout: .seconds(30))) }
+        task.cancel()
+        _ = try? await task.value
+        #expect(results.sorted() == Array(1...16), "each increment saw a serial order")
+        #expect(try await fixture.pool.query("select n from \(counter)").first?.int("n") == 16)
+        await client.close()
+        await fixture.close()
+    }
+}
+
+struct Increment: Workflow {
+    struct Input: Codable, Sendable {}
+    let table: String
+    func run(_ input: Input, context: WorkflowContext) async throws -> Int {
+        try await context.transaction("increment", isolation: .serializable) { tx in
+            let current = try await tx.query("select n from \(table)")[0].int("n")
+            try await Task.sleep(for: .milliseconds(5))
+            try await tx.query("update \(table) set n = $1::int", [String(current + 1)])
+            return current + 1
+        }
+    }
+}

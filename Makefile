@@ -60,3 +60,7 @@ build: ## Build the Swift package
 .PHONY: demo
 demo: ## Run a workflow, kill -9 its worker mid-way, and watch a second worker finish it
 	@scripts/demo.sh
+
+.PHONY: bench
+bench: ## Measure per-step overhead, throughput, recovery and memory beside the machine's floor (not part of test)
+	@scripts/bench.sh

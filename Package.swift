@@ -96,6 +96,18 @@ let package = Package(
             path: "examples/demo",
             swiftSettings: swiftSettings
         ),
+        // `make bench`: Steadfast's costs beside the machine's floor, measured in the same run.
+        .executableTarget(
+            name: "steadfast-bench",
+            dependencies: [
+                "Steadfast",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/steadfast-bench",
+            swiftSettings: swiftSettings
+        ),
         // A worker process the tests start, kill -9, stop and continue.
         .executableTarget(
             name: "SteadfastTestWorker",

@@ -1,0 +1,347 @@
+import Foundation
+import Logging
+import Steadfast
+
+/// The phases of `make bench`. Figures are collected in `results` (name → value) and printed
+/// as a table beside the floor they are compared with.
+final class Bench {
+    let url: String
+    let database: DatabaseConfiguration
+    let pool: ConnectionPool
+    let engine: Engine
+    let client: Client
+    let logger: Logger
+    var results: [(name: String, value: Double, unit: String, note: String)] = []
+
+    init(url: String) async throws {
+        self.url = url
+        database = DatabaseConfiguration(connectionString: url, maximumConnections: 40, applicationName: "steadfast-bench")
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        self.logger = logger
+        try await Steadfast.migrate(database)
+        pool = ConnectionPool(configuration: database, logger: logger)
+        engine = Engine(pool: pool, logger: logger)
+        client = try await Client.connect(database, logger: logger)
+    }
+
+    func record(_ name: String, _ value: Double, _ unit: String, _ note: String = "") {
+        results.append((name, value, unit, note))
+        let formatted = value >= 100 ? String(format: "%.0f", value) : String(format: "%.3f", value)
+        print("  \(name.padding(toLength: 46, withPad: " ", startingAt: 0)) \(formatted.leftPadded(10)) \(unit)  \(note)")
+    }
+
+    func value(_ name: String) -> Double { results.first { $0.name == name }?.value ?? .nan }
+
+    func runAll() async throws {
+        print("== floor (raw libpq, durable commits)")
+        try await floor()
+        print("== serial: 500 workflows × 3 no-op steps, started and run by one process")
+        try await serial()
+        print("== round trips per workflow (pg_stat_statements)")
+        try await roundTrips()
+        print("== enqueue")
+        try await enqueue()
+        print("== queue drain: 5,000 workflows × 3 steps")
+        for workers in [1, 2, 4] { try await drain(workers: workers) }
+        print("== claim latency: enqueue → running, idle worker")
+        try await claimLatency()
+        print("== recovery: 200 workflows inside a step, worker killed with SIGKILL")
+        try await recovery()
+        print("== memory: one worker holding 1,000 concurrent workflows")
+        try await memory()
+    }
+
+    // MARK: Floor
+
+    func floor() async throws {
+        let connection = try await Connection.connect(database, logger: logger)
+        _ = try await connection.query("create table if not exists bench_floor (id bigserial primary key, v int not null)")
+        _ = try await connection.query("truncate bench_floor")
+        for _ in 0..<200 { _ = try await connection.query("select 1") }
+        let selects = 3000
+        let selectTime = try await Measure.time { for _ in 0..<selects { _ = try await connection.query("select 1") } }
+        record("floor.select1.latency", selectTime / Double(selects) * 1000, "ms", "SELECT 1, 1 connection")
+        let inserts = 1000
+        let insertTime = try await Measure.time {
+            for i in 0..<inserts { _ = try await connection.query("insert into bench_floor (v) values ($1::int)", [String(i)]) }
+        }
+        record("floor.commit.latency", insertTime / Double(inserts) * 1000, "ms", "one-row durable INSERT, 1 connection")
+        record("floor.commit.rate.1", Double(inserts) / insertTime, "/s", "commits, 1 connection")
+        await connection.close()
+
+        let database = self.database, logger = self.logger
+        let connections = try await withThrowingTaskGroup(of: Connection.self) { group in
+            for _ in 0..<32 { group.addTask { try await Connection.connect(database, logger: logger) } }
+            return try await group.reduce(into: [Connection]()) { $0.append($1) }
+        }
+        let perConnection = 300
+        let selectRate = try await Measure.time {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for c in connections { group.addTask { for _ in 0..<perConnection { _ = try await c.query("select 1") } } }
+                try await group.waitForAll()
+            }
+        }
+        record("floor.select1.rate.32", Double(32 * perConnection) / selectRate, "/s", "SELECT 1, 32 connections")
+        let commitRate = try await Measure.time {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for c in connections {
+                    group.addTask { for i in 0..<perConnection { _ = try await c.query("insert into bench_floor (v) values ($1::int)", [String(i)]) } }
+                }
+                try await group.waitForAll()
+            }
+        }
+        record("floor.commit.rate.32", Double(32 * perConnection) / commitRate, "/s", "one-row durable INSERTs, 32 connections")
+        for c in connections { await c.close() }
+    }
+
+    // MARK: Serial
+
+    /// Starts and runs `count` workflows one after another in this process, as an application
+    /// running its own workflows does: start-and-claim, the steps, complete.
+    func runSerially<W: Workflow>(_ workflow: W, count: Int, input: (Int) -> W.Input) async throws -> Double {
+        let session = try await Connection.connect(database, logger: logger)
+        let executorID = "bench-serial-\(UUID().uuidString.prefix(8))"
+        _ = try await Engine.registerExecutor(on: session, id: executorID, queues: ["default"], leaseSeconds: 300, appVersion: nil)
+        let registry = WorkflowRegistry()
+        registry.register(workflow)
+        let runner = registry.runner(for: W.name)!
+        let time = try await Measure.time {
+            for n in 0..<count {
+                let (claimed, _) = try await engine.startAndClaim(executorID: executorID, id: nil, name: W.name,
+                                                                  inputJSON: try JSONCoding.encode(input(n)), options: [:])
+                let outcome = await WorkflowExecution(claimed: claimed!, runner: runner, engine: engine,
+                                                      executorID: executorID, logger: logger).run()
+                guard case .succeeded = outcome else { throw BenchError("serial workflow \(n): \(outcome)") }
+            }
+        }
+        _ = try await Engine.deregisterExecutor(on: session, id: executorID)
+        await session.close()
+        return time
+    }
+
+    func serial() async throws {
+        _ = try await runSerially(NoopWorkflow(), count: 50) { .init(n: $0) }  // warm up
+        let count = 500
+        let before = try await countSucceeded(name: NoopWorkflow.name)
+        let threeSteps = try await runSerially(NoopWorkflow(), count: count) { .init(n: $0) }
+        try await expect(try await countSucceeded(name: NoopWorkflow.name) - before == count, "500 succeeded serial workflows")
+        let empty = try await runSerially(EmptyWorkflow(), count: count) { .init(n: $0) }
+        let perWorkflow = threeSteps / Double(count) * 1000
+        let perStep = (threeSteps - empty) / Double(count * 3) * 1000
+        let commit = value("floor.commit.latency")
+        record("serial.workflow.3steps", perWorkflow, "ms", String(format: "%.2f× a durable commit (target ≤ 1.5 ms)", perWorkflow / commit))
+        record("serial.workflow.0steps", empty / Double(count) * 1000, "ms", "start-and-claim + complete")
+        record("serial.step", perStep, "ms", String(format: "%.2f× a durable commit (target ≤ 1.5×)", perStep / commit))
+        record("serial.step.ratio", perStep / commit, "×", "per-step overhead / durable commit latency")
+    }
+
+    // MARK: Round trips
+
+    func roundTrips() async throws {
+        let admin = try await Connection.connect(database, logger: logger)
+        _ = try await admin.query("create extension if not exists pg_stat_statements")
+        _ = try await admin.query("select pg_stat_statements_reset()")
+        let count = 100
+        _ = try await runSerially(NoopWorkflow(), count: count) { .init(n: $0) }
+        let rows = try await admin.query("""
+            select coalesce(sum(calls), 0)::bigint as calls from pg_stat_statements
+            where dbid = (select oid from pg_database where datname = current_database())
+              and query not like '%pg_stat_statements%' and query not like '%register_executor%'
+              and query not like '%deregister_executor%'
+            """)
+        let calls = Double(try rows[0].int("calls"))
+        record("roundtrips.per.3step.workflow", calls / Double(count), "statements", "target N+2 = 5")
+        await admin.close()
+    }
+
+    // MARK: Enqueue
+
+    func enqueue() async throws {
+        let queue = "bench_enqueue"
+        _ = try await client.defineQueue(Queue(queue))
+        let single = 2000
+        let singleTime = try await Measure.time {
+            for n in 0..<single {
+                _ = try await client.start(NoopWorkflow.self, .init(n: n), options: StartOptions(queue: queue))
+            }
+        }
+        record("enqueue.single.rate", Double(single) / singleTime, "/s", "start_workflow, one commit each, 1 connection")
+        let batches = 10, batchSize = 5000
+        let batchTime = try await Measure.time {
+            for _ in 0..<batches {
+                let batch = (0..<batchSize).map { (input: NoopWorkflow.Input(n: $0), options: StartOptions(queue: queue)) }
+                _ = try await client.start(NoopWorkflow.self, batch: batch)
+            }
+        }
+        record("enqueue.batch.rate", Double(batches * batchSize) / batchTime, "/s", "start_workflows, 5,000 per call (target ≥ 50,000/s)")
+        try await expect(try await countStatus(queue: queue, status: "enqueued") == single + batches * batchSize, "all enqueued")
+        _ = try await pool.query("delete from steadfast.workflows where queue = $1", [queue])
+    }
+
+    // MARK: Queue drain
+
+    func drain(workers: Int) async throws {
+        let queue = "bench_drain_\(workers)"
+        _ = try await client.defineQueue(Queue(queue))
+        let total = 5000
+        for chunk in stride(from: 0, to: total, by: 5000) {
+            let batch = (chunk..<min(total, chunk + 5000)).map { (input: NoopWorkflow.Input(n: $0), options: StartOptions(queue: queue)) }
+            _ = try await client.start(NoopWorkflow.self, batch: batch)
+        }
+        let processes = try (0..<workers).map { _ in try WorkerProcess(queue: queue, concurrency: 32, holdMilliseconds: 0, pool: 8) }
+        try await waitUntil(timeout: 300) { try await self.countStatus(queue: queue, status: "succeeded") == total }
+        processes.forEach { $0.terminate() }
+        let rows = try await pool.query("""
+            select extract(epoch from max(completed_at) - min(started_at))::float8 as seconds,
+                   (select count(*) from steadfast.steps s join steadfast.workflows w on w.id = s.workflow_id where w.queue = $1) as steps
+            from steadfast.workflows where queue = $1
+            """, [queue])
+        let seconds = try rows[0].double("seconds")
+        try await expect(try rows[0].int("steps") == total * 3, "15,000 steps recorded")
+        record("drain.\(workers)worker.workflows", Double(total) / seconds, "/s", "\(workers) worker process(es) × 32 concurrency (target ≥ 2,500/s)")
+        record("drain.\(workers)worker.steps", Double(total * 3) / seconds, "/s", "")
+        for p in processes { _ = await p.waitForExit() }
+    }
+
+    // MARK: Claim latency
+
+    func claimLatency() async throws {
+        let queue = "bench_latency"
+        _ = try await client.defineQueue(Queue(queue))
+        let worker = try WorkerProcess(queue: queue, concurrency: 10, holdMilliseconds: 0, pool: 4)
+        try await Task.sleep(for: .seconds(1))
+        let samples = 200
+        for n in 0..<samples {
+            _ = try await client.start(EmptyWorkflow.self, .init(n: n), options: StartOptions(queue: queue))
+            try await Task.sleep(for: .milliseconds(Int.random(in: 10...30)))
+        }
+        try await waitUntil(timeout: 60) { try await self.countStatus(queue: queue, status: "succeeded") == samples }
+        worker.terminate()
+        let rows = try await pool.query(
+            "select extract(epoch from started_at - created_at)::float8 * 1000 as ms from steadfast.workflows where queue = $1", [queue])
+        let latencies = try rows.map { try $0.double("ms") }
+        record("claim.latency.p50", Measure.percentile(latencies, 50), "ms", "start → claimed, woken by NOTIFY")
+        record("claim.latency.p99", Measure.percentile(latencies, 99), "ms", "")
+        _ = await worker.waitForExit()
+    }
+
+    // MARK: Recovery
+
+    func recovery() async throws {
+        let queue = "bench_recovery"
+        _ = try await client.defineQueue(Queue(queue))
+        let victim = try WorkerProcess(queue: queue, concurrency: 200, holdMilliseconds: 600_000, pool: 20)
+        let batch = (0..<200).map { (input: HoldWorkflow.Input(n: $0), options: StartOptions(queue: queue)) }
+        _ = try await client.start(HoldWorkflow.self, batch: batch)
+        try await waitUntil(timeout: 60) { try await self.countStatus(queue: queue, status: "running") == 200 }
+        let survivor = try WorkerProcess(queue: queue, concurrency: 200, holdMilliseconds: 0, pool: 20)
+        try await Task.sleep(for: .seconds(1))
+        let start = ContinuousClock.now
+        victim.kill()
+        try await waitUntil(timeout: 120, every: .milliseconds(5)) { try await self.countStatus(queue: queue, status: "succeeded") == 200 }
+        let seconds = (ContinuousClock.now - start).secondsValue
+        record("recovery.200.seconds", seconds, "s", "kill -9 → all 200 completed by the other worker (target < 1 s; lease 30 s)")
+        survivor.terminate()
+        _ = await survivor.waitForExit()
+        _ = await victim.waitForExit()
+    }
+
+    // MARK: Memory
+
+    func memory() async throws {
+        let queue = "bench_memory"
+        _ = try await client.defineQueue(Queue(queue))
+        let worker = try WorkerProcess(queue: queue, concurrency: 1000, holdMilliseconds: 600_000, pool: 10)
+        let batch = (0..<1000).map { (input: HoldWorkflow.Input(n: $0), options: StartOptions(queue: queue)) }
+        _ = try await client.start(HoldWorkflow.self, batch: batch)
+        try await waitUntil(timeout: 120) { try await self.countStatus(queue: queue, status: "running") == 1000 }
+        try await Task.sleep(for: .milliseconds(500))
+        let rss = peakRSS(pid: worker.pid) ?? .nan
+        record("memory.1000.workflows.peak.rss", rss, "MiB", "peak RSS of the worker (target ≤ 100 MB)")
+        worker.kill()
+        _ = await worker.waitForExit()
+        _ = try await engine.recoverWorkflows()
+    }
+
+    // MARK: Checks
+
+    func countSucceeded(name: String) async throws -> Int {
+        try await pool.query("select count(*) as n from steadfast.workflows where name = $1 and status = 'succeeded'", [name])[0].int("n")
+    }
+
+    func countStatus(queue: String, status: String) async throws -> Int {
+        try await pool.query("select count(*) as n from steadfast.workflows where queue = $1 and status = $2", [queue, status])[0].int("n")
+    }
+
+    func expect(_ condition: Bool, _ what: String) async throws {
+        if !condition { throw BenchError("check failed: \(what)") }
+    }
+
+    func waitUntil(timeout: Double, every interval: Duration = .milliseconds(20), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while try await !condition() {
+            if ContinuousClock.now > deadline { throw BenchError("timed out after \(timeout) s") }
+            try await Task.sleep(for: interval)
+        }
+    }
+
+    // MARK: Report
+
+    func report(jsonPath: String) throws {
+        var object: [String: Any] = [:]
+        for result in results { object[result.name] = ["value": result.value, "unit": result.unit, "note": result.note] }
+        object["machine"] = machineDescription()
+        object["date"] = ISO8601DateFormatter().string(from: Date())
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        let url = URL(fileURLWithPath: jsonPath)
+        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try data.write(to: url)
+        print("wrote \(jsonPath)")
+    }
+
+    func machineDescription() -> String {
+        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?
+            .trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
+        return "\(ProcessInfo.processInfo.activeProcessorCount) cores (\(cpu)), \(ProcessInfo.processInfo.physicalMemory >> 30) GiB"
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
+
+/// A `steadfast-bench worker` child process.
+final class WorkerProcess {
+    let process = Process()
+
+    init(queue: String, concurrency: Int, holdMilliseconds: Int, pool: Int) throws {
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        process.arguments = ["worker", queue, String(concurrency), String(holdMilliseconds), String(pool)]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        _ = output.fileHandleForReading.availableData  // "ready"
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    func terminate() { Foundation.kill(pid, SIGTERM) }
+    func kill() { Foundation.kill(pid, SIGKILL) }
+
+    func waitForExit() async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while process.isRunning {
+            if ContinuousClock.now > deadline { kill(); return false }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return true
+    }
+}

@@ -1,0 +1,31 @@
+import Steadfast
+
+/// Three steps that do nothing: what is measured is the engine's cost per step.
+struct NoopWorkflow: Workflow {
+    static var name: String { "bench.noop" }
+    struct Input: Codable, Sendable { var n: Int }
+    func run(_ input: Input, context: WorkflowContext) async throws -> Int {
+        let a: Int = try await context.step("a") { input.n }
+        let b: Int = try await context.step("b") { a + 1 }
+        let c: Int = try await context.step("c") { b + 1 }
+        return c
+    }
+}
+
+/// No step at all: the cost of starting, claiming and completing a workflow.
+struct EmptyWorkflow: Workflow {
+    static var name: String { "bench.empty" }
+    struct Input: Codable, Sendable { var n: Int }
+    func run(_ input: Input, context: WorkflowContext) async throws -> Int { input.n }
+}
+
+/// One step that holds for `holdMilliseconds`: workflows "inside a step".
+struct HoldWorkflow: Workflow {
+    static var name: String { "bench.hold" }
+    struct Input: Codable, Sendable { var n: Int }
+    let holdMilliseconds: Int
+    func run(_ input: Input, context: WorkflowContext) async throws -> Int {
+        try await context.step("hold") { try await Task.sleep(for: .milliseconds(holdMilliseconds)) }
+        return input.n
+    }
+}

@@ -1,0 +1,46 @@
+// `make bench`: Steadfast's costs beside the machine's own floor, measured in the same run.
+//
+//   steadfast-bench run [--json PATH]          every phase; a table on stdout, JSON to PATH
+//   steadfast-bench worker QUEUE CONCURRENCY HOLD_MS POOL   a worker process (used by `run`)
+//
+// DATABASE_URL must point at a server with durable settings (fsync and synchronous_commit
+// on: scripts/bench.sh starts one). Every phase checks the rows it produced: workflows really go
+// through the database.
+import Foundation
+import Logging
+import ServiceLifecycle
+import Steadfast
+import UnixSignals
+
+LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardError(label: label)
+    handler.logLevel = .error
+    return handler
+}
+
+guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"] else {
+    FileHandle.standardError.write(Data("DATABASE_URL is required\n".utf8))
+    exit(2)
+}
+let arguments = Array(CommandLine.arguments.dropFirst())
+
+if arguments.first == "worker", arguments.count >= 5 {
+    let database = DatabaseConfiguration(connectionString: url, maximumConnections: Int(arguments[4]) ?? 10,
+                                         applicationName: "steadfast-bench-worker")
+    let worker = Worker(database: database, configuration: .init(queues: [arguments[1]], concurrency: Int(arguments[2]) ?? 10))
+    worker.register(NoopWorkflow())
+    worker.register(EmptyWorkflow())
+    worker.register(HoldWorkflow(holdMilliseconds: Int(arguments[3]) ?? 0))
+    FileHandle.standardOutput.write(Data("ready\n".utf8))
+    let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm], logger: Logger(label: "bench"))
+    try await group.run()
+    exit(0)
+}
+
+var jsonPath = "dist/bench.json"
+if let index = arguments.firstIndex(of: "--json"), index + 1 < arguments.count { jsonPath = arguments[index + 1] }
+
+let bench = try await Bench(url: url)
+try await bench.runAll()
+try bench.report(jsonPath: jsonPath)
+exit(0)

@@ -42,6 +42,11 @@ if [ "$what" = all ] || [ "$what" = sql ]; then
 fi
 if [ "$what" = all ] || [ "$what" = swift ]; then
     echo "== Swift tests"
+    # examples/python/operate.py, run by a Swift test, talks to the engine with psycopg 3.
+    if ! python3 -c 'import psycopg' 2>/dev/null; then
+        python3 -m pip install -q 'psycopg[binary]>=3.2' \
+            || python3 -m pip install -q --break-system-packages 'psycopg[binary]>=3.2' || exit 1
+    fi
     swift build --build-tests || exit 1
     swift test --skip-build --no-parallel || failed=1
 fi

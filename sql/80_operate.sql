@@ -307,7 +307,7 @@ comment on function steadfast.fork_workflow(text, integer, jsonb) is
 -- that belongs to a workflow, by ON DELETE CASCADE). One batch per call, in one transaction:
 -- call again while `more` is true (the CLI and the Swift client loop). Forks of a pruned
 -- workflow keep its id in forked_from. Options: status (a finished status or an array of
--- them; default all four). Locks the rows it deletes, skipping rows others hold (SKIP
+-- them; default all four), queue (only that queue's: a retention per queue). Locks the rows it deletes, skipping rows others hold (SKIP
 -- LOCKED), so concurrent pruners share the work. Raises SF005 (older_than null or negative,
 -- batch_size outside 1…100000, a status that is not finished).
 create or replace function steadfast.prune_workflows(p_older_than interval, p_batch_size integer default 1000,
@@ -319,7 +319,8 @@ set search_path = ''
 as $fn$
 #variable_conflict use_column
 declare
-    v_options jsonb := steadfast._options(p_options, array['status'], 'prune_workflows');
+    v_options jsonb := steadfast._options(p_options, array['status', 'queue'], 'prune_workflows');
+    v_queue text := steadfast._opt_text(v_options, 'queue');
     v_statuses text[];
     v_cutoff timestamptz;
     v_ids text[];
@@ -355,6 +356,7 @@ begin
     select pg_catalog.array_agg(v.id) into v_ids
     from (select w.id from steadfast.workflows w
           where w.status = any (v_statuses) and w.created_at < v_cutoff and w.completed_at < v_cutoff
+            and (v_queue is null or w.queue = v_queue)
           order by w.completed_at, w.id
           limit p_batch_size
           for update skip locked) v;
@@ -368,8 +370,9 @@ begin
     return query
     select v_deleted, v_steps,
            exists (select 1 from steadfast.workflows w
-                   where w.status = any (v_statuses) and w.created_at < v_cutoff and w.completed_at < v_cutoff);
+                   where w.status = any (v_statuses) and w.created_at < v_cutoff and w.completed_at < v_cutoff
+                     and (v_queue is null or w.queue = v_queue));
 end;
 $fn$;
 comment on function steadfast.prune_workflows(interval, integer, jsonb) is
-    'Deletes up to batch_size finished workflows completed more than older_than ago, with their steps; returns the counts and whether more remain (call again while more). Option: status.';
+    'Deletes up to batch_size finished workflows completed more than older_than ago, with their steps; returns the counts and whether more remain (call again while more). Options: status, queue.';

@@ -92,10 +92,13 @@ struct Prune: AsyncParsableCommand {
     @Option(name: .customLong("status"), help: "Only this finished status (repeatable). Default: all four.")
     var statuses: [StatusArgument] = []
 
+    @Option(help: "Only this queue's workflows.")
+    var queue: String?
+
     func run() async throws {
         try await global.withClient { client in
             let result = try await client.prune(olderThan: olderThan.duration, batchSize: batchSize,
-                                                statuses: statuses.isEmpty ? nil : statuses.map(\.status))
+                                                statuses: statuses.isEmpty ? nil : statuses.map(\.status), queue: queue)
             if global.json {
                 Output.json(["deleted_workflows": result.workflows, "deleted_steps": result.steps, "batches": result.batches])
             } else {

@@ -111,15 +111,16 @@ extension Client {
     ///   - olderThan: How long ago they must have finished.
     ///   - batchSize: Workflows per transaction (1…100000). Defaults to 1000.
     ///   - statuses: Only these finished statuses. Defaults to `nil`: all four.
+    ///   - queue: Only this queue's workflows. Defaults to `nil`: every queue.
     /// - Throws: ``SteadfastError`` with code ``SteadfastError/Code/invalidArgument`` for a
     ///   negative age, a batch size out of range or an unfinished status.
     @discardableResult
-    public func prune(olderThan: Duration, batchSize: Int = 1000,
-                      statuses: [WorkflowStatus]? = nil) async throws -> PruneResult {
+    public func prune(olderThan: Duration, batchSize: Int = 1000, statuses: [WorkflowStatus]? = nil,
+                      queue: String? = nil) async throws -> PruneResult {
         var result = PruneResult(workflows: 0, steps: 0, batches: 0)
         while true {
             let batch = try await engine.pruneBatch(olderThanSeconds: olderThan.inSeconds, batchSize: batchSize,
-                                                    statuses: statuses)
+                                                    statuses: statuses, queue: queue)
             result.workflows += batch.workflows
             result.steps += batch.steps
             result.batches += 1

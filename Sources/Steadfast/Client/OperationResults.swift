@@ -46,7 +46,7 @@ public struct ForkedWorkflow: Sendable, Hashable, Codable {
     public var appVersion: String?
 }
 
-/// What ``Client/prune(olderThan:batchSize:statuses:)`` deleted.
+/// What ``Client/prune(olderThan:batchSize:statuses:queue:)`` deleted.
 public struct PruneResult: Sendable, Hashable, Codable {
     /// Finished workflows deleted.
     public var workflows: Int

@@ -110,10 +110,11 @@ extension Engine {
     }
 
     /// `prune_workflows`, one batch: what it deleted and whether more remain.
-    func pruneBatch(olderThanSeconds: Double, batchSize: Int,
-                    statuses: [WorkflowStatus]?) async throws -> (workflows: Int, steps: Int, more: Bool) {
+    func pruneBatch(olderThanSeconds: Double, batchSize: Int, statuses: [WorkflowStatus]?,
+                    queue: String?) async throws -> (workflows: Int, steps: Int, more: Bool) {
         var options: [String: JSONValue] = [:]
         if let statuses { options["status"] = .array(statuses.map { .string($0.rawValue) }) }
+        if let queue { options["queue"] = .string(queue) }
         let rows = try await pool.query(
             "select * from steadfast.prune_workflows(make_interval(secs => $1::float8), $2::int, $3::jsonb)",
             [String(olderThanSeconds), String(batchSize), try JSONCoding.encode(options)])

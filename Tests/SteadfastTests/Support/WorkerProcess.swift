@@ -59,16 +59,6 @@ final class WorkerProcess: @unchecked Sendable {
 
     /// The built `SteadfastTestWorker`, next to the test bundle.
     static func executable() throws -> URL {
-        var candidates: [URL] = []
-        let arg0 = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        candidates.append(arg0.deletingLastPathComponent().appendingPathComponent("SteadfastTestWorker"))
-        candidates.append(arg0.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("SteadfastTestWorker"))
-        for bundle in Bundle.allBundles {
-            candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("SteadfastTestWorker"))
-        }
-        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) {
-            return found
-        }
-        throw SteadfastError(.notFound, message: "SteadfastTestWorker not built; looked in \(candidates.map(\.path)). Run swift build --build-tests.")
+        try CommandLineTool.builtProduct("SteadfastTestWorker")
     }
 }

@@ -2,7 +2,7 @@
 -- one batch per call; unfinished ones always stay. The table is emptied first (in this
 -- transaction only) so the counts are this test's.
 begin;
-select plan(13);
+select plan(14);
 
 delete from steadfast.workflows;
 select steadfast_test.queue('pw_q');
@@ -36,6 +36,8 @@ select results_eq($$select deleted_workflows, deleted_steps, more from steadfast
                   $$values (1, 1, false)$$, 'the next batch takes the rest older than 5 days');
 select results_eq($$select deleted_workflows, deleted_steps, more from steadfast.prune_workflows('5 days', 2)$$,
                   $$values (0, 0, false)$$, 'then nothing is left to prune');
+select results_eq($$select deleted_workflows from steadfast.prune_workflows('0 seconds', 100, '{"queue": "default"}')$$,
+                  $$values (0)$$, 'a queue filter: nothing finished in another queue');
 select results_eq($$select deleted_workflows from steadfast.prune_workflows('0 seconds', 100, '{"status": "failed"}')$$,
                   $$values (0)$$, 'a status filter: no failed workflow is left');
 select results_eq($$select deleted_workflows, more from steadfast.prune_workflows('0 seconds', 100, '{"status": ["succeeded"]}')$$,

@@ -24,3 +24,5 @@ end;
 $fn$;
 comment on function steadfast.set_fake_now(timestamptz) is
     'Sets (or with null clears) the database-wide fake clock that steadfast.now() reads. For tests.';
+comment on function steadfast.now() is
+    'The engine''s clock: the session setting steadfast.fake_now, else the database-wide fake clock (set_fake_now), else the statement time.';

@@ -86,6 +86,8 @@ set search_path = ''
 as $fn$
     select steadfast._recover_workflows()
 $fn$;
+comment on function steadfast.recover_workflows() is
+    'Declares dead every executor whose lease expired or whose session is gone and re-enqueues its running workflows (every claim does this first); returns how many.';
 
 -- register_executor(executor_id, options) → (executor_id, lock_key, lease_expires_at).
 -- Registers the caller's session as a live executor and takes its session-level advisory
@@ -178,6 +180,8 @@ begin
     return query select v_existing.id, v_existing.lock_key, v_existing.lease_expires_at;
 end;
 $fn$;
+comment on function steadfast.register_executor(text, jsonb) is
+    'Registers the calling session as a live executor (options: host, pid, app_version, queues, lease_seconds, metadata) and takes its session lock; keep the session open. SF008 if another live session holds the id.';
 
 -- heartbeat_executor(executor_id) → the new lease expiry (now + lease_seconds).
 -- Updates the executor's one row: O(1) however many workflows it runs. Call it well within
@@ -213,6 +217,8 @@ begin
         hint = 'Its workflows were handed to other executors. Abandon them and register again.';
 end;
 $fn$;
+comment on function steadfast.heartbeat_executor(text) is
+    'Extends an executor''s lease; returns the new expiry. SF003 once the executor was declared dead.';
 
 -- _requeue(executor ids, workflow ids or null for all, clean) → the number of workflows
 -- put back. The running workflows of those executors return to their queue, keeping their
@@ -265,6 +271,8 @@ begin
     return steadfast._requeue(array[p_executor_id], p_workflow_ids, true);
 end;
 $fn$;
+comment on function steadfast.release_workflows(text, text[]) is
+    'Hands an executor''s running workflows (all, or those listed) back to their queues without counting a recovery attempt; returns how many.';
 
 -- deregister_executor(executor_id) → the number of workflows handed back.
 -- A graceful stop: releases the executor's running workflows (as release_workflows), marks it
@@ -300,3 +308,5 @@ begin
     return v_count;
 end;
 $fn$;
+comment on function steadfast.deregister_executor(text) is
+    'Graceful stop: hands the executor''s workflows back, marks it stopped, frees its session lock; returns how many were handed back.';

@@ -163,6 +163,8 @@ begin
                  from steadfast.workflows x where x.id = r.workflow_id;
 end;
 $fn$;
+comment on function steadfast.start_workflow(text, text, jsonb, jsonb) is
+    'Enqueues a workflow (name, JSON input, options: queue, priority, delay, retry, app_version, dedup and partition keys…); idempotent on the id. SF002 if the id belongs to another workflow name.';
 
 -- start_workflows(workflows, options) →
 --   (ordinal, workflow_id, status, created, queue, available_at, output, error),
@@ -262,6 +264,8 @@ begin
     perform pg_catalog.pg_notify('steadfast_enqueued', q) from pg_catalog.unnest(v_notify) q;
 end;
 $fn$;
+comment on function steadfast.start_workflows(jsonb, jsonb) is
+    'Enqueues a JSON array of workflows in one transaction, as start_workflow would each; one row per element.';
 
 -- _existing_workflow(id, name, function) → the workflow with that id, when its name matches.
 -- Raises SF002 when the name differs.

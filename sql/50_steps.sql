@@ -141,3 +141,5 @@ begin
         hint = 'The workflow is not deterministic: its code called this step again with a different outcome.';
 end;
 $fn$;
+comment on function steadfast.record_step(text, integer, text, jsonb, jsonb) is
+    'The checkpoint: records a step''s output (or error) for the execution holding attempt; fenced (SF003); the same result again is accepted, a different one is SF007.';

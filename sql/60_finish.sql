@@ -40,6 +40,8 @@ begin
     return null;
 end;
 $fn$;
+comment on function steadfast.complete_workflow(text, integer, jsonb) is
+    'Completes a running workflow with its output (fenced by attempt, SF003); notifies steadfast_finished.';
 
 -- fail_workflow(workflow_id, attempt, error, options) → (status, available_at, retry_count).
 -- The workflow's code failed with `error` (a JSON object, e.g. {"type", "message"}). When a
@@ -111,3 +113,5 @@ begin
     perform pg_catalog.pg_notify('steadfast_finished', p_workflow_id);
 end;
 $fn$;
+comment on function steadfast.fail_workflow(text, integer, jsonb, jsonb) is
+    'Fails a running workflow with its error (fenced by attempt), or schedules a retry per its policy; notifies steadfast_finished when final.';

@@ -33,6 +33,14 @@ final class Bench {
 
     func value(_ name: String) -> Double { results.first { $0.name == name }?.value ?? .nan }
 
+    /// Only the floor and the serial phase (`steadfast-bench run --quick`), for profiling.
+    func runQuick() async throws {
+        print("== floor (raw libpq, durable commits)")
+        try await floor()
+        print("== serial: 500 workflows × 3 no-op steps, started and run by one process")
+        try await serial()
+    }
+
     func runAll() async throws {
         print("== floor (raw libpq, durable commits)")
         try await floor()

@@ -41,6 +41,10 @@ var jsonPath = "dist/bench.json"
 if let index = arguments.firstIndex(of: "--json"), index + 1 < arguments.count { jsonPath = arguments[index + 1] }
 
 let bench = try await Bench(url: url)
-try await bench.runAll()
+if arguments.contains("--quick") {
+    try await bench.runQuick()
+} else {
+    try await bench.runAll()
+}
 try bench.report(jsonPath: jsonPath)
 exit(0)

@@ -65,10 +65,16 @@ final class WorkerRun: Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.superviseSession() }
             group.addTask { await self.heartbeatLoop() }
+            let minimumClaimBatch = max(1, configuration.concurrency / 4)
+            var pollDue = true
             while !isStopping && !Task.isCancelled {
-                let free = configuration.concurrency - active.withLock { $0.count }
+                let running = active.withLock { $0.count }
+                let free = configuration.concurrency - running
                 var claimedAll = false
-                if free > 0 {
+                // Claim in batches: while workflows run, wait until a quarter of the slots are
+                // free (a claim costs about as much as several steps); an idle worker, or one
+                // whose wait timed out, claims whatever fits.
+                if free > 0 && (running == 0 || free >= minimumClaimBatch || pollDue) {
                     do {
                         let claimed = try await engine.claim(executorID: executorID, limit: free,
                                                              names: worker.registry.names)
@@ -106,8 +112,12 @@ final class WorkerRun: Sendable {
                         logger.error("claim failed", metadata: ["error": "\(error)"])
                     }
                 }
+                pollDue = false
                 if !claimedAll {
-                    await doorbell.wait(timeout: configuration.nextPollDelay())
+                    let delay = configuration.nextPollDelay()
+                    let waitStarted = ContinuousClock.now
+                    await doorbell.wait(timeout: delay)
+                    pollDue = ContinuousClock.now - waitStarted >= delay
                 }
             }
             // Winding down: let running workflows finish for the grace period.

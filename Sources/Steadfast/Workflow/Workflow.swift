@@ -37,5 +37,6 @@ public protocol Workflow: Sendable {
 }
 
 extension Workflow {
+    /// The type's name, such as `SendWelcome`.
     public static var name: String { String(describing: Self.self) }
 }

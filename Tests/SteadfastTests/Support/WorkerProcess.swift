@@ -24,10 +24,14 @@ final class WorkerProcess: @unchecked Sendable {
         process.standardError = try FileHandle(forWritingTo: logURL)
         try process.run()
         // "ready <executor id>" comes after the worker is built; registration follows at once.
-        let ready = Task.detached { [stdoutPipe] in
-            String(decoding: stdoutPipe.fileHandleForReading.availableData, as: UTF8.self)
+        // Read the line on a thread of its own: a blocking read on one of the two cooperative
+        // threads of a 2-core machine would starve in-process workers of the same test run.
+        let line = await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
+            let handle = stdoutPipe.fileHandleForReading
+            Thread.detachNewThread {
+                continuation.resume(returning: String(decoding: handle.availableData, as: UTF8.self))
+            }
         }
-        let line = await ready.value
         #expect(line.hasPrefix("ready"), "worker did not start: \(line) \(log)")
     }
 

@@ -22,7 +22,10 @@ struct TransactionCrashTests {
         _ = try await fixture.pool.query("create table \(table) (workflow_id text not null)")
         let client = try await fixture.client()
         for n in 0..<400 {
-            _ = try await client.start(TxWorkflow.self, TxInput(n: n), options: StartOptions(queue: fixture.queue))
+            // The workflow at the head of the queue is claimed by every new process: without a
+            // high limit it would be declared dead after 10 kills, which is not what this tests.
+            _ = try await client.start(TxWorkflow.self, TxInput(n: n),
+                                       options: StartOptions(queue: fixture.queue, maxRecoveryAttempts: 1000))
         }
         let environment = ["SF_EFFECTS_TABLE": effects, "SF_TX_TABLE": table, "SF_QUEUE": fixture.queue,
                            "SF_CONCURRENCY": "2", "SF_POOL": "3", "SF_POLL_MS": "20"]

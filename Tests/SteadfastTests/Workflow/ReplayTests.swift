@@ -24,9 +24,17 @@ struct TwoSteps: Workflow {
 struct ParallelSteps: Workflow {
     struct Input: Codable, Sendable {}
     let runs: Runs
+    /// x finishes only once y has started (when y runs at all), so the two overlap whatever the
+    /// scheduling.
+    let yStarted = Gate()
     func run(_ input: Input, context: WorkflowContext) async throws -> String {
-        async let x: String = context.step("x") { runs.hit("x"); try await Task.sleep(for: .milliseconds(20)); return "x" }
-        async let y: String = context.step("y") { runs.hit("y"); return "y" }
+        async let x: String = context.step("x") {
+            runs.hit("x")
+            try await Task.sleep(for: .milliseconds(20))
+            if runs.count("y") == 0 && context.attempt == 1 { await yStarted.pass() }
+            return "x"
+        }
+        async let y: String = context.step("y") { runs.hit("y"); yStarted.release(); return "y" }
         let both = try await x + y
         let z: String = try await context.step("z") { runs.hit("z"); return both + "z" }
         return z

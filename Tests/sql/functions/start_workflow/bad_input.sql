@@ -38,8 +38,9 @@ select * from steadfast_test.rejects($$select * from steadfast.start_workflow('s
     'SF005', 'a delay_seconds beyond any representable time');
 select * from steadfast_test.rejects($$select * from steadfast.start_workflow('startbad-1', 'job', '{}', '{"available_at": "soon"}')$$,
     'SF005', 'an available_at that is not a timestamp');
-select * from steadfast_test.rejects($$select * from steadfast.start_workflow('startbad-1', 'job', '{}', '{"available_at": 1893456000}')$$,
-    'SF005', 'an available_at given as a number');
+-- A number is seconds since 1970 (sql/10_arguments.sql); negative or past the year 3000 is refused.
+select * from steadfast_test.rejects($$select * from steadfast.start_workflow('startbad-1', 'job', '{}', '{"available_at": -1893456000}')$$,
+    'SF005', 'an available_at given as a negative number of seconds');
 select * from steadfast_test.rejects(
     $$select * from steadfast.start_workflow('startbad-1', 'job', '{}', '{"delay_seconds": 5, "available_at": "2030-01-01T00:00:00Z"}')$$,
     'SF005', 'both delay_seconds and available_at');

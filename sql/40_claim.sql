@@ -456,3 +456,8 @@ begin
     from steadfast.workflows x where x.id = v_id;
 end;
 $fn$;
+
+comment on function steadfast.claim_workflows(text, integer, jsonb) is
+    'Claims up to limit claimable workflows for an executor (FOR UPDATE SKIP LOCKED, queue limits enforced), after recovering the workflows of dead executors; each comes with its attempt (the fencing token) and recorded steps. SF001, SF003, SF005.';
+comment on function steadfast.start_workflow_and_claim(text, text, text, jsonb, jsonb) is
+    'Starts a workflow already running under the calling executor (attempt 1), or claims the existing one with that id when it is claimable; for callers that run the workflow themselves. SF001, SF002, SF003, SF005, SF006.';

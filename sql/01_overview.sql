@@ -7,7 +7,7 @@
 -- every state transition below is one function call and one transaction.
 --
 -- Tables (migrations/): queues, executors, workflows, steps; queue_starts and
--- queue_partitions, the claim's memory for rate limits and fair partitions.
+-- queue_partitions, the claim's memory for rate limits and fair partitions; schedules.
 --
 -- Queues. Every flow-control rule — concurrency, per-worker concurrency, rate limit,
 -- partition concurrency with fair turns, priority, delayed start — is enforced by
@@ -47,6 +47,11 @@
 --   steadfast_enqueued   payload: queue name     — a workflow became claimable now
 --   steadfast_finished   payload: workflow id    — a workflow reached a final status
 --   steadfast_cancelled  payload: workflow id    — a running workflow was cancelled: its worker stops it
+--
+-- Schedules (sql/85_schedules.sql): cron expressions in steadfast.schedules, fired by
+-- tick_schedules(), which every worker calls on its own jittered timer (or pg_cron does).
+-- Each occurrence's workflow id is derived from the schedule's name and scheduled time, so
+-- however many workers tick, an occurrence starts once; no worker leads.
 --
 -- Operating (sql/75_views.sql, sql/80_operate.sql, sql/90_grants.sql): views for psql, and
 -- list, cancel (cascading to descendants), resume, fork (from a step, copying the checkpoints

@@ -161,10 +161,10 @@ end;
 $fn$;
 
 -- delete_queue(name) → void. Deletes a queue no workflow belongs to (finished ones included:
--- prune them first) and no live executor claims from; its start log and fairness memory go
--- with it. Locks the queue's row. Raises SF001 (unknown queue), SF004 (workflows or live
--- executors use it), SF005 (bad name; the queue "default", which start_workflow falls back
--- to, cannot be deleted).
+-- prune them first), no schedule starts workflows in, and no live executor claims from; its
+-- start log and fairness memory go with it. Locks the queue's row. Raises SF001 (unknown
+-- queue), SF004 (workflows, schedules or live executors use it), SF005 (bad name; the queue
+-- "default", which start_workflow falls back to, cannot be deleted).
 create or replace function steadfast.delete_queue(p_name text)
 returns void
 language plpgsql
@@ -187,6 +187,14 @@ begin
         raise exception using errcode = 'SF004',
             message = pg_catalog.format('delete_queue: queue %s still has workflows', pg_catalog.quote_literal(p_name)),
             hint = 'Wait for them to finish and prune them, or move them to another queue.';
+    end if;
+    if exists (select 1 from steadfast.schedules s where s.queue = p_name) then
+        raise exception using errcode = 'SF004',
+            message = pg_catalog.format('delete_queue: schedule %s starts workflows in queue %s',
+                                        pg_catalog.quote_literal((select s.name from steadfast.schedules s
+                                                                  where s.queue = p_name order by s.name limit 1)),
+                                        pg_catalog.quote_literal(p_name)),
+            hint = 'Delete the schedule or move it to another queue (alter_schedule) first.';
     end if;
     select e.id into v_executor from steadfast.executors e
     where e.stopped_at is null and p_name = any (e.queues) limit 1;

@@ -5,12 +5,13 @@
 --
 -- Three sets of functions, given to a role (plus USAGE on the schema) by one call:
 --
---   select steadfast.grant_viewer('dashboard');   -- read-only: list and inspect workflows, steps, queues, executors
+--   select steadfast.grant_viewer('dashboard');   -- read-only: list and inspect workflows, steps, queues, schedules, executors
 --   select steadfast.grant_client('web_app');     -- start (one or a batch), read results, cancel, resume, fork
---   select steadfast.grant_worker('worker_app');  -- the client set, plus executors, claim, checkpoints
+--   select steadfast.grant_worker('worker_app');  -- the client set, plus executors, claim, checkpoints, schedule ticks
 --
 -- `steadfast.grant_sets()` lists them. The owner keeps what no set has: migrations, grants,
--- queue settings (create/alter/delete), prune, recovery, the test clock, every table and view. A role's sets are
+-- queue settings (create/alter/delete), pausing, resuming and deleting schedules, prune,
+-- recovery, the test clock, every table and view. A role's sets are
 -- recorded (steadfast.role_grants) and granted again whenever this file is applied — after
 -- every migration and whenever it changes, as it does when a set gains a function — so what an
 -- upgrade adds to a set reaches the roles that have it, and a function a migration re-created
@@ -34,7 +35,8 @@ as $fn$
     with viewer (f) as (values
         ('steadfast.schema_version()'), ('steadfast.error_codes()'),
         ('steadfast.get_workflow(text)'), ('steadfast.list_workflows(jsonb)'), ('steadfast.list_steps(text)'),
-        ('steadfast.list_queues()')),
+        ('steadfast.list_queues()'), ('steadfast.list_schedules(jsonb)'),
+        ('steadfast.next_fire_times(text,timestamp with time zone,integer,text)')),
     client (f) as (values
         ('steadfast.start_workflow(text,text,jsonb,jsonb)'), ('steadfast.start_workflows(jsonb,jsonb)'),
         ('steadfast.cancel_workflow(text,jsonb)'), ('steadfast.resume_workflow(text,jsonb)'),
@@ -45,7 +47,10 @@ as $fn$
         ('steadfast.claim_workflows(text,integer,jsonb)'),
         ('steadfast.start_workflow_and_claim(text,text,text,jsonb,jsonb)'),
         ('steadfast.record_step(text,integer,text,jsonb,jsonb)'),
-        ('steadfast.complete_workflow(text,integer,jsonb)'), ('steadfast.fail_workflow(text,integer,jsonb,jsonb)'))
+        ('steadfast.complete_workflow(text,integer,jsonb)'), ('steadfast.fail_workflow(text,integer,jsonb,jsonb)'),
+        -- a worker fires schedules, and upserts the ones its code declares
+        ('steadfast.tick_schedules(jsonb)'), ('steadfast.create_schedule(text,text,text,jsonb)'),
+        ('steadfast.alter_schedule(text,jsonb)'))
     select 'viewer', f from viewer
     union all select 'viewer', 'steadfast.list_executors(jsonb)'
     union all select 'client', f from viewer

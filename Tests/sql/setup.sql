@@ -25,7 +25,8 @@ create function steadfast_test.snapshot() returns text language sql stable as $$
         (select string_agg(t::text, ',' order by t.id) from steadfast.executors t),
         (select string_agg(t::text, ',' order by t.name) from steadfast.queues t),
         (select string_agg(t::text, ',' order by t::text) from steadfast.queue_starts t),
-        (select string_agg(t::text, ',' order by t.queue, t.partition_key) from steadfast.queue_partitions t)))
+        (select string_agg(t::text, ',' order by t.queue, t.partition_key) from steadfast.queue_partitions t),
+        (select string_agg(t::text, ',' order by t.name) from steadfast.schedules t)))
 $$;
 
 -- queue(name) → name, creating the queue: tests claim from queues of their own so that rows

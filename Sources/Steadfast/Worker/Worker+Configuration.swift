@@ -29,6 +29,12 @@ extension Worker {
         /// On graceful shutdown, how long running workflows may take to finish before they are
         /// cancelled and handed back to the queue. Defaults to 10 seconds.
         public var shutdownGracePeriod: Duration
+        /// How the worker fires due cron schedules: every worker calls
+        /// `steadfast.tick_schedules` on its own jittered timer; none leads. Defaults to
+        /// ``ScheduleTicking/init(maximumInterval:jitter:limit:)``'s defaults (at most every 5
+        /// seconds, plus up to 1 second of jitter). `nil`: this worker fires none (the
+        /// schedules it declares are still written at start).
+        public var scheduleTicking: ScheduleTicking?
 
         /// Creates a configuration; every argument has the default documented on its property.
         public init(
@@ -40,7 +46,8 @@ extension Worker {
             lease: Duration = .seconds(30),
             heartbeatInterval: Duration? = nil,
             appVersion: String? = nil,
-            shutdownGracePeriod: Duration = .seconds(10)
+            shutdownGracePeriod: Duration = .seconds(10),
+            scheduleTicking: ScheduleTicking? = ScheduleTicking()
         ) {
             self.executorID = executorID
             self.queues = queues
@@ -51,6 +58,7 @@ extension Worker {
             self.heartbeatInterval = heartbeatInterval
             self.appVersion = appVersion
             self.shutdownGracePeriod = shutdownGracePeriod
+            self.scheduleTicking = scheduleTicking
         }
 
         var resolvedExecutorID: String {

@@ -17,6 +17,8 @@ import Synchronization
 ///   other workers take over its workflows at their next claim) and renews its lease;
 /// - claims up to ``Configuration/concurrency`` workflows of its registered names from its
 ///   queues, woken by `NOTIFY` when work is enqueued and polling with jitter otherwise;
+/// - writes the cron schedules declared with ``schedule(_:)`` and fires due schedules on a
+///   jittered timer (``Configuration/scheduleTicking``), like every other worker;
 /// - runs each workflow, replaying recorded steps, then completes or fails it. A workflow whose
 ///   write is refused as fenced (another executor took it over) is abandoned.
 ///
@@ -32,11 +34,13 @@ public final class Worker: Service, Sendable {
     let database: DatabaseConfiguration
     let logger: Logger
     let registry = WorkflowRegistry()
+    /// The cron schedules declared in code, by name (``schedule(_:)``).
+    let declaredSchedules = Mutex<[String: Schedule]>([:])
 
     /// Creates a worker; nothing connects until ``run()``.
     /// - Parameters:
     ///   - database: Where the engine lives. The worker's pool uses its `maximumConnections`.
-    ///   - configuration: Queues, concurrency, polling, lease. Defaults to ``Configuration/init(executorID:queues:concurrency:pollInterval:pollJitter:lease:heartbeatInterval:appVersion:shutdownGracePeriod:)``'s defaults.
+    ///   - configuration: Queues, concurrency, polling, lease. Defaults to ``Configuration/init(executorID:queues:concurrency:pollInterval:pollJitter:lease:heartbeatInterval:appVersion:shutdownGracePeriod:scheduleTicking:)``'s defaults.
     ///   - logger: Where to log; workflow ids and steps travel in the metadata. Defaults to a
     ///     logger labelled `steadfast.worker`.
     public init(database: DatabaseConfiguration, configuration: Configuration = Configuration(),
@@ -59,15 +63,29 @@ public final class Worker: Service, Sendable {
     ///   is missing or newer than this library.
     public func run() async throws {
         let pool = ConnectionPool(configuration: database, logger: logger)
-        let run = WorkerRun(worker: self, engine: Engine(pool: pool, logger: logger))
+        let engine = Engine(pool: pool, logger: logger)
+        let run = WorkerRun(worker: self, engine: engine)
         do {
             try await run.start()
         } catch {
             await pool.close()
             throw error
         }
+        do {
+            try await ScheduleTicker.declare(schedules, engine: engine, logger: logger)
+        } catch {
+            await run.finish()
+            await pool.close()
+            throw error
+        }
         await withGracefulShutdownHandler {
-            await run.loop()
+            await withDiscardingTaskGroup { group in
+                if let ticking = configuration.scheduleTicking {
+                    group.addTask { await ScheduleTicker(engine: engine, ticking: ticking, logger: self.logger).run() }
+                }
+                await run.loop()
+                group.cancelAll()
+            }
         } onGracefulShutdown: {
             run.stop()
         }

@@ -37,7 +37,8 @@ package struct WorkflowExecution: Sendable {
     /// The context the workflow's code runs with; kept for the testing kit's assertions.
     package func makeContext() -> WorkflowContext {
         WorkflowContext(workflowID: claimed.id, workflowName: claimed.name, attempt: claimed.attempt,
-                        recorded: claimed.steps, engine: engine, logger: logger, hooks: hooks)
+                        recorded: claimed.steps, engine: engine, logger: logger, hooks: hooks,
+                        scheduledTime: Schedule.scheduledTime(workflowID: claimed.id, inputJSON: claimed.inputJSON))
     }
 
     package func run() async -> Outcome {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Logging
 import Synchronization
 
@@ -24,6 +24,10 @@ public final class WorkflowContext: Sendable {
     public let attempt: Int
     /// A logger whose metadata carries `workflow_id` (and `step` inside steps).
     public let logger: Logger
+    /// For a workflow started by a cron ``Schedule``: the time of the occurrence it runs for
+    /// (the `scheduled_at` of its input), the same on every replay whenever it actually
+    /// runs. `nil` for a workflow started otherwise.
+    public let scheduledTime: Date?
 
     let engine: Engine
     let hooks: Hooks
@@ -63,8 +67,9 @@ public final class WorkflowContext: Sendable {
     }
 
     init(workflowID: String, workflowName: String, attempt: Int, recorded: [RecordedStep],
-         engine: Engine, logger: Logger, hooks: Hooks = Hooks()) {
+         engine: Engine, logger: Logger, hooks: Hooks = Hooks(), scheduledTime: Date? = nil) {
         self.workflowID = workflowID
+        self.scheduledTime = scheduledTime
         self.workflowName = workflowName
         self.attempt = attempt
         self.engine = engine

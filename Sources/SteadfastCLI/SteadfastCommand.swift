@@ -1,7 +1,7 @@
 // `steadfast`: operate Steadfast from a shell — migrate, print the SQL bundle, list, inspect,
-// cancel, resume and fork workflows, list executors, prune, manage cron schedules. Each command is one call of a
-// `steadfast.*` SQL function through the Swift `Client`, so everything here can also be done
-// from psql (docs/sql-api.md).
+// cancel, resume and fork workflows, list executors, prune, manage cron schedules. Each
+// command is one call of a `steadfast.*` SQL function through the Swift `Client`, so
+// everything here can also be done from psql (docs/sql-api.md).
 import ArgumentParser
 import Foundation
 import Logging

@@ -5,14 +5,18 @@
 create or replace function steadfast._live_executor(p_executor_id text, p_function text)
 returns steadfast.executors
 language plpgsql
-stable
+volatile
 set search_path = ''
 as $fn$
 declare
     e steadfast.executors;
 begin
     perform steadfast._require_text(p_executor_id, 'executor_id', p_function);
-    select * into e from steadfast.executors x where x.id = p_executor_id;
+    -- KEY SHARE until the caller's transaction ends: recovery (which takes the executor's row
+    -- FOR UPDATE SKIP LOCKED) cannot declare this executor dead while a claim of its is in
+    -- flight — else a dying process's claim could commit after the recovery and leave its
+    -- workflows running under a stopped executor, which nothing would ever recover.
+    select * into e from steadfast.executors x where x.id = p_executor_id for key share;
     if not found then
         raise exception using errcode = 'SF001',
             message = pg_catalog.format('%s: unknown executor %s', p_function, pg_catalog.quote_literal(p_executor_id)),

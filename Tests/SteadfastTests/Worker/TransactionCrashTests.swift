@@ -61,6 +61,8 @@ struct TransactionCrashTests {
         try await waitUntil(timeout: .seconds(120)) {
             try await fixture.statusCounts()[.succeeded] == 400
         }
+        let counts = try await fixture.statusCounts()
+        #expect(counts == [.succeeded: 400], "statuses: \(counts); finisher log: \(finisher.log.suffix(2000))")
         finisher.signal(SIGTERM)
         #expect(await finisher.waitForExit())
 

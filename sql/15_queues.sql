@@ -258,3 +258,12 @@ as $fn$
     from steadfast.queue_stats s
     order by s.queue
 $fn$;
+
+comment on function steadfast.create_queue(text, jsonb) is
+    'Creates a queue with flow-control settings (concurrency, worker_concurrency, partition_concurrency, rate_limit + rate_period); an existing queue is left unchanged (created = false). SF005.';
+comment on function steadfast.alter_queue(text, jsonb) is
+    'Changes only the named settings of a queue (JSON null clears one); workers see them at their next claim. SF001, SF005.';
+comment on function steadfast.delete_queue(text) is
+    'Deletes a queue no workflow, schedule or live executor uses; "default" cannot be deleted. SF001, SF004, SF005.';
+comment on function steadfast.list_queues() is
+    'Every queue with its settings and what it holds now (the rows of steadfast.queue_stats).';

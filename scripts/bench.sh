@@ -21,7 +21,7 @@ else
     started=""
     if ! scripts/db.sh url >/dev/null || ! psql "$(scripts/db.sh url)" -Xqc 'select 1' >/dev/null 2>&1; then started=1; fi
     scripts/db.sh up
-    if [ -n "$started" ]; then trap 'scripts/db.sh down' EXIT; fi
+    if [ -n "$started" ]; then trap 'env -u DATABASE_URL scripts/db.sh down' EXIT; fi
     admin="$(scripts/db.sh url | sed 's|/steadfast_bench?|/postgres?|')"
     psql "$admin" -Xq -c 'drop database if exists steadfast_bench with (force)' -c 'create database steadfast_bench'
     export DATABASE_URL="$(scripts/db.sh url)"

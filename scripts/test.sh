@@ -20,7 +20,8 @@ if [ -z "${DATABASE_URL:-}" ]; then
         started=1
     fi
     scripts/db.sh up || exit 1
-    if [ -n "$started" ]; then trap 'scripts/db.sh down' EXIT; fi
+    # DATABASE_URL is exported below for the tests; the server to stop is still the project's own.
+    if [ -n "$started" ]; then trap 'env -u DATABASE_URL scripts/db.sh down' EXIT; fi
     admin="$(scripts/db.sh url | sed 's|/steadfast_test?|/postgres?|')"
     psql "$admin" -Xq -v ON_ERROR_STOP=1 -c 'drop database if exists steadfast_test with (force)' \
         -c 'create database steadfast_test' || exit 1

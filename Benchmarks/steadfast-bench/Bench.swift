@@ -198,6 +198,7 @@ final class Bench {
             _ = try await client.start(NoopWorkflow.self, batch: batch)
         }
         let processes = try (0..<workers).map { _ in try WorkerProcess(queue: queue, concurrency: 32, holdMilliseconds: 0, pool: 8) }
+        for process in processes { await process.waitUntilReady() }
         try await waitUntil(timeout: 300) { try await self.countStatus(queue: queue, status: "succeeded") == total }
         processes.forEach { $0.terminate() }
         let rows = try await pool.query("""
@@ -218,6 +219,7 @@ final class Bench {
         let queue = "bench_latency"
         _ = try await client.defineQueue(Queue(queue))
         let worker = try WorkerProcess(queue: queue, concurrency: 10, holdMilliseconds: 0, pool: 4)
+        await worker.waitUntilReady()
         try await Task.sleep(for: .seconds(1))
         let samples = 200
         for n in 0..<samples {
@@ -240,10 +242,12 @@ final class Bench {
         let queue = "bench_recovery"
         _ = try await client.defineQueue(Queue(queue))
         let victim = try WorkerProcess(queue: queue, concurrency: 200, holdMilliseconds: 600_000, pool: 20)
+        await victim.waitUntilReady()
         let batch = (0..<200).map { (input: HoldWorkflow.Input(n: $0), options: StartOptions(queue: queue)) }
         _ = try await client.start(HoldWorkflow.self, batch: batch)
         try await waitUntil(timeout: 60) { try await self.countStatus(queue: queue, status: "running") == 200 }
         let survivor = try WorkerProcess(queue: queue, concurrency: 200, holdMilliseconds: 0, pool: 20)
+        await survivor.waitUntilReady()
         try await Task.sleep(for: .seconds(1))
         let start = ContinuousClock.now
         victim.kill()
@@ -261,6 +265,7 @@ final class Bench {
         let queue = "bench_memory"
         _ = try await client.defineQueue(Queue(queue))
         let worker = try WorkerProcess(queue: queue, concurrency: 1000, holdMilliseconds: 600_000, pool: 10)
+        await worker.waitUntilReady()
         let batch = (0..<1000).map { (input: HoldWorkflow.Input(n: $0), options: StartOptions(queue: queue)) }
         _ = try await client.start(HoldWorkflow.self, batch: batch)
         try await waitUntil(timeout: 120) { try await self.countStatus(queue: queue, status: "running") == 1000 }
@@ -337,7 +342,24 @@ final class WorkerProcess {
         let output = Pipe()
         process.standardOutput = output
         try process.run()
-        _ = output.fileHandleForReading.availableData  // "ready"
+        // Wait for "ready" on a thread of its own, not on one of Swift's cooperative threads.
+        let handle = output.fileHandleForReading
+        let ready = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            _ = handle.availableData
+            ready.signal()
+        }
+        self.ready = ready
+    }
+
+    private var ready: DispatchSemaphore?
+
+    /// Returns once the worker printed "ready" (registered and about to claim).
+    func waitUntilReady() async {
+        guard let ready else { return }
+        while ready.wait(timeout: .now()) == .timedOut {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
     }
 
     var pid: Int32 { process.processIdentifier }

@@ -9,7 +9,6 @@ create or replace function steadfast._options(p_options jsonb, p_allowed text[],
 returns jsonb
 language plpgsql
 immutable
-set search_path = ''
 as $fn$
 declare
     v_unknown text[];
@@ -20,6 +19,9 @@ begin
     if pg_catalog.jsonb_typeof(p_options) <> 'object' then
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('%s: options must be a JSON object, got %s', p_function, pg_catalog.jsonb_typeof(p_options));
+    end if;
+    if p_options operator(pg_catalog.-) p_allowed = '{}'::jsonb then
+        return p_options;  -- the usual case, without a query
     end if;
     select pg_catalog.array_agg(k order by k) into v_unknown
     from pg_catalog.jsonb_object_keys(p_options) as k
@@ -41,7 +43,6 @@ create or replace function steadfast._opt_text(p_options jsonb, p_key text, p_de
 returns text
 language plpgsql
 immutable
-set search_path = ''
 as $fn$
 declare
     v jsonb := p_options -> p_key;
@@ -61,7 +62,6 @@ create or replace function steadfast._opt_number(p_options jsonb, p_key text, p_
 returns double precision
 language plpgsql
 immutable
-set search_path = ''
 as $fn$
 declare
     v jsonb := p_options -> p_key;
@@ -81,7 +81,6 @@ create or replace function steadfast._opt_int(p_options jsonb, p_key text, p_def
 returns integer
 language plpgsql
 immutable
-set search_path = ''
 as $fn$
 declare
     v jsonb := p_options -> p_key;
@@ -107,7 +106,6 @@ create or replace function steadfast._opt_bool(p_options jsonb, p_key text, p_de
 returns boolean
 language plpgsql
 immutable
-set search_path = ''
 as $fn$
 declare
     v jsonb := p_options -> p_key;
@@ -127,7 +125,6 @@ create or replace function steadfast._opt_timestamptz(p_options jsonb, p_key tex
 returns timestamptz
 language plpgsql
 stable
-set search_path = ''
 as $fn$
 declare
     v jsonb := p_options -> p_key;
@@ -160,7 +157,6 @@ create or replace function steadfast._opt_text_array(p_options jsonb, p_key text
 returns text[]
 language plpgsql
 immutable
-set search_path = ''
 as $fn$
 declare
     v jsonb := p_options -> p_key;
@@ -182,7 +178,6 @@ create or replace function steadfast._require_text(p_value text, p_what text, p_
 returns text
 language plpgsql
 immutable
-set search_path = ''
 as $fn$
 begin
     if p_value is null or p_value = '' then
@@ -205,7 +200,6 @@ create or replace function steadfast._max_payload_bytes()
 returns integer
 language sql
 stable
-set search_path = ''
 as $fn$
     select coalesce(nullif(pg_catalog.current_setting('steadfast.max_payload_bytes', true), '')::integer,
                     4194304)
@@ -216,7 +210,6 @@ create or replace function steadfast._check_payload(p_value jsonb, p_what text)
 returns jsonb
 language plpgsql
 stable
-set search_path = ''
 as $fn$
 declare
     v_size integer := pg_catalog.pg_column_size(p_value);
@@ -240,7 +233,6 @@ create or replace function steadfast._retry_policy(p_policy jsonb)
 returns jsonb
 language plpgsql
 immutable
-set search_path = ''
 as $fn$
 declare
     v_kind text;
@@ -287,7 +279,6 @@ create or replace function steadfast._retry_delay(p_policy jsonb, p_retries inte
 returns double precision
 language sql
 volatile
-set search_path = ''
 as $fn$
     select d * (1 - (p_policy ->> 'jitter')::double precision * pg_catalog.random())
     from (select least((p_policy ->> 'max_delay')::double precision,

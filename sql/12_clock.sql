@@ -1,6 +1,30 @@
--- The clock. Every time comparison and default in the engine reads steadfast.now()
--- (migrations/0001 and 0005): the session setting steadfast.fake_now first, then the
--- database-wide fake clock (steadfast.fake_clock), then the real statement time.
+-- The clock. Every time comparison and default in the engine reads steadfast.now(): the
+-- session setting steadfast.fake_now first, then the database-wide fake clock
+-- (steadfast.fake_clock, migration 0005), then the real statement time.
+
+-- now() → the engine's current time, as above. Defined first by migrations 0001 and 0005 (the
+-- tables' defaults reference it); redefined here in PL/pgSQL, whose query plans are cached for
+-- the session: as a SQL function with a pinned search_path (never inlined, and its scalar
+-- subquery would prevent inlining anyway) it was parsed and planned again on every call —
+-- 30 µs, six calls per workflow. It is safe unpinned: every name in it is qualified, only the
+-- schema's owner may execute it, and it runs inside the engine's functions, whose search_path
+-- is pinned.
+create or replace function steadfast.now()
+returns timestamptz
+language plpgsql
+stable
+as $fn$
+declare
+    v_setting text := pg_catalog.current_setting('steadfast.fake_now', true);
+    v_fake timestamptz;
+begin
+    if v_setting <> '' then
+        return v_setting::timestamptz;
+    end if;
+    select c.fake_now into v_fake from steadfast.fake_clock c;
+    return coalesce(v_fake, pg_catalog.statement_timestamp());
+end;
+$fn$;
 
 -- set_fake_now(now) → now: sets the database-wide fake clock (null clears it), so every
 -- session of this database — a test's pool, its workers — sees time stand still at `now`

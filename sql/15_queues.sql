@@ -37,7 +37,6 @@ create or replace function steadfast._queue_settings(q steadfast.queues, p_optio
 returns steadfast.queues
 language plpgsql
 immutable
-set search_path = ''
 as $fn$
 declare
     v_options jsonb := steadfast._options(p_options,
@@ -86,7 +85,6 @@ create or replace function steadfast._queue_name(p_name text, p_function text)
 returns text
 language plpgsql
 immutable
-set search_path = ''
 as $fn$
 begin
     perform steadfast._require_text(p_name, 'name', p_function);

@@ -13,7 +13,6 @@ create or replace function steadfast._executor_lock_space()
 returns integer
 language sql
 immutable
-set search_path = ''
 as $fn$ select 1397096449 $fn$;
 
 -- _holds_executor_lock(lock_key) → whether this session holds that executor's session lock.
@@ -21,7 +20,6 @@ create or replace function steadfast._holds_executor_lock(p_lock_key integer)
 returns boolean
 language sql
 stable
-set search_path = ''
 as $fn$
     select exists (
         select 1 from pg_catalog.pg_locks l
@@ -42,7 +40,6 @@ $fn$;
 create or replace function steadfast._recover_workflows()
 returns integer
 language plpgsql
-set search_path = ''
 as $fn$
 declare
     v_now timestamptz := steadfast.now();
@@ -228,7 +225,6 @@ comment on function steadfast.heartbeat_executor(text) is
 create or replace function steadfast._requeue(p_executor_ids text[], p_workflow_ids text[], p_clean boolean)
 returns integer
 language plpgsql
-set search_path = ''
 as $fn$
 declare
     v_now timestamptz := steadfast.now();

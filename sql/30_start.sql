@@ -14,7 +14,6 @@ create or replace function steadfast._new_workflow(p_workflow_id text, p_name te
 returns steadfast.workflows
 language plpgsql
 volatile
-set search_path = ''
 as $fn$
 declare
     v_now timestamptz := steadfast.now();
@@ -70,7 +69,6 @@ begin
     w.attempt := 0;
     w.recovery_attempts := 0;
     w.retry_count := 0;
-    w.step_count := 0;
     w.created_at := v_now;
     w.updated_at := v_now;
     return w;
@@ -88,7 +86,6 @@ $fn$;
 create or replace function steadfast._insert_workflow(w steadfast.workflows, p_dedup_policy text, p_function text)
 returns table (workflow_id text, created boolean)
 language plpgsql
-set search_path = ''
 as $fn$
 #variable_conflict use_column
 declare
@@ -273,7 +270,6 @@ create or replace function steadfast._existing_workflow(p_workflow_id text, p_na
 returns steadfast.workflows
 language plpgsql
 stable
-set search_path = ''
 as $fn$
 declare
     e steadfast.workflows;

@@ -6,7 +6,6 @@ create or replace function steadfast._live_executor(p_executor_id text, p_functi
 returns steadfast.executors
 language plpgsql
 volatile
-set search_path = ''
 as $fn$
 declare
     e steadfast.executors;
@@ -39,7 +38,6 @@ create or replace function steadfast._steps(p_workflow_id text)
 returns jsonb
 language sql
 stable
-set search_path = ''
 as $fn$
     select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                'key', s.step_key, 'seq', s.seq, 'name', s.name, 'output', s.output, 'error', s.error,
@@ -56,7 +54,6 @@ $fn$;
 create or replace function steadfast._take(p_workflow_ids text[], p_executor_id text)
 returns text[]
 language plpgsql
-set search_path = ''
 as $fn$
 declare
     v_now timestamptz := steadfast.now();
@@ -104,7 +101,6 @@ create or replace function steadfast._claimable(p_queue text, p_app_version text
 returns setof text
 language sql
 volatile
-set search_path = ''
 as $fn$
     select w.id from steadfast.workflows w
     where w.queue = $1 and w.status = 'enqueued' and w.available_at <= $4
@@ -131,7 +127,6 @@ create or replace function steadfast._claimable_partitioned(p_queue text, p_app_
 returns setof text
 language sql
 stable
-set search_path = ''
 as $fn$
     with recursive keys (partition_key) as (
         select pg_catalog.min(w.partition_key) from steadfast.workflows w
@@ -184,7 +179,6 @@ create or replace function steadfast._running_count(p_queue text)
 returns bigint
 language sql
 stable
-set search_path = ''
 as $fn$
     select pg_catalog.count(*) from steadfast.workflows w where w.queue = $1 and w.status = 'running'
 $fn$;
@@ -195,7 +189,6 @@ create or replace function steadfast._has_global_rule(q steadfast.queues)
 returns boolean
 language sql
 immutable
-set search_path = ''
 as $fn$
     select q.concurrency is not null or q.rate_limit is not null or q.partition_concurrency is not null
 $fn$;
@@ -215,7 +208,6 @@ create or replace function steadfast._claim_from_queue(p_executor steadfast.exec
                                                        p_names text[], p_only text default null)
 returns text[]
 language plpgsql
-set search_path = ''
 as $fn$
 declare
     v_now timestamptz := steadfast.now();

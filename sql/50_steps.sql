@@ -7,7 +7,6 @@ create or replace function steadfast._fenced(p_workflow_id text, p_attempt integ
 returns void
 language plpgsql
 stable
-set search_path = ''
 as $fn$
 declare
     w steadfast.workflows;
@@ -26,14 +25,14 @@ end;
 $fn$;
 
 -- _step_key(name, occurrence) → the step's key: the name for its first occurrence in a
--- workflow, `name#n` for the n-th.
+-- workflow, `name#n` for the n-th. Unpinned and immutable throughout so that the planner
+-- inlines it (a SQL function call that is not inlined is parsed and planned on every call).
 create or replace function steadfast._step_key(p_name text, p_occurrence integer)
 returns text
 language sql
 immutable
-set search_path = ''
 as $fn$
-    select case when p_occurrence = 1 then p_name else p_name || '#' || p_occurrence end
+    select case when p_occurrence = 1 then p_name else p_name || '#' || p_occurrence::text end
 $fn$;
 
 -- record_step(workflow_id, attempt, name, output, options) → (step_key, seq, recorded).
@@ -47,8 +46,10 @@ $fn$;
 -- Idempotent: recording exactly the same output and error again returns recorded = false and
 -- changes nothing; a different result for a recorded key raises SF007 and changes nothing.
 -- Step names may not contain '#' (it separates the occurrence in keys). `seq` numbers the
--- steps in recording order. Locks the workflow row (serializing the workflow's concurrent
--- steps). Raises SF001, SF003, SF005, SF006, SF007.
+-- steps in recording order (one more than the last recorded). Locks the workflow row FOR NO
+-- KEY UPDATE (serializing the workflow's concurrent steps). Raises SF001, SF003, SF005, SF006,
+-- SF007, and 40001 (serialization failure) when a caller at repeatable read or serializable
+-- records a step while another step of the same workflow commits.
 create or replace function steadfast.record_step(p_workflow_id text, p_attempt integer, p_name text,
                                                  p_output jsonb, p_options jsonb default '{}')
 returns table (step_key text, seq integer, recorded boolean)
@@ -100,37 +101,43 @@ begin
     v_key := steadfast._step_key(p_name, v_occurrence);
     v_output := case when v_error is null then coalesce(p_output, 'null'::jsonb) end;
 
-    -- Fence, lock and number in one statement; a key already recorded numbers nothing.
-    update steadfast.workflows w
-    set step_count = w.step_count + 1
+    -- Fence and lock: only the holder of the current attempt may write, one step at a time.
+    perform from steadfast.workflows w
     where w.id = p_workflow_id and w.attempt = p_attempt and w.status = 'running'
-      and not exists (select 1 from steadfast.steps s where s.workflow_id = p_workflow_id and s.step_key = v_key)
-    returning w.step_count into v_seq;
+    for no key update;
     if not found then
-        if not exists (select 1 from steadfast.workflows w
-                       where w.id = p_workflow_id and w.attempt = p_attempt and w.status = 'running') then
-            perform steadfast._fenced(p_workflow_id, p_attempt, 'record_step');
-        end if;
+        perform steadfast._fenced(p_workflow_id, p_attempt, 'record_step');
     end if;
-
-    if v_seq is not null then
-        insert into steadfast.steps (workflow_id, step_key, seq, name, output, error, child_workflow_id, attempt,
-                                     step_attempts, parallel, started_at, completed_at)
-        values (p_workflow_id, v_key, v_seq, p_name, v_output,
-                v_error, steadfast._opt_text(v_options, 'child_workflow_id'), p_attempt,
-                steadfast._opt_int(v_options, 'step_attempts', 1),
-                steadfast._opt_bool(v_options, 'parallel', false),
-                steadfast._opt_timestamptz(v_options, 'started_at'), steadfast.now())
-        on conflict (workflow_id, step_key) do nothing;
-        if found then
-            return query select v_key, v_seq, true;
-            return;
-        end if;
+    -- Number after the last recorded step; a key already recorded inserts nothing.
+    insert into steadfast.steps (workflow_id, step_key, seq, name, output, error, child_workflow_id, attempt,
+                                 step_attempts, parallel, started_at, completed_at)
+    values (p_workflow_id, v_key,
+            coalesce((select s.seq from steadfast.steps s where s.workflow_id = p_workflow_id
+                      order by s.seq desc limit 1), 0) + 1,
+            p_name, v_output, v_error, steadfast._opt_text(v_options, 'child_workflow_id'), p_attempt,
+            steadfast._opt_int(v_options, 'step_attempts', 1),
+            steadfast._opt_bool(v_options, 'parallel', false),
+            steadfast._opt_timestamptz(v_options, 'started_at'), steadfast.now())
+    on conflict do nothing
+    returning seq into v_seq;
+    if found then
+        step_key := v_key; seq := v_seq; recorded := true;
+        return next;
+        return;
     end if;
 
     select * into v_existing from steadfast.steps s where s.workflow_id = p_workflow_id and s.step_key = v_key;
+    if not found then
+        -- Not the key but the number was taken: the caller's transaction reads from a snapshot
+        -- older than another step of this workflow (repeatable read or serializable).
+        raise exception using errcode = '40001',
+            message = pg_catalog.format('record_step: another step of workflow %s was recorded concurrently',
+                                        pg_catalog.quote_literal(p_workflow_id)),
+            hint = 'Retry the transaction.';
+    end if;
     if v_existing.output is not distinct from v_output and v_existing.error is not distinct from v_error then
-        return query select v_key, v_existing.seq, false;
+        step_key := v_key; seq := v_existing.seq; recorded := false;
+        return next;
         return;
     end if;
     raise exception using errcode = 'SF007',

@@ -21,7 +21,6 @@ create or replace function steadfast._live_executors()
 returns setof steadfast.executors
 language sql
 stable
-set search_path = ''
 as $fn$
     select e.*
     from steadfast.executors e
@@ -45,7 +44,6 @@ create or replace function steadfast._can_run(p_executor steadfast.executors, p_
 returns boolean
 language sql
 immutable
-set search_path = ''
 as $fn$
     select p_queue = any (p_executor.queues)
        and (p_executor.app_version is null or p_app_version is null or p_executor.app_version = p_app_version)

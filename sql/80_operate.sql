@@ -15,7 +15,6 @@ create or replace function steadfast._unknown_workflow(p_workflow_id text, p_fun
 returns void
 language plpgsql
 immutable
-set search_path = ''
 as $fn$
 begin
     raise exception using errcode = 'SF001',
@@ -28,7 +27,6 @@ create or replace function steadfast._existing_queue(p_queue text, p_function te
 returns text
 language plpgsql
 stable
-set search_path = ''
 as $fn$
 begin
     if not exists (select 1 from steadfast.queues q where q.name = p_queue) then
@@ -260,13 +258,11 @@ begin
     end if;
 
     insert into steadfast.workflows as x (id, name, status, queue, priority, input, app_version, max_recovery_attempts,
-                                          retry_policy, partition_key, forked_from, forked_at_step, step_count,
+                                          retry_policy, partition_key, forked_from, forked_at_step,
                                           available_at, created_at, updated_at)
     values (v_id, w.name, 'enqueued', coalesce(v_queue, w.queue), w.priority, w.input,
             case when v_options ? 'app_version' then steadfast._opt_text(v_options, 'app_version') else w.app_version end,
             w.max_recovery_attempts, w.retry_policy, w.partition_key, p_workflow_id, p_from_step,
-            (select coalesce(pg_catalog.max(s.seq), 0) from steadfast.steps s
-             where s.workflow_id = p_workflow_id and s.seq < p_from_step),
             v_now, v_now, v_now)
     on conflict (id) do nothing;
     if not found then

@@ -66,7 +66,6 @@ create or replace function steadfast._cron_value(p_text text, p_what text, p_min
 returns integer
 language plpgsql
 immutable
-set search_path = ''
 as $fn$
 declare
     v_value integer;
@@ -103,7 +102,6 @@ create or replace function steadfast._cron_field(p_field text, p_what text, p_mi
 returns integer[]
 language plpgsql
 immutable
-set search_path = ''
 as $fn$
 declare
     v_values integer[] := '{}';
@@ -171,7 +169,6 @@ create or replace function steadfast._parse_cron(p_expression text, p_function t
 returns jsonb
 language plpgsql
 immutable
-set search_path = ''
 as $fn$
 declare
     v_text text;
@@ -250,7 +247,6 @@ create or replace function steadfast._int_array(p_array jsonb)
 returns integer[]
 language sql
 immutable
-set search_path = ''
 as $fn$
     select coalesce(pg_catalog.array_agg(e::integer order by o), '{}')
     from pg_catalog.jsonb_array_elements_text(p_array) with ordinality t (e, o)
@@ -264,7 +260,6 @@ create or replace function steadfast._next_in_day(p_seconds integer[], p_minutes
 returns integer
 language plpgsql
 immutable
-set search_path = ''
 as $fn$
 declare
     v_hour integer;
@@ -303,7 +298,6 @@ create or replace function steadfast._utc_offset(p_at timestamptz, p_time_zone t
 returns interval
 language sql
 stable
-set search_path = ''
 as $fn$
     select (p_at at time zone p_time_zone) - (p_at at time zone 'UTC')
 $fn$;
@@ -317,7 +311,6 @@ create or replace function steadfast._first_in_segment(p_seconds integer[], p_mi
 returns timestamptz
 language plpgsql
 immutable
-set search_path = ''
 as $fn$
 declare
     -- a wall time t of the day is after p_after exactly when t > v_x seconds
@@ -346,7 +339,6 @@ create or replace function steadfast._next_fire_time(p_spec jsonb, p_after times
 returns timestamptz
 language plpgsql
 stable
-set search_path = ''
 as $fn$
 declare
     v_seconds integer[] := steadfast._int_array(p_spec -> 'seconds');
@@ -440,7 +432,6 @@ create or replace function steadfast._latest_fire_time(p_spec jsonb, p_time_zone
 returns timestamptz
 language plpgsql
 stable
-set search_path = ''
 as $fn$
 declare
     v_latest timestamptz := p_not_before;
@@ -472,7 +463,6 @@ create or replace function steadfast._time_zone(p_time_zone text, p_function tex
 returns text
 language plpgsql
 stable
-set search_path = ''
 as $fn$
 declare
     v_name text;
@@ -500,7 +490,6 @@ create or replace function steadfast._schedule_workflow_id(p_name text, p_at tim
 returns text
 language sql
 stable
-set search_path = ''
 as $fn$
     select 'schedule:' || p_name || '@' || pg_catalog.to_char(p_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
 $fn$;
@@ -516,7 +505,6 @@ create or replace function steadfast._schedule_settings(s steadfast.schedules, p
 returns steadfast.schedules
 language plpgsql
 stable
-set search_path = ''
 as $fn$
 declare
     v_options jsonb := steadfast._options(p_options, p_allowed, p_function);
@@ -578,7 +566,6 @@ create or replace function steadfast._schedule_name(p_name text, p_function text
 returns text
 language plpgsql
 immutable
-set search_path = ''
 as $fn$
 begin
     perform steadfast._require_text(p_name, 'name', p_function);
@@ -595,7 +582,6 @@ $fn$;
 create or replace function steadfast._locked_schedule(p_name text, p_function text)
 returns steadfast.schedules
 language plpgsql
-set search_path = ''
 as $fn$
 declare
     s steadfast.schedules;
@@ -808,7 +794,6 @@ comment on function steadfast.next_fire_times(text, timestamptz, integer, text) 
 create or replace function steadfast._fire_schedule(s steadfast.schedules, p_at timestamptz)
 returns boolean
 language plpgsql
-set search_path = ''
 as $fn$
 declare
     w steadfast.workflows := steadfast._new_workflow(

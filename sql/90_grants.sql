@@ -69,7 +69,6 @@ comment on function steadfast.grant_sets() is
 create or replace function steadfast._apply_role_grants(p_role text, p_set text)
 returns setof text
 language plpgsql
-set search_path = ''
 as $fn$
 declare
     v_function text;
@@ -91,7 +90,6 @@ $fn$;
 create or replace function steadfast._grant_set(p_role text, p_set text, p_function text)
 returns setof text
 language plpgsql
-set search_path = ''
 as $fn$
 begin
     perform steadfast._require_text(p_role, 'role', p_function);

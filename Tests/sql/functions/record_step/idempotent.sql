@@ -40,7 +40,8 @@ select results_eq($$select step_key, recorded from steadfast.record_step('step-w
 select results_eq($$select step_key, seq from steadfast.steps where workflow_id = 'step-w' order by seq$$,
                   $$values ('charge', 1), ('charge#2', 2), ('ship', 3)$$,
                   'seq numbers the recorded steps 1, 2, 3 in recording order');
-select is((select step_count from steadfast.workflows where id = 'step-w'), 3, 'the workflow counts three steps');
+select is((select seq from steadfast.record_step('step-w', 1, 'charge', '{"id": "ch_9"}', '{"occurrence": 2}')), 2,
+          'recording a step again returns its own number');
 
 -- '#' separates the occurrence in keys, so a step named pay#2 could collide with the 2nd pay.
 select * from steadfast_test.rejects($$select * from steadfast.record_step('step-w', 1, 'pay#2', '1')$$,

@@ -1,14 +1,25 @@
 -- Argument checking shared by every function: options objects, typed option values, payload
 -- sizes and retry policies. All raise SF005 (invalid argument) or SF006 (payload too large)
 -- and have no side effects.
+--
+-- The checks the engine makes on every call come in pairs: `_x_or_raise`, in PL/pgSQL, checks
+-- and raises; `_x`, in SQL, accepts the values that pass and hands anything else to
+-- `_x_or_raise`. The SQL one is inlined by the planner into the calling expression, so a
+-- value that passes costs no function call — a PL/pgSQL call costs a few microseconds, and a
+-- checkpoint made a dozen of them (measured in BENCHMARKS.md). The `_or_raise` ones are
+-- declared `cost 1`: the planner refuses to inline a function whose argument it deems
+-- expensive when the body uses that argument twice, and a fast path nested in another's
+-- argument (`_require_text(_opt_text(…))`) must stay cheap. An argument with a volatile
+-- function in it (gen_random_uuid()) is never inlined: compute it into a variable first.
 
--- _options(options, allowed keys, function) → the options object ('{}' for SQL null).
+-- _options_or_raise(options, allowed keys, function) → the options object ('{}' for SQL null).
 -- Raises SF005 when it is not a JSON object or has a key outside `allowed`: a typo in an
 -- option name is an error, never silently ignored.
-create or replace function steadfast._options(p_options jsonb, p_allowed text[], p_function text)
+create or replace function steadfast._options_or_raise(p_options jsonb, p_allowed text[], p_function text)
 returns jsonb
 language plpgsql
 immutable
+cost 1
 as $fn$
 declare
     v_unknown text[];
@@ -35,14 +46,27 @@ begin
 end;
 $fn$;
 
--- _opt_text / _opt_int / _opt_number / _opt_bool / _opt_timestamptz / _opt_text_array
--- (options, key, default) → the typed value of options->key, or the default when the key is
+-- _options(…): the same, for values that pass, in SQL so that the planner inlines it into
+-- the caller's expression (no call at all); anything else goes to _options_or_raise.
+create or replace function steadfast._options(p_options jsonb, p_allowed text[], p_function text)
+returns jsonb
+language sql
+immutable
+as $fn$
+    select case when pg_catalog.jsonb_typeof(p_options) = 'object'
+                     and p_options operator(pg_catalog.-) p_allowed = '{}'::jsonb then p_options
+                else steadfast._options_or_raise(p_options, p_allowed, p_function) end
+$fn$;
+
+-- _opt_text / _opt_int / _opt_number / _opt_bool / _opt_timestamptz (each with its
+-- _or_raise) / _opt_text_array (options, key, default) → the typed value of options->key, or the default when the key is
 -- absent or JSON null. Raise SF005 naming the key when the value has the wrong type. A
 -- timestamp is an ISO 8601 string or a number of seconds since 1970.
-create or replace function steadfast._opt_text(p_options jsonb, p_key text, p_default text default null)
+create or replace function steadfast._opt_text_or_raise(p_options jsonb, p_key text, p_default text default null)
 returns text
 language plpgsql
 immutable
+cost 1
 as $fn$
 declare
     v jsonb := p_options -> p_key;
@@ -58,10 +82,24 @@ begin
 end;
 $fn$;
 
-create or replace function steadfast._opt_number(p_options jsonb, p_key text, p_default double precision default null)
+-- _opt_text(…): the same, for values that pass, in SQL so that the planner inlines it into
+-- the caller's expression (no call at all); anything else goes to _opt_text_or_raise.
+create or replace function steadfast._opt_text(p_options jsonb, p_key text, p_default text default null)
+returns text
+language sql
+immutable
+as $fn$
+    select case when p_options operator(pg_catalog.->) p_key is null then p_default
+                when pg_catalog.jsonb_typeof(p_options operator(pg_catalog.->) p_key) = 'string'
+                    then p_options operator(pg_catalog.->>) p_key
+                else steadfast._opt_text_or_raise(p_options, p_key, p_default) end
+$fn$;
+
+create or replace function steadfast._opt_number_or_raise(p_options jsonb, p_key text, p_default double precision default null)
 returns double precision
 language plpgsql
 immutable
+cost 1
 as $fn$
 declare
     v jsonb := p_options -> p_key;
@@ -77,10 +115,24 @@ begin
 end;
 $fn$;
 
-create or replace function steadfast._opt_int(p_options jsonb, p_key text, p_default integer default null)
+-- _opt_number(…): the same, for values that pass, in SQL so that the planner inlines it into
+-- the caller's expression (no call at all); anything else goes to _opt_number_or_raise.
+create or replace function steadfast._opt_number(p_options jsonb, p_key text, p_default double precision default null)
+returns double precision
+language sql
+immutable
+as $fn$
+    select case when p_options operator(pg_catalog.->) p_key is null then p_default
+                when pg_catalog.jsonb_typeof(p_options operator(pg_catalog.->) p_key) = 'number'
+                    then (p_options operator(pg_catalog.->>) p_key)::double precision
+                else steadfast._opt_number_or_raise(p_options, p_key, p_default) end
+$fn$;
+
+create or replace function steadfast._opt_int_or_raise(p_options jsonb, p_key text, p_default integer default null)
 returns integer
 language plpgsql
 immutable
+cost 1
 as $fn$
 declare
     v jsonb := p_options -> p_key;
@@ -102,10 +154,25 @@ begin
 end;
 $fn$;
 
-create or replace function steadfast._opt_bool(p_options jsonb, p_key text, p_default boolean default null)
+-- _opt_int(…): the same, for values that pass, in SQL so that the planner inlines it into
+-- the caller's expression (no call at all); anything else goes to _opt_int_or_raise.
+create or replace function steadfast._opt_int(p_options jsonb, p_key text, p_default integer default null)
+returns integer
+language sql
+immutable
+as $fn$
+    select case when p_options operator(pg_catalog.->) p_key is null then p_default
+                when (p_options operator(pg_catalog.->>) p_key) operator(pg_catalog.~) '^-?[0-9]{1,9}$'
+                     and pg_catalog.jsonb_typeof(p_options operator(pg_catalog.->) p_key) = 'number'
+                    then (p_options operator(pg_catalog.->>) p_key)::integer
+                else steadfast._opt_int_or_raise(p_options, p_key, p_default) end
+$fn$;
+
+create or replace function steadfast._opt_bool_or_raise(p_options jsonb, p_key text, p_default boolean default null)
 returns boolean
 language plpgsql
 immutable
+cost 1
 as $fn$
 declare
     v jsonb := p_options -> p_key;
@@ -121,10 +188,24 @@ begin
 end;
 $fn$;
 
-create or replace function steadfast._opt_timestamptz(p_options jsonb, p_key text, p_default timestamptz default null)
+-- _opt_bool(…): the same, for values that pass, in SQL so that the planner inlines it into
+-- the caller's expression (no call at all); anything else goes to _opt_bool_or_raise.
+create or replace function steadfast._opt_bool(p_options jsonb, p_key text, p_default boolean default null)
+returns boolean
+language sql
+immutable
+as $fn$
+    select case when p_options operator(pg_catalog.->) p_key is null then p_default
+                when pg_catalog.jsonb_typeof(p_options operator(pg_catalog.->) p_key) = 'boolean'
+                    then (p_options operator(pg_catalog.->>) p_key)::boolean
+                else steadfast._opt_bool_or_raise(p_options, p_key, p_default) end
+$fn$;
+
+create or replace function steadfast._opt_timestamptz_or_raise(p_options jsonb, p_key text, p_default timestamptz default null)
 returns timestamptz
 language plpgsql
 stable
+cost 1
 as $fn$
 declare
     v jsonb := p_options -> p_key;
@@ -153,6 +234,20 @@ begin
 end;
 $fn$;
 
+-- _opt_timestamptz(…): the same, for values that pass, in SQL so that the planner inlines it into
+-- the caller's expression (no call at all); anything else goes to _opt_timestamptz_or_raise.
+create or replace function steadfast._opt_timestamptz(p_options jsonb, p_key text, p_default timestamptz default null)
+returns timestamptz
+language sql
+stable
+as $fn$
+    select case when p_options operator(pg_catalog.->) p_key is null then p_default
+                when pg_catalog.jsonb_typeof(p_options operator(pg_catalog.->) p_key) = 'number'
+                     and (p_options operator(pg_catalog.->>) p_key)::double precision between 0 and 32503680000
+                    then pg_catalog.to_timestamp((p_options operator(pg_catalog.->>) p_key)::double precision)
+                else steadfast._opt_timestamptz_or_raise(p_options, p_key, p_default) end
+$fn$;
+
 create or replace function steadfast._opt_text_array(p_options jsonb, p_key text, p_default text[] default null)
 returns text[]
 language plpgsql
@@ -173,11 +268,13 @@ begin
 end;
 $fn$;
 
--- _require(value is not null / not empty, what, function): raises SF005 naming the argument.
-create or replace function steadfast._require_text(p_value text, p_what text, p_function text)
+-- _require_text_or_raise(value, what, function) → value; SF005 naming the argument when it is
+-- null, empty or longer than 255 characters.
+create or replace function steadfast._require_text_or_raise(p_value text, p_what text, p_function text)
 returns text
 language plpgsql
 immutable
+cost 1
 as $fn$
 begin
     if p_value is null or p_value = '' then
@@ -193,6 +290,17 @@ begin
 end;
 $fn$;
 
+-- _require_text(…): the same, for values that pass, in SQL so that the planner inlines it into
+-- the caller's expression (no call at all); anything else goes to _require_text_or_raise.
+create or replace function steadfast._require_text(p_value text, p_what text, p_function text)
+returns text
+language sql
+immutable
+as $fn$
+    select case when p_value <> '' and pg_catalog.length(p_value) <= 255 then p_value
+                else steadfast._require_text_or_raise(p_value, p_what, p_function) end
+$fn$;
+
 -- _max_payload_bytes() → the largest JSON payload accepted (input, output, error, step
 -- result), from the setting steadfast.max_payload_bytes (`alter database … set
 -- steadfast.max_payload_bytes = …`); 4 MiB when unset.
@@ -205,11 +313,13 @@ as $fn$
                     4194304)
 $fn$;
 
--- _check_payload(value, what) → value, or SF006 when it is larger than _max_payload_bytes().
-create or replace function steadfast._check_payload(p_value jsonb, p_what text)
+-- _check_payload_or_raise(value, what) → value, or SF006 when it is larger than
+-- _max_payload_bytes().
+create or replace function steadfast._check_payload_or_raise(p_value jsonb, p_what text)
 returns jsonb
 language plpgsql
 stable
+cost 1
 as $fn$
 declare
     v_size integer := pg_catalog.pg_column_size(p_value);
@@ -222,6 +332,17 @@ begin
     end if;
     return p_value;
 end;
+$fn$;
+
+-- _check_payload(…): the same, for values that pass, in SQL so that the planner inlines it into
+-- the caller's expression (no call at all); anything else goes to _check_payload_or_raise.
+create or replace function steadfast._check_payload(p_value jsonb, p_what text)
+returns jsonb
+language sql
+stable
+as $fn$
+    select case when p_value is null or pg_catalog.pg_column_size(p_value) <= steadfast._max_payload_bytes() then p_value
+                else steadfast._check_payload_or_raise(p_value, p_what) end
 $fn$;
 
 -- _retry_policy(policy) → the policy, normalized with its defaults, or null for none.

@@ -53,7 +53,7 @@ package actor Connection {
         executor.asUnownedSerialExecutor()
     }
 
-    private init(logger: Logger) {
+    private init(logger: Logger, preparedStatementLimit: Int) {
         let id = Self.nextID.withLock { id in
             defer { id += 1 }
             return id
@@ -65,7 +65,7 @@ package actor Connection {
         self.executor = DedicatedThreadExecutor(name: "steadfast-db-\(id)")
         let canceller = StatementCanceller()
         self.canceller = canceller
-        self.pq = LibPQConnection(canceller: canceller)
+        self.pq = LibPQConnection(canceller: canceller, preparedStatementLimit: preparedStatementLimit)
     }
 
     deinit {
@@ -92,7 +92,7 @@ package actor Connection {
         parameters: [(keyword: String, value: String)] = [],
         logger: Logger = Logger(label: "steadfast.database")
     ) async throws(SteadfastError) -> Connection {
-        let connection = Connection(logger: logger)
+        let connection = Connection(logger: logger, preparedStatementLimit: configuration.preparedStatementLimit)
         try await connection.open(configuration.libpqParameters(extra: parameters))
         return connection
     }

@@ -29,6 +29,13 @@ public struct DatabaseConfiguration: Sendable {
     /// `connect_timeout` in the connection string takes precedence. Defaults to 10 seconds.
     public var connectTimeout: Duration
 
+    /// How many distinct statements with parameters each connection prepares — parses and
+    /// plans once, then executes by name. The engine's calls are a few dozen; statements
+    /// beyond the limit run unprepared. Set it to 0 behind a connection pooler that cannot
+    /// keep prepared statements, such as PgBouncer in transaction mode before version 1.21.
+    /// Defaults to 100.
+    public var preparedStatementLimit: Int = 100
+
     /// libpq settings applied after the connection string, overriding it (for example
     /// `("dbname", "other")` to reach another database of the same server). Defaults to none.
     package var parameterOverrides: [(keyword: String, value: String)] = []

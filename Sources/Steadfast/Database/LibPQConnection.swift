@@ -26,8 +26,19 @@ final class LibPQConnection: @unchecked Sendable {
     /// Cancels running statements on behalf of cancelled tasks (see ``StatementCanceller``).
     let canceller: StatementCanceller
 
-    init(canceller: StatementCanceller = StatementCanceller()) {
+    /// The statements prepared on this connection: SQL text → statement name. A statement
+    /// run with parameters is prepared the first time (parsed, analyzed and planned once) and
+    /// executed by name afterwards; the server re-plans it by itself when the objects it
+    /// uses change. Named statements live as long as the session, whatever transactions
+    /// roll back.
+    private var prepared: [String: String] = [:]
+    private var preparedCount = 0
+    /// At most this many statements are prepared; others run unnamed. 0: none.
+    private let preparedLimit: Int
+
+    init(canceller: StatementCanceller = StatementCanceller(), preparedStatementLimit: Int = 0) {
         self.canceller = canceller
+        self.preparedLimit = preparedStatementLimit
     }
 
     deinit {
@@ -179,12 +190,47 @@ final class LibPQConnection: @unchecked Sendable {
 
     /// Runs one statement with `$1`, `$2`… parameters sent separately from the text, in text
     /// format (`nil` is SQL NULL). Blocks.
+    ///
+    /// Prepares the statement on first use while fewer than `preparedStatementLimit` are, and
+    /// then executes it by name: parsing and planning a call such as `record_step` each time
+    /// cost about 50 µs of the server's time, a fifth of a checkpoint (BENCHMARKS.md).
     func execute(_ sql: String, parameters: [String?]) throws(SteadfastError) -> Result {
         let pointer = try requireOpen()
-        let result = withOptionalCStrings(parameters) { values in
-            PQexecParams(pointer, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+        guard let name = try preparedName(for: sql, parameters: parameters.count, pointer: pointer) else {
+            let result = withOptionalCStrings(parameters) { values in
+                PQexecParams(pointer, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+            }
+            return try consume(result, query: sql)
         }
-        return try consume(result, query: sql)
+        let result = withOptionalCStrings(parameters) { values in
+            PQexecPrepared(pointer, name, Int32(parameters.count), values, nil, nil, 0)
+        }
+        do {
+            return try consume(result, query: sql)
+        } catch where error.sqlState == "0A000" && error.message.contains("cached plan must not change result type") {
+            // What the statement returns changed under it (a migration replaced a function):
+            // forget it, and run the statement afresh, once.
+            // Inside a transaction the error aborted it: forget the statement, and the next
+            // call prepares it again.
+            prepared[sql] = nil
+            guard PQtransactionStatus(pointer) == PQTRANS_IDLE else { throw error }
+            _ = try? execute("deallocate \(name)")
+            return try execute(sql, parameters: parameters)
+        }
+    }
+
+    /// The name `sql` is prepared under, preparing it now if there is room; nil to run it
+    /// unnamed (the limit is reached, or it is 0).
+    private func preparedName(for sql: String, parameters: Int, pointer: OpaquePointer) throws(SteadfastError) -> String? {
+        if let name = prepared[sql] { return name }
+        guard prepared.count < preparedLimit else { return nil }
+        preparedCount += 1
+        let name = "steadfast_\(preparedCount)"
+        // A failed PREPARE (a syntax error, an aborted transaction) throws the statement's
+        // own error and prepares nothing.
+        _ = try consume(PQprepare(pointer, name, sql, Int32(parameters), nil), query: sql)
+        prepared[sql] = name
+        return name
     }
 
     private func requireOpen() throws(SteadfastError) -> OpaquePointer {

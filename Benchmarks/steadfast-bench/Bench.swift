@@ -33,31 +33,45 @@ final class Bench {
 
     func value(_ name: String) -> Double { results.first { $0.name == name }?.value ?? .nan }
 
-    /// Only the floor and the serial phase (`steadfast-bench run --quick`), for profiling.
-    func runQuick() async throws {
-        print("== floor (raw libpq, durable commits)")
-        try await floor()
-        print("== serial: 500 workflows × 3 no-op steps, started and run by one process")
-        try await serial()
-    }
+    /// The phases, in the order `run` takes them.
+    static let phases = ["floor", "serial", "roundtrips", "enqueue", "drain", "latency", "recovery", "memory"]
 
-    func runAll() async throws {
-        print("== floor (raw libpq, durable commits)")
-        try await floor()
-        print("== serial: 500 workflows × 3 no-op steps, started and run by one process")
-        try await serial()
-        print("== round trips per workflow (pg_stat_statements)")
-        try await roundTrips()
-        print("== enqueue")
-        try await enqueue()
-        print("== queue drain: 5,000 workflows × 3 steps")
-        for workers in [1, 2, 4] { try await drain(workers: workers) }
-        print("== claim latency: enqueue → running, idle worker")
-        try await claimLatency()
-        print("== recovery: 200 workflows inside a step, worker killed with SIGKILL")
-        try await recovery()
-        print("== memory: one worker holding 1,000 concurrent workflows")
-        try await memory()
+    /// Runs the named phases (all of them by default; `steadfast-bench run --only drain,floor`
+    /// for profiling one). Ratios need the floor: it runs whenever a phase compares with it.
+    func run(only: Set<String>? = nil) async throws {
+        func wanted(_ phase: String) -> Bool { only.map { $0.contains(phase) } ?? true }
+        if wanted("floor") || wanted("serial") {
+            print("== floor (raw libpq, durable commits)")
+            try await floor()
+        }
+        if wanted("serial") {
+            print("== serial: 500 workflows × 3 no-op steps, started and run by one process")
+            try await serial()
+        }
+        if wanted("roundtrips") {
+            print("== round trips per workflow (pg_stat_statements)")
+            try await roundTrips()
+        }
+        if wanted("enqueue") {
+            print("== enqueue")
+            try await enqueue()
+        }
+        if wanted("drain") {
+            print("== queue drain: 5,000 workflows × 3 steps")
+            for workers in [1, 2, 4] { try await drain(workers: workers) }
+        }
+        if wanted("latency") {
+            print("== claim latency: enqueue → running, idle worker")
+            try await claimLatency()
+        }
+        if wanted("recovery") {
+            print("== recovery: 200 workflows inside a step, worker killed with SIGKILL")
+            try await recovery()
+        }
+        if wanted("memory") {
+            print("== memory: one worker holding 1,000 concurrent workflows")
+            try await memory()
+        }
     }
 
     // MARK: Floor
@@ -167,7 +181,7 @@ final class Bench {
 
     func enqueue() async throws {
         let queue = "bench_enqueue"
-        _ = try await client.defineQueue(Queue(queue))
+        try await freshQueue(queue)
         let single = 2000
         let singleTime = try await Measure.time {
             for n in 0..<single {
@@ -191,7 +205,7 @@ final class Bench {
 
     func drain(workers: Int) async throws {
         let queue = "bench_drain_\(workers)"
-        _ = try await client.defineQueue(Queue(queue))
+        try await freshQueue(queue)
         let total = 5000
         for chunk in stride(from: 0, to: total, by: 5000) {
             let batch = (chunk..<min(total, chunk + 5000)).map { (input: NoopWorkflow.Input(n: $0), options: StartOptions(queue: queue)) }
@@ -199,8 +213,11 @@ final class Bench {
         }
         let processes = try (0..<workers).map { _ in try WorkerProcess(queue: queue, concurrency: 32, holdMilliseconds: 0, pool: 8) }
         for process in processes { await process.waitUntilReady() }
-        try await waitUntil(timeout: 300) { try await self.countStatus(queue: queue, status: "succeeded") == total }
+        // A cheap probe (two partial-index look-ups), not a count: the poll must not take the
+        // CPU it measures.
+        try await waitUntil(timeout: 300, every: .milliseconds(50)) { try await !self.hasUnfinished(queue: queue) }
         processes.forEach { $0.terminate() }
+        try await expect(try await countStatus(queue: queue, status: "succeeded") == total, "5,000 succeeded")
         let rows = try await pool.query("""
             select extract(epoch from max(completed_at) - min(started_at))::float8 as seconds,
                    (select count(*) from steadfast.steps s join steadfast.workflows w on w.id = s.workflow_id where w.queue = $1) as steps
@@ -217,7 +234,7 @@ final class Bench {
 
     func claimLatency() async throws {
         let queue = "bench_latency"
-        _ = try await client.defineQueue(Queue(queue))
+        try await freshQueue(queue)
         let worker = try WorkerProcess(queue: queue, concurrency: 10, holdMilliseconds: 0, pool: 4)
         await worker.waitUntilReady()
         try await Task.sleep(for: .seconds(1))
@@ -240,7 +257,7 @@ final class Bench {
 
     func recovery() async throws {
         let queue = "bench_recovery"
-        _ = try await client.defineQueue(Queue(queue))
+        try await freshQueue(queue)
         let victim = try WorkerProcess(queue: queue, concurrency: 200, holdMilliseconds: 600_000, pool: 20)
         await victim.waitUntilReady()
         let batch = (0..<200).map { (input: HoldWorkflow.Input(n: $0), options: StartOptions(queue: queue)) }
@@ -263,7 +280,7 @@ final class Bench {
 
     func memory() async throws {
         let queue = "bench_memory"
-        _ = try await client.defineQueue(Queue(queue))
+        try await freshQueue(queue)
         let worker = try WorkerProcess(queue: queue, concurrency: 1000, holdMilliseconds: 600_000, pool: 10)
         await worker.waitUntilReady()
         let batch = (0..<1000).map { (input: HoldWorkflow.Input(n: $0), options: StartOptions(queue: queue)) }
@@ -279,8 +296,22 @@ final class Bench {
 
     // MARK: Checks
 
+    /// Defines `queue` and removes what an earlier run against the same database left in it,
+    /// so that the counts and times a phase reads are its own.
+    func freshQueue(_ queue: String) async throws {
+        _ = try await client.defineQueue(Queue(queue))
+        _ = try await pool.query("delete from steadfast.workflows where queue = $1", [queue])
+    }
+
     func countSucceeded(name: String) async throws -> Int {
         try await pool.query("select count(*) as n from steadfast.workflows where name = $1 and status = 'succeeded'", [name])[0].int("n")
+    }
+
+    func hasUnfinished(queue: String) async throws -> Bool {
+        try await pool.query("""
+            select exists (select 1 from steadfast.workflows where queue = $1 and status = 'enqueued')
+                or exists (select 1 from steadfast.workflows where queue = $1 and status = 'running') as busy
+            """, [queue])[0].bool("busy")
     }
 
     func countStatus(queue: String, status: String) async throws -> Int {

@@ -1,6 +1,7 @@
 // `make bench`: Steadfast's costs beside the machine's own floor, measured in the same run.
 //
-//   steadfast-bench run [--json PATH]          every phase; a table on stdout, JSON to PATH
+//   steadfast-bench run [--json PATH] [--only PHASE,…] [--quick]
+//       every phase (or the named ones; --quick = floor,serial); a table on stdout, JSON to PATH
 //   steadfast-bench worker QUEUE CONCURRENCY HOLD_MS POOL   a worker process (used by `run`)
 //
 // DATABASE_URL must point at a server with durable settings (fsync and synchronous_commit
@@ -41,10 +42,14 @@ var jsonPath = "dist/bench.json"
 if let index = arguments.firstIndex(of: "--json"), index + 1 < arguments.count { jsonPath = arguments[index + 1] }
 
 let bench = try await Bench(url: url)
-if arguments.contains("--quick") {
-    try await bench.runQuick()
-} else {
-    try await bench.runAll()
+var only: Set<String>? = arguments.contains("--quick") ? ["floor", "serial"] : nil
+if let index = arguments.firstIndex(of: "--only"), index + 1 < arguments.count {
+    only = Set(arguments[index + 1].split(separator: ",").map(String.init))
+    if let unknown = only!.subtracting(Bench.phases).first {
+        FileHandle.standardError.write(Data("unknown phase \(unknown); phases: \(Bench.phases.joined(separator: ", "))\n".utf8))
+        exit(2)
+    }
 }
+try await bench.run(only: only)
 try bench.report(jsonPath: jsonPath)
 exit(0)

@@ -1,10 +1,12 @@
 -- Checkpoints: recording a step's result.
 
--- _fenced(workflow_id, attempt, function) raises the error that explains why a write by that
--- attempt was refused: SF001 when the workflow does not exist, SF003 otherwise (reclaimed,
--- released, or no longer running), with the current status and attempt in the DETAIL.
-create or replace function steadfast._fenced(p_workflow_id text, p_attempt integer, p_function text)
-returns void
+-- _refusal(workflow_id, attempt, function) → (error_code, error_message, error_detail,
+-- error_hint): why a write by that attempt is refused — SF001 when the workflow does not exist,
+-- SF003 otherwise (reclaimed, released, or no longer running), with the current status and
+-- attempt in the detail. Reads only; raises nothing.
+create or replace function steadfast._refusal(p_workflow_id text, p_attempt integer, p_function text,
+                                              out error_code text, out error_message text,
+                                              out error_detail text, out error_hint text)
 language plpgsql
 stable
 as $fn$
@@ -13,14 +15,49 @@ declare
 begin
     select * into w from steadfast.workflows x where x.id = p_workflow_id;
     if not found then
-        raise exception using errcode = 'SF001',
-            message = pg_catalog.format('%s: unknown workflow %s', p_function, pg_catalog.quote_literal(p_workflow_id));
+        error_code := 'SF001';
+        error_message := pg_catalog.format('%s: unknown workflow %s', p_function, pg_catalog.quote_literal(p_workflow_id));
+        return;
     end if;
-    raise exception using errcode = 'SF003',
-        message = pg_catalog.format('%s: attempt %s no longer holds workflow %s', p_function, p_attempt,
-                                    pg_catalog.quote_literal(p_workflow_id)),
-        detail = pg_catalog.format('The workflow is %s at attempt %s.', w.status, w.attempt),
-        hint = 'Another execution owns it now: abandon this one.';
+    error_code := 'SF003';
+    error_message := pg_catalog.format('%s: attempt %s no longer holds workflow %s', p_function, p_attempt,
+                                       pg_catalog.quote_literal(p_workflow_id));
+    error_detail := pg_catalog.format('The workflow is %s at attempt %s.', w.status, w.attempt);
+    error_hint := 'Another execution owns it now: abandon this one.';
+end;
+$fn$;
+
+-- _raise(code, message, detail, hint) raises that error; a null detail or hint is left out.
+create or replace function steadfast._raise(p_code text, p_message text, p_detail text default null,
+                                            p_hint text default null)
+returns void
+language plpgsql
+immutable
+as $fn$
+begin
+    -- RAISE refuses null options, and an empty one still prints: pass only what there is.
+    if p_detail is not null and p_hint is not null then
+        raise exception using errcode = p_code, message = p_message, detail = p_detail, hint = p_hint;
+    elsif p_detail is not null then
+        raise exception using errcode = p_code, message = p_message, detail = p_detail;
+    elsif p_hint is not null then
+        raise exception using errcode = p_code, message = p_message, hint = p_hint;
+    end if;
+    raise exception using errcode = p_code, message = p_message;
+end;
+$fn$;
+
+-- _fenced(workflow_id, attempt, function) raises the _refusal of a write by that attempt.
+create or replace function steadfast._fenced(p_workflow_id text, p_attempt integer, p_function text)
+returns void
+language plpgsql
+stable
+as $fn$
+declare
+    r record;
+begin
+    r := steadfast._refusal(p_workflow_id, p_attempt, p_function);
+    perform steadfast._raise(r.error_code, r.error_message, r.error_detail, r.error_hint);
 end;
 $fn$;
 
@@ -35,27 +72,19 @@ as $fn$
     select case when p_occurrence = 1 then p_name else p_name || '#' || p_occurrence::text end
 $fn$;
 
--- record_step(workflow_id, attempt, name, output, options) → (step_key, seq, recorded).
--- The checkpoint: stores the result of the step `name` (its `occurrence`-th call in the
--- workflow, default 1) for the execution holding `attempt`. `output` is the step's JSON
--- result; a step that failed for good records options.error (a JSON object) and a null output.
--- Other options: occurrence (integer ≥ 1), started_at (timestamp), step_attempts (integer ≥ 1,
--- how many times the step's code ran), child_workflow_id, parallel (boolean: another step of
--- the workflow ran at the same time; default false).
--- Fenced: only the workflow's current attempt, while `running`, may record (SF003 otherwise).
--- Idempotent: recording exactly the same output and error again returns recorded = false and
--- changes nothing; a different result for a recorded key raises SF007 and changes nothing.
--- Step names may not contain '#' (it separates the occurrence in keys). `seq` numbers the
--- steps in recording order (one more than the last recorded). Locks the workflow row FOR NO
--- KEY UPDATE (serializing the workflow's concurrent steps). Raises SF001, SF003, SF005, SF006,
--- SF007, and 40001 (serialization failure) when a caller at repeatable read or serializable
--- records a step while another step of the same workflow commits.
-create or replace function steadfast.record_step(p_workflow_id text, p_attempt integer, p_name text,
-                                                 p_output jsonb, p_options jsonb default '{}')
-returns table (step_key text, seq integer, recorded boolean)
+-- _record_step(workflow_id, attempt, name, output, options) → (step_key, seq, recorded,
+-- error_code, error_message, error_detail, error_hint): record_step's work. Bad arguments
+-- raise (SF005, SF006); a write refused for a reason of this workflow's own — unknown (SF001),
+-- fenced (SF003), a different result recorded (SF007), the numbering raced (40001) — is
+-- returned in error_* instead, changing nothing, so that record_batch can refuse one write
+-- and keep the others.
+create or replace function steadfast._record_step(p_workflow_id text, p_attempt integer, p_name text,
+                                                  p_output jsonb, p_options jsonb,
+                                                  out step_key text, out seq integer, out recorded boolean,
+                                                  out error_code text, out error_message text,
+                                                  out error_detail text, out error_hint text)
 language plpgsql
-security definer
-set search_path = ''
+volatile
 as $fn$
 #variable_conflict use_column
 declare
@@ -106,7 +135,9 @@ begin
     where w.id = p_workflow_id and w.attempt = p_attempt and w.status = 'running'
     for no key update;
     if not found then
-        perform steadfast._fenced(p_workflow_id, p_attempt, 'record_step');
+        select * into error_code, error_message, error_detail, error_hint
+        from steadfast._refusal(p_workflow_id, p_attempt, 'record_step');
+        return;
     end if;
     -- Number after the last recorded step; a key already recorded inserts nothing.
     insert into steadfast.steps (workflow_id, step_key, seq, name, output, error, child_workflow_id, attempt,
@@ -122,7 +153,6 @@ begin
     returning seq into v_seq;
     if found then
         step_key := v_key; seq := v_seq; recorded := true;
-        return next;
         return;
     end if;
 
@@ -130,22 +160,56 @@ begin
     if not found then
         -- Not the key but the number was taken: the caller's transaction reads from a snapshot
         -- older than another step of this workflow (repeatable read or serializable).
-        raise exception using errcode = '40001',
-            message = pg_catalog.format('record_step: another step of workflow %s was recorded concurrently',
-                                        pg_catalog.quote_literal(p_workflow_id)),
-            hint = 'Retry the transaction.';
+        error_code := '40001';
+        error_message := pg_catalog.format('record_step: another step of workflow %s was recorded concurrently',
+                                           pg_catalog.quote_literal(p_workflow_id));
+        error_hint := 'Retry the transaction.';
+        return;
     end if;
     if v_existing.output is not distinct from v_output and v_existing.error is not distinct from v_error then
         step_key := v_key; seq := v_existing.seq; recorded := false;
-        return next;
         return;
     end if;
-    raise exception using errcode = 'SF007',
-        message = pg_catalog.format('record_step: step %s of workflow %s is already recorded with a different result',
-                                    pg_catalog.quote_literal(v_key), pg_catalog.quote_literal(p_workflow_id)),
-        detail = pg_catalog.format('recorded output %s, error %s', pg_catalog.left(v_existing.output::text, 200),
-                                   pg_catalog.left(v_existing.error::text, 200)),
-        hint = 'The workflow is not deterministic: its code called this step again with a different outcome.';
+    error_code := 'SF007';
+    error_message := pg_catalog.format('record_step: step %s of workflow %s is already recorded with a different result',
+                                       pg_catalog.quote_literal(v_key), pg_catalog.quote_literal(p_workflow_id));
+    error_detail := pg_catalog.format('recorded output %s, error %s', pg_catalog.left(v_existing.output::text, 200),
+                                      pg_catalog.left(v_existing.error::text, 200));
+    error_hint := 'The workflow is not deterministic: its code called this step again with a different outcome.';
+end;
+$fn$;
+
+-- record_step(workflow_id, attempt, name, output, options) → (step_key, seq, recorded).
+-- The checkpoint: stores the result of the step `name` (its `occurrence`-th call in the
+-- workflow, default 1) for the execution holding `attempt`. `output` is the step's JSON
+-- result; a step that failed for good records options.error (a JSON object) and a null output.
+-- Other options: occurrence (integer ≥ 1), started_at (timestamp), step_attempts (integer ≥ 1,
+-- how many times the step's code ran), child_workflow_id, parallel (boolean: another step of
+-- the workflow ran at the same time; default false).
+-- Fenced: only the workflow's current attempt, while `running`, may record (SF003 otherwise).
+-- Idempotent: recording exactly the same output and error again returns recorded = false and
+-- changes nothing; a different result for a recorded key raises SF007 and changes nothing.
+-- Step names may not contain '#' (it separates the occurrence in keys). `seq` numbers the
+-- steps in recording order (one more than the last recorded). Locks the workflow row FOR NO
+-- KEY UPDATE (serializing the workflow's concurrent steps). Raises SF001, SF003, SF005, SF006,
+-- SF007, and 40001 (serialization failure) when a caller at repeatable read or serializable
+-- records a step while another step of the same workflow commits.
+create or replace function steadfast.record_step(p_workflow_id text, p_attempt integer, p_name text,
+                                                 p_output jsonb, p_options jsonb default '{}')
+returns table (step_key text, seq integer, recorded boolean)
+language plpgsql
+security definer
+set search_path = ''
+as $fn$
+declare
+    r record;
+begin
+    r := steadfast._record_step(p_workflow_id, p_attempt, p_name, p_output, p_options);
+    if r.error_code is not null then
+        perform steadfast._raise(r.error_code, r.error_message, r.error_detail, r.error_hint);
+    end if;
+    step_key := r.step_key; seq := r.seq; recorded := r.recorded;
+    return next;
 end;
 $fn$;
 comment on function steadfast.record_step(text, integer, text, jsonb, jsonb) is

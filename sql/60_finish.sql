@@ -1,5 +1,45 @@
 -- Finishing workflows: complete, fail, retry.
 
+-- _complete_workflow(workflow_id, attempt, output) → (completed_at, error_code, error_message,
+-- error_detail, error_hint): complete_workflow's work. Bad arguments raise (SF005, SF006); a
+-- refused completion (unknown workflow SF001, fenced SF003) is returned in error_* instead,
+-- changing nothing, for record_batch.
+create or replace function steadfast._complete_workflow(p_workflow_id text, p_attempt integer, p_output jsonb,
+                                                        out completed_at timestamptz, out error_code text,
+                                                        out error_message text, out error_detail text,
+                                                        out error_hint text)
+language plpgsql
+volatile
+as $fn$
+#variable_conflict use_column
+declare
+    v_now timestamptz := steadfast.now();
+    v_output jsonb := steadfast._check_payload(coalesce(p_output, 'null'::jsonb), 'workflow output');
+begin
+    perform steadfast._require_text(p_workflow_id, 'workflow_id', 'complete_workflow');
+    if p_attempt is null or p_attempt < 1 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('complete_workflow: attempt must be ≥ 1, got %s', coalesce(p_attempt::text, 'null'));
+    end if;
+    update steadfast.workflows w
+    set status = 'succeeded', output = v_output, error = null, executor_id = null,
+        recovery_attempts = 0, completed_at = v_now, updated_at = v_now
+    where w.id = p_workflow_id and w.attempt = p_attempt and w.status = 'running'
+    returning w.completed_at into completed_at;
+    if found then
+        perform pg_catalog.pg_notify('steadfast_finished', p_workflow_id);
+        return;
+    end if;
+    select w.completed_at into completed_at from steadfast.workflows w
+    where w.id = p_workflow_id and w.attempt = p_attempt and w.status = 'succeeded' and w.output = v_output;
+    if found then
+        return;
+    end if;
+    select * into error_code, error_message, error_detail, error_hint
+    from steadfast._refusal(p_workflow_id, p_attempt, 'complete_workflow');
+end;
+$fn$;
+
 -- complete_workflow(workflow_id, attempt, output) → completed_at.
 -- The workflow succeeded with `output` (any JSON; SQL null means JSON null). Fenced like
 -- record_step: only the current attempt of a running workflow may complete it (SF003).
@@ -13,31 +53,13 @@ security definer
 set search_path = ''
 as $fn$
 declare
-    v_now timestamptz := steadfast.now();
-    v_output jsonb := steadfast._check_payload(coalesce(p_output, 'null'::jsonb), 'workflow output');
-    v_done timestamptz;
+    r record;
 begin
-    perform steadfast._require_text(p_workflow_id, 'workflow_id', 'complete_workflow');
-    if p_attempt is null or p_attempt < 1 then
-        raise exception using errcode = 'SF005',
-            message = pg_catalog.format('complete_workflow: attempt must be ≥ 1, got %s', coalesce(p_attempt::text, 'null'));
+    r := steadfast._complete_workflow(p_workflow_id, p_attempt, p_output);
+    if r.error_code is not null then
+        perform steadfast._raise(r.error_code, r.error_message, r.error_detail, r.error_hint);
     end if;
-    update steadfast.workflows w
-    set status = 'succeeded', output = v_output, error = null, executor_id = null,
-        recovery_attempts = 0, completed_at = v_now, updated_at = v_now
-    where w.id = p_workflow_id and w.attempt = p_attempt and w.status = 'running'
-    returning w.completed_at into v_done;
-    if found then
-        perform pg_catalog.pg_notify('steadfast_finished', p_workflow_id);
-        return v_done;
-    end if;
-    select w.completed_at into v_done from steadfast.workflows w
-    where w.id = p_workflow_id and w.attempt = p_attempt and w.status = 'succeeded' and w.output = v_output;
-    if found then
-        return v_done;
-    end if;
-    perform steadfast._fenced(p_workflow_id, p_attempt, 'complete_workflow');
-    return null;
+    return r.completed_at;
 end;
 $fn$;
 comment on function steadfast.complete_workflow(text, integer, jsonb) is

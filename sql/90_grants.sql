@@ -46,7 +46,7 @@ as $fn$
         ('steadfast.deregister_executor(text)'), ('steadfast.release_workflows(text,text[])'),
         ('steadfast.claim_workflows(text,integer,jsonb)'),
         ('steadfast.start_workflow_and_claim(text,text,text,jsonb,jsonb)'),
-        ('steadfast.record_step(text,integer,text,jsonb,jsonb)'),
+        ('steadfast.record_step(text,integer,text,jsonb,jsonb)'), ('steadfast.record_batch(jsonb)'),
         ('steadfast.complete_workflow(text,integer,jsonb)'), ('steadfast.fail_workflow(text,integer,jsonb,jsonb)'),
         -- a worker fires schedules, and upserts the ones its code declares
         ('steadfast.tick_schedules(jsonb)'), ('steadfast.create_schedule(text,text,text,jsonb)'),

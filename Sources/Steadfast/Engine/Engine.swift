@@ -7,10 +7,23 @@ package import Logging
 package struct Engine: Sendable {
     package let pool: ConnectionPool
     package let logger: Logger
+    /// When set, checkpoints and completions made without a connection of their own go through
+    /// it, many executions' writes to a transaction (see ``batchingCheckpoints(inFlight:)``).
+    var batcher: CheckpointBatcher?
 
     package init(pool: ConnectionPool, logger: Logger) {
         self.pool = pool
         self.logger = logger
+    }
+
+    /// This engine, with checkpoints and completions batched across the workflows running at
+    /// once (`record_batch`): a worker's writes share commits instead of paying one each. At
+    /// most `inFlight` batches are written at a time; a write arriving meanwhile waits for the
+    /// next one, so a lone write goes out at once, as a single call.
+    package func batchingCheckpoints(inFlight: Int = 2) -> Engine {
+        var engine = self
+        engine.batcher = CheckpointBatcher(engine: self, inFlight: inFlight)
+        return engine
     }
 
     // MARK: Executors
@@ -141,6 +154,10 @@ package struct Engine: Sendable {
 
     /// `complete_workflow`; idempotent for the same attempt and output, so retried on a lost connection.
     func complete(workflowID: String, attempt: Int, outputJSON: String) async throws {
+        if let batcher {
+            try await batcher.submit(.complete(workflowID: workflowID, attempt: attempt, outputJSON: outputJSON))
+            return
+        }
         _ = try await retrying("complete_workflow") {
             try await pool.query("select steadfast.complete_workflow($1, $2, $3::jsonb)",
                                  [workflowID, String(attempt), outputJSON])
@@ -190,7 +207,7 @@ package struct Engine: Sendable {
 
     /// Runs an idempotent call again when the connection broke under it (whether the first try
     /// took effect is unknown; the engine accepts the same write twice). Up to 5 tries.
-    private func retrying<T: Sendable>(_ what: String, _ body: () async throws -> T) async throws -> T {
+    func retrying<T: Sendable>(_ what: String, _ body: () async throws -> T) async throws -> T {
         var tries = 0
         while true {
             tries += 1
@@ -247,14 +264,12 @@ extension Engine {
     /// same result recorded twice is accepted); on `connection` — a transaction step's own —
     /// it runs once, inside that transaction.
     package func recordStep(_ step: StepRecord, on connection: Connection? = nil) async throws {
-        // The hot path of every workflow: the options object is written by hand (numbers and a
-        // boolean), sparing a JSONEncoder and a date formatter per step.
-        var options = "{\"occurrence\":\(step.occurrence),\"started_at\":\(step.startedAt.timeIntervalSince1970),\"step_attempts\":\(step.runs)"
-        if step.parallel { options += ",\"parallel\":true" }
-        if let error = step.error { options += ",\"error\":" + (try JSONCoding.encode(error)) }
-        options += "}"
+        if connection == nil, let batcher {
+            try await batcher.submit(.step(step))
+            return
+        }
         let sql = "select seq from steadfast.record_step($1, $2, $3, $4::jsonb, $5::jsonb)"
-        let parameters = [step.workflowID, String(step.attempt), step.name, step.outputJSON, options]
+        let parameters = [step.workflowID, String(step.attempt), step.name, step.outputJSON, try Self.optionsJSON(of: step)]
         if let connection {
             _ = try await connection.query(sql, parameters)
             return

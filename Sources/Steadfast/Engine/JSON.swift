@@ -27,6 +27,26 @@ package enum JSONValue: Sendable, Hashable, Encodable {
 /// The JSON coding every payload goes through: ISO 8601 dates and sorted keys, so services
 /// in other languages read what Swift wrote.
 package enum JSONCoding {
+    /// `string` as a JSON string literal, quotes included, escaped as RFC 8259 requires.
+    package static func quoted(_ string: String) -> String {
+        var result = "\""
+        result.reserveCapacity(string.utf8.count + 2)
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+
     package static func encode<T: Encodable>(_ value: T) throws(SteadfastError) -> String {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601

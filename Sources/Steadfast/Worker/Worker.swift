@@ -63,7 +63,8 @@ public final class Worker: Service, Sendable {
     ///   is missing or newer than this library.
     public func run() async throws {
         let pool = ConnectionPool(configuration: database, logger: logger)
-        let engine = Engine(pool: pool, logger: logger)
+        // The workflows running at once share commits for their checkpoints (group commit).
+        let engine = Engine(pool: pool, logger: logger).batchingCheckpoints()
         let run = WorkerRun(worker: self, engine: engine)
         do {
             try await run.start()

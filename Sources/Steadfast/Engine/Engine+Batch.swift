@@ -1,0 +1,66 @@
+import Foundation
+
+/// One write of a checkpoint batch: a step's result or a workflow's completion.
+package enum CheckpointWrite: Sendable {
+    case step(StepRecord)
+    case complete(workflowID: String, attempt: Int, outputJSON: String)
+}
+
+extension Engine {
+    /// What `record_batch` said of one write: nil when it was applied, else the error it was
+    /// refused with (fenced, unknown workflow, non-determinism).
+    struct BatchOutcome: Sendable {
+        var ordinal: Int
+        var refusal: SteadfastError?
+    }
+
+    /// `record_batch` with `writes` (a JSON array of ``batchElementJSON(_:)``), retried when
+    /// the connection is lost (every write is idempotent). Throws when the whole batch failed:
+    /// then nothing in it was applied.
+    func recordBatch(json writes: String) async throws -> [BatchOutcome] {
+        let rows = try await retrying("record_batch") {
+            try await pool.query("select ordinal, error_code, error_message from steadfast.record_batch($1::jsonb)", [writes])
+        }
+        return try rows.map { row in
+            var outcome = BatchOutcome(ordinal: try row.int("ordinal"))
+            if let code = row["error_code"] {
+                outcome.refusal = SteadfastError(.forSQLState(code), message: row["error_message"] ?? code, sqlState: code)
+            }
+            return outcome
+        }
+    }
+
+    /// Writes `write` on its own, with its single call (`record_step`, `complete_workflow`).
+    func writeAlone(_ write: CheckpointWrite) async throws {
+        var engine = self
+        engine.batcher = nil
+        switch write {
+        case .step(let step):
+            try await engine.recordStep(step)
+        case .complete(let workflowID, let attempt, let outputJSON):
+            try await engine.complete(workflowID: workflowID, attempt: attempt, outputJSON: outputJSON)
+        }
+    }
+
+    /// `write` as an element of `record_batch`'s array.
+    static func batchElementJSON(_ write: CheckpointWrite) throws -> String {
+        switch write {
+        case .step(let step):
+            return "{\"kind\":\"step\",\"workflow_id\":\(JSONCoding.quoted(step.workflowID)),\"attempt\":\(step.attempt),"
+                + "\"name\":\(JSONCoding.quoted(step.name)),\"output\":\(step.outputJSON ?? "null"),"
+                + "\"options\":\(try optionsJSON(of: step))}"
+        case .complete(let workflowID, let attempt, let outputJSON):
+            return "{\"kind\":\"complete\",\"workflow_id\":\(JSONCoding.quoted(workflowID)),\"attempt\":\(attempt),"
+                + "\"output\":\(outputJSON)}"
+        }
+    }
+
+    /// `record_step`'s options for `step`. The hot path of every workflow: written by hand
+    /// (numbers and a boolean), sparing a JSONEncoder and a date formatter per step.
+    static func optionsJSON(of step: StepRecord) throws -> String {
+        var options = "{\"occurrence\":\(step.occurrence),\"started_at\":\(step.startedAt.timeIntervalSince1970),\"step_attempts\":\(step.runs)"
+        if step.parallel { options += ",\"parallel\":true" }
+        if let error = step.error { options += ",\"error\":" + (try JSONCoding.encode(error)) }
+        return options + "}"
+    }
+}

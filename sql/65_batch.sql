@@ -1,0 +1,97 @@
+-- Batched writes: many executions' checkpoints and completions in one transaction.
+--
+-- A worker running many workflows at once writes a checkpoint for each of their steps. One
+-- transaction per write costs a commit (and a round trip) each, and on a small server the
+-- commits, not the writes, are what the CPU spends its time on. record_batch takes the writes
+-- that piled up while the previous batch was committing — from different workflows, each
+-- waiting for its own — and applies them in one transaction: group commit, done by the
+-- client. Each write is the same as its single call (record_step, complete_workflow) and is
+-- refused on its own (fenced, unknown, non-deterministic) without failing the others.
+
+-- record_batch(writes) → (ordinal, error_code, error_message, step_key, seq, recorded,
+-- completed_at), one row per write, in the order they were applied (match them by ordinal,
+-- the write's 1-based position in the array).
+-- `writes` is a JSON array of at most 1000 objects, each either
+--   {"kind": "step", "workflow_id", "attempt", "name", "output", "options"} — as record_step, or
+--   {"kind": "complete", "workflow_id", "attempt", "output"} — as complete_workflow.
+-- Writes are applied in workflow id order (then array order), so that two batches lock the
+-- workflows' rows in the same order and never deadlock each other. A write refused for a reason
+-- of its own workflow — SF001 (unknown workflow), SF003 (fenced), SF007 (a different result
+-- already recorded), 40001 (numbering raced, at repeatable read) — comes back with error_code
+-- and error_message and changes nothing; the others are applied. Anything else wrong with a
+-- write (a bad argument, SF005; a payload too large, SF006) raises, naming the write
+-- (record_batch[n]), and nothing in the batch is applied: a client then sends the writes one by
+-- one to learn which failed. Locks the rows of the batch's workflows; notifies
+-- steadfast_finished for each completion.
+create or replace function steadfast.record_batch(p_writes jsonb)
+returns table (ordinal integer, error_code text, error_message text, step_key text, seq integer,
+               recorded boolean, completed_at timestamptz)
+language plpgsql
+security definer
+set search_path = ''
+as $fn$
+declare
+    v record;
+    r record;
+    v_count integer;
+    v_n integer;
+    v_code text;
+    v_message text;
+    v_detail text;
+    v_hint text;
+begin
+    if p_writes is null or pg_catalog.jsonb_typeof(p_writes) <> 'array' then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('record_batch: writes must be a JSON array, got %s',
+                                        coalesce(pg_catalog.jsonb_typeof(p_writes), 'null'));
+    end if;
+    v_count := pg_catalog.jsonb_array_length(p_writes);
+    if v_count > 1000 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('record_batch: at most 1000 writes per call, got %s', v_count);
+    end if;
+    -- One exception block for the batch (one subtransaction, not one per write), to name the
+    -- write an error came from.
+    begin
+    for v in
+        select e.value as w, e.ordinality::integer as n
+        from pg_catalog.jsonb_array_elements(p_writes) with ordinality e
+        order by case when pg_catalog.jsonb_typeof(e.value) = 'object' then e.value operator(pg_catalog.->>) 'workflow_id' end,
+                 e.ordinality
+    loop
+        v_n := v.n;
+        if pg_catalog.jsonb_typeof(v.w) <> 'object' then
+            raise exception using errcode = 'SF005',
+                message = pg_catalog.format('each write must be a JSON object, got %s', pg_catalog.jsonb_typeof(v.w));
+        end if;
+        perform steadfast._options(v.w, array['kind', 'workflow_id', 'attempt', 'name', 'output', 'options'], 'write');
+        ordinal := v.n;
+        step_key := null; seq := null; recorded := null; completed_at := null;
+        if v.w operator(pg_catalog.->>) 'kind' = 'step' then
+            r := steadfast._record_step(steadfast._opt_text(v.w, 'workflow_id'), steadfast._opt_int(v.w, 'attempt'),
+                                        steadfast._opt_text(v.w, 'name'), v.w operator(pg_catalog.->) 'output',
+                                        coalesce(v.w operator(pg_catalog.->) 'options', '{}'::jsonb));
+            step_key := r.step_key; seq := r.seq; recorded := r.recorded;
+        elsif v.w operator(pg_catalog.->>) 'kind' = 'complete' then
+            r := steadfast._complete_workflow(steadfast._opt_text(v.w, 'workflow_id'), steadfast._opt_int(v.w, 'attempt'),
+                                              v.w operator(pg_catalog.->) 'output');
+            completed_at := r.completed_at;
+        else
+            raise exception using errcode = 'SF005',
+                message = pg_catalog.format('kind must be "step" or "complete", got %s',
+                                            coalesce((v.w operator(pg_catalog.->) 'kind')::text, 'nothing'));
+        end if;
+        error_code := r.error_code;
+        error_message := r.error_message;
+        return next;
+    end loop;
+    exception when others then
+        get stacked diagnostics v_code = returned_sqlstate, v_message = message_text, v_detail = pg_exception_detail,
+                                v_hint = pg_exception_hint;
+        perform steadfast._raise(v_code, pg_catalog.format('record_batch[%s]: %s', v_n, v_message),
+                                 nullif(v_detail, ''), nullif(v_hint, ''));
+    end;
+end;
+$fn$;
+comment on function steadfast.record_batch(jsonb) is
+    'Applies many record_step and complete_workflow writes in one transaction; each write is refused on its own (SF001, SF003, SF007, 40001 in its row), any other error fails the batch. SF005, SF006.';

@@ -1,0 +1,311 @@
+-- start_workflows has two paths: a set-based insert for batches of plain elements, and
+-- _start_workflows_each, which starts the elements one by one through _new_workflow and
+-- _insert_workflow (the reference semantics, and the path of every other batch). Here: the
+-- same batches through both give the same result rows, the same rows in the table (every
+-- column but the id) and the same errors; they also equal start_workflow called element by
+-- element; and the plain batches really take the set-based path (no _new_workflow call,
+-- counted with track_functions).
+begin;
+select plan(83);
+
+select steadfast_test.queue('fp_q');
+select steadfast_test.queue('fp_r');
+select steadfast_test.set_now('2030-01-01 00:00:00+00');
+set local track_functions = 'pl';
+
+-- calls(function) → how many times this transaction called steadfast.<function>.
+create function pg_temp.calls(p_function text) returns bigint language sql as $$
+    select coalesce((select calls from pg_stat_xact_user_functions
+                     where schemaname = 'steadfast' and funcname = p_function), 0)
+$$;
+
+-- error_of(sql) → 'SQLSTATE | message | detail | hint' of the error sql raises (rolled back),
+-- or null when it succeeds.
+create function pg_temp.error_of(p_sql text) returns text language plpgsql as $$
+declare
+    v_state text;
+    v_message text;
+    v_detail text;
+    v_hint text;
+begin
+    execute p_sql;
+    return null;
+exception when others then
+    get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                            v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+    return concat_ws(' | ', v_state, v_message, nullif(v_detail, ''), nullif(v_hint, ''));
+end;
+$$;
+
+-- A batch of plain elements using every option the set-based path handles; '@' stands for a
+-- prefix, one per way of starting it. Element 7 repeats the id of element 1 (with another
+-- queue: it finds element 1's workflow); element 8 names a workflow that exists and has
+-- finished; elements 9 and 10 get generated ids.
+create temp table batch (template text, options jsonb);
+insert into batch values ($$[
+    {"workflow_id": "@-1", "name": "job", "input": {"n": 1}},
+    {"workflow_id": "@-2", "name": "job", "input": [1, "two"], "options": {"priority": -5, "queue": "fp_r"}},
+    {"workflow_id": "@-3", "name": "job", "options": {"delay_seconds": 90.5, "app_version": "v2", "max_recovery_attempts": 3}},
+    {"workflow_id": "@-4", "name": "other", "input": null,
+     "options": {"available_at": "2031-06-01T12:00:00Z", "deadline": 1900000000, "parent_id": "p", "parent_step": "s",
+                 "partition_key": "k"}},
+    {"workflow_id": "@-5", "name": "job", "options": {"retry": {"kind": "exponential"}, "dedup_policy": "error", "dedup_key": null}},
+    {"workflow_id": "@-6", "name": "job",
+     "options": {"retry": {"kind": "fixed", "max_attempts": 5.0, "base_delay": 2}, "available_at": 1900000000.5,
+                 "deadline": "2030-06-01"}},
+    {"workflow_id": "@-1", "name": "job", "options": {"queue": "fp_r"}},
+    {"workflow_id": "@-old", "name": "job"},
+    {"name": "job", "input": "a generated id"},
+    {"name": "job", "options": null, "workflow_id": null},
+    {"workflow_id": "@-7", "name": "job",
+     "options": {"priority": 7, "delay_seconds": 0, "retry": null, "available_at": null, "app_version": null}},
+    {"workflow_id": "@-8", "name": "job", "options": {"priority": 1e2, "max_recovery_attempts": 1, "dedup_policy": "return"}}
+]$$, '{"queue": "fp_q", "priority": 1, "retry": {"kind": "none"}}');
+
+-- started(prefix) → the batch's text with its ids prefixed.
+create function pg_temp.started(p_prefix text) returns jsonb language sql as $$
+    select replace(template, '@', p_prefix)::jsonb from batch
+$$;
+
+-- The workflow that exists, once per prefix: finished, with an output.
+select steadfast.start_workflow(p || '-old', 'job', '{"old": true}', '{"queue": "fp_r"}') from unnest(array['f', 'r', 'o']) p;
+update steadfast.workflows set status = 'succeeded', output = '{"done": 1}', attempt = 1, completed_at = steadfast.now()
+where id in ('f-old', 'r-old', 'o-old');
+
+-- 1. Through the set-based path (f), the reference (r), and start_workflow one by one (o).
+create temp table calls_before as select pg_temp.calls('_new_workflow') as n;
+create temp table fast as
+    select * from steadfast.start_workflows(pg_temp.started('f'), (select options from batch));
+select is(pg_temp.calls('_new_workflow'), (select n from calls_before), 'a plain batch takes the set-based path');
+create temp table ref as
+    select * from steadfast._start_workflows_each(pg_temp.started('r'), (select options from batch));
+select is(pg_temp.calls('_new_workflow'), (select n + 12 from calls_before), 'the reference starts each element itself');
+create temp table one as
+    select x.ord::int as ordinal, s.*
+    from jsonb_array_elements(pg_temp.started('o')) with ordinality x(v, ord),
+         lateral steadfast.start_workflow(x.v ->> 'workflow_id', x.v ->> 'name', coalesce(x.v -> 'input', 'null'),
+                                          (select options from batch) || coalesce(nullif(x.v -> 'options', 'null'), '{}')) s
+    order by x.ord;
+
+-- result(table, prefix) → its rows with the prefix taken off the ids and generated ids masked.
+create function pg_temp.result(p_table text, p_prefix text) returns table (ordinal int, workflow_id text, status text,
+    created boolean, queue text, available_at timestamptz, output jsonb, error jsonb) language plpgsql as $$
+begin
+    return query execute format(
+        $q$select ordinal, case when workflow_id like %L then substr(workflow_id, %s) else 'generated' end,
+                  status, created, queue, available_at, output, error from %I order by ordinal$q$,
+        p_prefix || '-%', length(p_prefix) + 2, p_table);
+end;
+$$;
+-- stored(table) → per element, its workflow's row in the table, every column but the id.
+create function pg_temp.stored(p_table text) returns table (ordinal int, stored jsonb) language plpgsql as $$
+begin
+    return query execute format(
+        $q$select r.ordinal, to_jsonb(w) - 'id' from %I r join steadfast.workflows w on w.id = r.workflow_id
+           order by r.ordinal$q$, p_table);
+end;
+$$;
+
+select results_eq($$select * from pg_temp.result('fast', 'f')$$, $$select * from pg_temp.result('ref', 'r')$$,
+                  'the same result rows as the reference, in order');
+select results_eq($$select * from pg_temp.result('fast', 'f')$$,
+                  $$select ordinal, case when workflow_id like 'o-%' then substr(workflow_id, 3) else 'generated' end,
+                           status, created, queue, available_at, output, error from one order by ordinal$$,
+                  'and as start_workflow one by one');
+select results_eq($$select * from pg_temp.stored('fast')$$, $$select * from pg_temp.stored('ref')$$,
+                  'the same rows in the table as the reference (every column but the id)');
+select results_eq($$select * from pg_temp.stored('fast')$$, $$select * from pg_temp.stored('one')$$,
+                  'and as start_workflow one by one');
+
+-- The same rows spelled out, so that "the same" cannot mean "the same mistake".
+select results_eq($$select * from pg_temp.result('fast', 'f')$$,
+    $$values (1, '1', 'enqueued', true, 'fp_q', '2030-01-01 00:00:00+00'::timestamptz, null::jsonb, null::jsonb),
+             (2, '2', 'enqueued', true, 'fp_r', '2030-01-01 00:00:00+00', null, null),
+             (3, '3', 'enqueued', true, 'fp_q', '2030-01-01 00:01:30.5+00', null, null),
+             (4, '4', 'enqueued', true, 'fp_q', '2031-06-01 12:00:00+00', null, null),
+             (5, '5', 'enqueued', true, 'fp_q', '2030-01-01 00:00:00+00', null, null),
+             (6, '6', 'enqueued', true, 'fp_q', to_timestamp(1900000000.5), null, null),
+             (7, '1', 'enqueued', false, 'fp_q', '2030-01-01 00:00:00+00', null, null),
+             (8, 'old', 'succeeded', false, 'fp_r', '2030-01-01 00:00:00+00', '{"done": 1}', null),
+             (9, 'generated', 'enqueued', true, 'fp_q', '2030-01-01 00:00:00+00', null, null),
+             (10, 'generated', 'enqueued', true, 'fp_q', '2030-01-01 00:00:00+00', null, null),
+             (11, '7', 'enqueued', true, 'fp_q', '2030-01-01 00:00:00+00', null, null),
+             (12, '8', 'enqueued', true, 'fp_q', '2030-01-01 00:00:00+00', null, null)$$,
+    'created, or the existing workflow (by id, also one created earlier in the batch), with its status and output');
+select results_eq(
+    $$select id, name, queue, priority, input, available_at, app_version, max_recovery_attempts, retry_policy,
+             parent_id, parent_step, deadline, partition_key, dedup_key
+      from steadfast.workflows where id like 'f-_' order by id$$,
+    $$values ('f-1', 'job', 'fp_q', 1, '{"n": 1}'::jsonb, '2030-01-01 00:00:00+00'::timestamptz, null::text, 10,
+              '{"kind": "none", "max_attempts": 1}'::jsonb, null::text, null::text, null::timestamptz, null::text, null::text),
+             ('f-2', 'job', 'fp_r', -5, '[1, "two"]', '2030-01-01 00:00:00+00', null, 10,
+              '{"kind": "none", "max_attempts": 1}', null, null, null, null, null),
+             ('f-3', 'job', 'fp_q', 1, 'null', '2030-01-01 00:01:30.5+00', 'v2', 3,
+              '{"kind": "none", "max_attempts": 1}', null, null, null, null, null),
+             ('f-4', 'other', 'fp_q', 1, 'null', '2031-06-01 12:00:00+00', null, 10,
+              '{"kind": "none", "max_attempts": 1}', 'p', 's', to_timestamp(1900000000), 'k', null),
+             ('f-5', 'job', 'fp_q', 1, 'null', '2030-01-01 00:00:00+00', null, 10,
+              '{"kind": "exponential", "max_attempts": 3, "base_delay": 1, "factor": 2, "max_delay": 3600, "jitter": 0}',
+              null, null, null, null, null),
+             ('f-6', 'job', 'fp_q', 1, 'null', to_timestamp(1900000000.5), null, 10,
+              '{"kind": "fixed", "max_attempts": 5, "base_delay": 2, "factor": 2, "max_delay": 3600, "jitter": 0}',
+              null, null, '2030-06-01 00:00:00+00', null, null),
+             ('f-7', 'job', 'fp_q', 7, 'null', '2030-01-01 00:00:00+00', null, 10, null, null, null, null, null, null),
+             ('f-8', 'job', 'fp_q', 100, 'null', '2030-01-01 00:00:00+00', null, 1,
+              '{"kind": "none", "max_attempts": 1}', null, null, null, null, null)$$,
+    'each option stored as start_workflow stores it; the first element of a repeated id is the one stored');
+select is((select to_jsonb(w) - 'id' from steadfast.workflows w where id = 'f-old'),
+          (select to_jsonb(w) - 'id' from steadfast.workflows w where id = 'r-old'), 'the existing workflow is left as it was');
+select ok((select bool_and(workflow_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$')
+           from fast where ordinal in (9, 10)), 'a generated id is a random UUID');
+
+-- The defaults, column by column, of a workflow started without id or options.
+create temp table bare as select * from steadfast.start_workflows('[{"name": "bare"}]');
+select results_eq(
+    $$select w.name, w.status, w.queue, w.priority, w.input, w.output, w.error, w.attempt, w.executor_id,
+             w.recovery_attempts, w.max_recovery_attempts, w.retry_count, w.retry_policy, w.available_at,
+             w.app_version, w.parent_id, w.parent_step, w.forked_from, w.forked_at_step, w.dedup_key, w.partition_key,
+             w.deadline, w.created_at, w.updated_at, w.started_at, w.completed_at, w.error_attempt
+      from bare r join steadfast.workflows w on w.id = r.workflow_id$$,
+    $$values ('bare', 'enqueued', 'default', 0, 'null'::jsonb, null::jsonb, null::jsonb, 0, null::text, 0, 10, 0,
+              null::jsonb, '2030-01-01 00:00:00+00'::timestamptz, null::text, null::text, null::text, null::text,
+              null::integer, null::text, null::text, null::timestamptz, '2030-01-01 00:00:00+00'::timestamptz,
+              '2030-01-01 00:00:00+00'::timestamptz, null::timestamptz, null::timestamptz, null::integer)$$,
+    'the defaults: status enqueued, queue "default", priority 0, attempt 0, 10 recovery attempts, available now');
+select is((select to_jsonb(w) - 'id' from steadfast.workflows w join fast r on r.workflow_id = w.id where r.ordinal = 10),
+          (select to_jsonb(w) - 'id' from steadfast.workflows w join ref r on r.workflow_id = w.id where r.ordinal = 10),
+          'a workflow without options is stored as the reference stores it');
+
+-- 2. The same batch again: every id exists (the generated ones are new again).
+create temp table calls_again as select pg_temp.calls('_new_workflow') as n;
+create temp table fast2 as
+    select * from steadfast.start_workflows(pg_temp.started('f'), (select options from batch));
+select is(pg_temp.calls('_new_workflow'), (select n from calls_again), 'a batch of existing ids takes the set-based path too');
+create temp table ref2 as
+    select * from steadfast._start_workflows_each(pg_temp.started('r'), (select options from batch));
+select results_eq($$select * from pg_temp.result('fast2', 'f')$$, $$select * from pg_temp.result('ref2', 'r')$$,
+                  'the same batch again: the same result rows as the reference');
+select results_eq($$select ordinal, created from fast2 order by ordinal$$,
+                  $$select g, g in (9, 10) from generate_series(1, 12) g$$,
+                  'only the elements without an id are created again');
+
+-- 3. An id used by another workflow name: SF002 naming the element, exactly as the reference
+-- says it; nothing is started.
+select * from steadfast_test.rejects(
+    $$select * from steadfast.start_workflows('[{"workflow_id": "f-new", "name": "job"}, {"workflow_id": "f-old", "name": "other"}]')$$,
+    'SF002', 'an existing id with another name');
+select is(pg_temp.error_of($$select * from steadfast.start_workflows('[{"workflow_id": "f-new", "name": "job"}, {"workflow_id": "f-old", "name": "other"}]')$$),
+          'SF002 | start_workflows[2]: workflow id ''f-old'' is already used by workflow ''job'' | requested name: other',
+          'its message names the element, the id and both names');
+select is(pg_temp.error_of($$select * from steadfast.start_workflows('[{"workflow_id": "f-new", "name": "job"}, {"workflow_id": "f-old", "name": "other"}]')$$),
+          pg_temp.error_of($$select * from steadfast._start_workflows_each('[{"workflow_id": "f-new", "name": "job"}, {"workflow_id": "f-old", "name": "other"}]', '{}')$$),
+          'as the reference says it');
+select * from steadfast_test.rejects(
+    $$select * from steadfast.start_workflows('[{"workflow_id": "f-dup", "name": "job"}, {"name": "job"}, {"workflow_id": "f-dup", "name": "other"}]')$$,
+    'SF002', 'an id repeated in the batch with another name');
+select is(pg_temp.error_of($$select * from steadfast.start_workflows('[{"workflow_id": "f-dup", "name": "job"}, {"name": "job"}, {"workflow_id": "f-dup", "name": "other"}]')$$),
+          'SF002 | start_workflows[3]: workflow id ''f-dup'' is already used by workflow ''job'' | requested name: other',
+          'its message names the later element');
+select is(pg_temp.error_of($$select * from steadfast.start_workflows('[{"workflow_id": "f-old", "name": "other"}, {"workflow_id": "f-old", "name": "job"}]')$$),
+          pg_temp.error_of($$select * from steadfast._start_workflows_each('[{"workflow_id": "f-old", "name": "other"}, {"workflow_id": "f-old", "name": "job"}]', '{}')$$),
+          'the first conflicting element is the one named');
+
+-- 4. A batch mixing plain elements and one that is not (a dedup key): started element by
+-- element, with the dedup key honoured within the batch.
+create temp table calls_mixed as select pg_temp.calls('_new_workflow') as n;
+select results_eq(
+    $$select ordinal, workflow_id, status, created, queue from steadfast.start_workflows(
+        '[{"workflow_id": "mx-1", "name": "job"},
+          {"workflow_id": "mx-2", "name": "job", "options": {"dedup_key": "d"}},
+          {"workflow_id": "mx-3", "name": "job", "options": {"dedup_key": "d"}},
+          {"workflow_id": "mx-1", "name": "job"},
+          {"workflow_id": "f-old", "name": "job"}]', '{"queue": "fp_q"}')$$,
+    $$values (1, 'mx-1', 'enqueued', true, 'fp_q'), (2, 'mx-2', 'enqueued', true, 'fp_q'),
+             (3, 'mx-2', 'enqueued', false, 'fp_q'), (4, 'mx-1', 'enqueued', false, 'fp_q'),
+             (5, 'f-old', 'succeeded', false, 'fp_r')$$,
+    'a batch with a dedup key: each element as start_workflow would start it');
+select is(pg_temp.calls('_new_workflow'), (select n + 5 from calls_mixed), 'through the element-by-element path');
+select is((select dedup_key from steadfast.workflows where id = 'mx-2'), 'd', 'the key is stored');
+
+-- An empty batch.
+select results_eq($$select count(*)::int from steadfast.start_workflows('[]', '{"queue": "fp_q"}')$$, $$values (0)$$,
+                  'an empty batch starts nothing');
+
+-- 5. Bad elements (and a few good ones near the limits): the same error as the reference
+-- (SQLSTATE, message, detail and hint), naming element 2 — or, for the good ones, no error.
+create temp table cases (n serial, element text, options jsonb, code text, what text);
+insert into cases (element, options, code, what) values
+    ('{"name": "job", "options": {"priority": 1.5}}', '{}', 'SF005', 'priority not an integer'),
+    ('{"name": "job", "options": {"priority": "high"}}', '{}', 'SF005', 'priority not a number'),
+    ('{"name": "job", "options": {"priority": 2147483648}}', '{}', 'SF005', 'priority beyond 32 bits'),
+    ('{"name": "job", "options": {"priority": 1e400}}', '{}', 'SF005', 'priority huge'),
+    ('{"name": "job", "options": {"priority": -2147483648}}', '{}', null, 'priority at the 32-bit limit'),
+    ('{"name": "job", "options": {"delay_seconds": -1}}', '{}', 'SF005', 'negative delay'),
+    ('{"name": "job", "options": {"delay_seconds": 3153600001}}', '{}', 'SF005', 'delay over 100 years'),
+    ('{"name": "job", "options": {"delay_seconds": 3153600000}}', '{}', null, 'delay of 100 years'),
+    ('{"name": "job", "options": {"delay_seconds": "soon"}}', '{}', 'SF005', 'delay not a number'),
+    ('{"name": "job", "options": {"delay_seconds": 1e400}}', '{}', '22003', 'delay out of double range'),
+    ('{"name": "job", "options": {"delay_seconds": 1, "available_at": "2031-01-01"}}', '{}', 'SF005', 'delay and available_at'),
+    ('{"name": "job", "options": {"available_at": "not a time"}}', '{}', 'SF005', 'available_at unparsable'),
+    ('{"name": "job", "options": {"available_at": -5}}', '{}', 'SF005', 'available_at before 1970'),
+    ('{"name": "job", "options": {"available_at": true}}', '{}', 'SF005', 'available_at a boolean'),
+    ('{"name": "job", "options": {"available_at": "now"}}', '{}', null, 'available_at "now"'),
+    ('{"name": "job", "options": {"deadline": "garbage"}}', '{}', 'SF005', 'deadline unparsable'),
+    ('{"name": "job", "options": {"deadline": 40000000000}}', '{}', 'SF005', 'deadline after 3000'),
+    ('{"name": "job", "options": {"deadline": [1]}}', '{}', 'SF005', 'deadline an array'),
+    ('{"name": "job", "options": {"max_recovery_attempts": 0}}', '{}', 'SF005', 'max_recovery_attempts 0'),
+    ('{"name": "job", "options": {"max_recovery_attempts": 2.5}}', '{}', 'SF005', 'max_recovery_attempts not an integer'),
+    ('{"name": "job", "options": {"app_version": 3}}', '{}', 'SF005', 'app_version a number'),
+    ('{"name": "job", "options": {"parent_id": {}}}', '{}', 'SF005', 'parent_id an object'),
+    ('{"name": "job", "options": {"parent_step": false}}', '{}', 'SF005', 'parent_step a boolean'),
+    ('{"name": "job", "options": {"partition_key": ""}}', '{}', 'SF005', 'partition_key empty'),
+    ('{"name": "job", "options": {"partition_key": 7}}', '{}', 'SF005', 'partition_key a number'),
+    ('{"name": "job", "options": {"partition_key": "' || repeat('p', 256) || '"}}', '{}', 'SF005', 'partition_key too long'),
+    ('{"name": "job", "options": {"partition_key": "' || repeat('é', 255) || '"}}', '{}', null, 'partition_key of 255 characters'),
+    ('{"name": "job", "options": {"dedup_policy": "sometimes"}}', '{}', 'SF005', 'dedup_policy unknown'),
+    ('{"name": "job", "options": {"dedup_policy": 1}}', '{}', 'SF005', 'dedup_policy a number'),
+    ('{"name": "job", "options": {"dedup_key": ""}}', '{}', 'SF005', 'dedup_key empty'),
+    ('{"name": "job", "options": {"retry": {"kind": "sometimes"}}}', '{}', 'SF005', 'retry of an unknown kind'),
+    ('{"name": "job", "options": {"retry": {"kind": "fixed", "max_attempts": 0}}}', '{}', 'SF005', 'retry out of range'),
+    ('{"name": "job", "options": {"retry": "fixed"}}', '{}', 'SF005', 'retry a string'),
+    ('{"name": "job", "options": {"queue": 5}}', '{}', 'SF005', 'queue a number'),
+    ('{"name": "job", "options": {"queue": "fp_nope"}}', '{}', 'SF001', 'an unknown queue'),
+    ('{"name": "job", "options": {"queue": ""}}', '{}', 'SF001', 'an empty queue name'),
+    ('{"name": "job", "options": {"colour": "red"}}', '{}', 'SF005', 'an unknown option'),
+    ('{"name": "job", "options": []}', '{}', 'SF005', 'options an array'),
+    ('{"name": "job", "options": "x"}', '{}', 'SF005', 'options a string'),
+    ('{"name": "job", "queue": "fp_q"}', '{}', 'SF005', 'an unknown key in the element'),
+    ('"job"', '{}', 'SF005', 'an element that is a string'),
+    ('null', '{}', 'SF005', 'an element that is null'),
+    ('{"input": 1}', '{}', 'SF005', 'no name'),
+    ('{"name": null}', '{}', 'SF005', 'a null name'),
+    ('{"name": ""}', '{}', 'SF005', 'an empty name'),
+    ('{"name": 5}', '{}', 'SF005', 'a name that is a number'),
+    ('{"name": "' || repeat('n', 256) || '"}', '{}', 'SF005', 'a name too long'),
+    ('{"name": "' || repeat('n', 255) || '"}', '{}', null, 'a name of 255 characters'),
+    ('{"name": "job", "workflow_id": ""}', '{}', 'SF005', 'an empty id'),
+    ('{"name": "job", "workflow_id": 5}', '{}', 'SF005', 'an id that is a number'),
+    ('{"name": "job", "workflow_id": "' || repeat('i', 256) || '"}', '{}', 'SF005', 'an id too long'),
+    ('{"name": "job", "input": "' || repeat('x', 89) || '"}', '{}', 'SF006', 'an input one byte over the limit (100 bytes here)'),
+    ('{"name": "job", "input": "' || repeat('x', 88) || '"}', '{}', null, 'an input exactly at the limit'),
+    ('{"name": "job"}', '{"queue": "fp_q", "priority": "x"}', 'SF005', 'a bad shared option'),
+    ('{"name": "job"}', '{"queue": "fp_q", "dedup_key": 5}', 'SF005', 'a bad shared dedup_key');
+set local steadfast.max_payload_bytes = 100;
+
+-- run(case, function) → the error of starting [a good element, the case's element].
+create function pg_temp.run(p_case cases, p_function text) returns text language sql as $$
+    select pg_temp.error_of(format('select * from steadfast.%s(%L::jsonb, %L::jsonb)', p_function,
+                                   '[{"name": "job", "input": {"first": true}}, ' || p_case.element || ']',
+                                   '{"queue": "fp_q"}'::jsonb || p_case.options))
+$$;
+
+select is(pg_temp.run(c, 'start_workflows'), pg_temp.run(c, '_start_workflows_each'), c.what || ': as the reference')
+from cases c order by c.n;
+select is(array_agg(c.n order by c.n), null, 'each case fails with the expected SQLSTATE (or does not fail)')
+from cases c
+where split_part(pg_temp.run(c, 'start_workflows'), ' | ', 1) is distinct from c.code
+   or pg_temp.run(c, 'start_workflows') not like c.code || ' | start_workflows[' || case when c.options = '{}' then 2 else 1 end || ']: %';
+reset steadfast.max_payload_bytes;
+
+select * from finish();
+rollback;

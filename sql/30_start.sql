@@ -25,7 +25,10 @@ declare
     v_delay double precision := steadfast._opt_number(v_options, 'delay_seconds');
     w steadfast.workflows;
 begin
-    w.id := steadfast._require_text(coalesce(p_workflow_id, pg_catalog.gen_random_uuid()::text), 'workflow_id', p_function);
+    -- Not _require_text(coalesce(…, gen_random_uuid())): a volatile argument keeps the check
+    -- from being inlined (see sql/10_arguments.sql), costing a parse and plan per call.
+    w.id := coalesce(p_workflow_id, pg_catalog.gen_random_uuid()::text);
+    w.id := steadfast._require_text(w.id, 'workflow_id', p_function);
     w.name := steadfast._require_text(p_name, 'name', p_function);
     w.input := steadfast._check_payload(coalesce(p_input, 'null'::jsonb), 'workflow input');
     w.queue := steadfast._opt_text(v_options, 'queue', 'default');

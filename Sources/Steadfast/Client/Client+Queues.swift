@@ -59,9 +59,9 @@ extension Client {
     /// - Throws: ``SteadfastError`` as ``start(_:_:options:)``; the message names the element.
     public func start<W: Workflow>(_ workflow: W.Type, batch: [(input: W.Input, options: StartOptions)])
         async throws -> [WorkflowHandle<W.Output>] {
-        let elements = try batch.map { element in
-            Engine.BatchStart(id: element.options.id, name: W.name, inputJSON: try JSONCoding.encode(element.input),
-                              options: element.options.json)
+        let inputs = try JSONCoding.encodeEach(batch.map(\.input))
+        let elements = zip(batch, inputs).map { element, inputJSON in
+            Engine.BatchStart(id: element.options.id, name: W.name, inputJSON: inputJSON, options: element.options.json)
         }
         return try await engine.startBatch(elements).map {
             WorkflowHandle(id: $0.id, created: $0.created, client: self)

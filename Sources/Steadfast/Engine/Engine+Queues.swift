@@ -63,14 +63,21 @@ extension Engine {
     func startBatch(_ batch: [BatchStart]) async throws -> [StartedWorkflow] {
         guard !batch.isEmpty else { return [] }
         // Inputs are JSON already: the array is assembled as text around them.
+        // Batches usually share their options: each distinct options object is encoded once.
+        var encodedOptions: [[String: JSONValue]: String] = [:]
         var elements: [String] = []
         elements.reserveCapacity(batch.count)
         for element in batch {
-            var fields = ["\"name\":" + (try JSONCoding.encode(element.name)),
-                          "\"input\":" + element.inputJSON,
-                          "\"options\":" + (try JSONCoding.encode(element.options))]
-            if let id = element.id { fields.append("\"workflow_id\":" + (try JSONCoding.encode(id))) }
-            elements.append("{" + fields.joined(separator: ",") + "}")
+            let options: String
+            if let known = encodedOptions[element.options] {
+                options = known
+            } else {
+                options = try JSONCoding.encode(element.options)
+                encodedOptions[element.options] = options
+            }
+            var json = "{\"name\":" + JSONCoding.quoted(element.name) + ",\"input\":" + element.inputJSON + ",\"options\":" + options
+            if let id = element.id { json += ",\"workflow_id\":" + JSONCoding.quoted(id) }
+            elements.append(json + "}")
         }
         let rows = try await pool.query(
             "select workflow_id, status, created from steadfast.start_workflows($1::jsonb) order by ordinal",

@@ -48,11 +48,16 @@ package enum JSONCoding {
     }
 
     package static func encode<T: Encodable>(_ value: T) throws(SteadfastError) -> String {
+        try encodeEach([value])[0]
+    }
+
+    /// Each value's JSON, with one encoder for all of them.
+    package static func encodeEach<T: Encodable>(_ values: [T]) throws(SteadfastError) -> [String] {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         do {
-            return String(decoding: try encoder.encode(value), as: UTF8.self)
+            return try values.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
         } catch {
             throw SteadfastError(.invalidArgument, message: "cannot encode \(T.self) as JSON: \(error)")
         }

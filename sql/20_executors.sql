@@ -18,16 +18,20 @@ as $fn$ select 1397096449 $fn$;
 -- _holds_executor_lock(lock_key) → whether this session holds that executor's session lock.
 create or replace function steadfast._holds_executor_lock(p_lock_key integer)
 returns boolean
-language sql
+language plpgsql
 stable
 as $fn$
-    select exists (
-        select 1 from pg_catalog.pg_locks l
-        where l.locktype = 'advisory' and l.pid = pg_catalog.pg_backend_pid() and l.granted
-          and l.database = (select d.oid from pg_catalog.pg_database d where d.datname = pg_catalog.current_database())
-          and l.classid::bigint = (steadfast._executor_lock_space()::bigint & 4294967295)
-          and l.objid::bigint = (p_lock_key::bigint & 4294967295)
-          and l.objsubid = 2)
+begin
+    return (
+        select exists (
+            select 1 from pg_catalog.pg_locks l
+            where l.locktype = 'advisory' and l.pid = pg_catalog.pg_backend_pid() and l.granted
+              and l.database = (select d.oid from pg_catalog.pg_database d where d.datname = pg_catalog.current_database())
+              and l.classid::bigint = (steadfast._executor_lock_space()::bigint & 4294967295)
+              and l.objid::bigint = (p_lock_key::bigint & 4294967295)
+              and l.objsubid = 2)
+    );
+end;
 $fn$;
 
 -- _recover_workflows() → the number of workflows made claimable again.

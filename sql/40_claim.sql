@@ -36,15 +36,19 @@ $fn$;
 -- where attempt is the workflow attempt that recorded the step.
 create or replace function steadfast._steps(p_workflow_id text)
 returns jsonb
-language sql
+language plpgsql
 stable
 as $fn$
-    select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-               'key', s.step_key, 'seq', s.seq, 'name', s.name, 'output', s.output, 'error', s.error,
-               'child_workflow_id', s.child_workflow_id, 'parallel', s.parallel,
-               'attempt', s.attempt) order by s.seq), '[]'::jsonb)
-    from steadfast.steps s
-    where s.workflow_id = p_workflow_id
+begin
+    return (
+        select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                   'key', s.step_key, 'seq', s.seq, 'name', s.name, 'output', s.output, 'error', s.error,
+                   'child_workflow_id', s.child_workflow_id, 'parallel', s.parallel,
+                   'attempt', s.attempt) order by s.seq), '[]'::jsonb)
+        from steadfast.steps s
+        where s.workflow_id = p_workflow_id
+    );
+end;
 $fn$;
 
 -- _take(workflow ids, executor) → the ids that are now `running` under that executor.
@@ -99,16 +103,19 @@ $fn$;
 create or replace function steadfast._claimable(p_queue text, p_app_version text, p_names text[],
                                                 p_now timestamptz, p_limit integer)
 returns setof text
-language sql
+language plpgsql
 volatile
 as $fn$
-    select w.id from steadfast.workflows w
-    where w.queue = $1 and w.status = 'enqueued' and w.available_at <= $4
-      and ($2 is null or w.app_version is null or w.app_version = $2)
-      and ($3 is null or w.name = any ($3))
-    order by w.priority, w.available_at, w.id
-    limit $5
-    for update skip locked
+begin
+    return query
+        select w.id from steadfast.workflows w
+        where w.queue = $1 and w.status = 'enqueued' and w.available_at <= $4
+          and ($2 is null or w.app_version is null or w.app_version = $2)
+          and ($3 is null or w.name = any ($3))
+        order by w.priority, w.available_at, w.id
+        limit $5
+        for update skip locked;
+end;
 $fn$;
 
 -- _claimable_partitioned(queue, app_version, names, now, limit, partition_concurrency) → the
@@ -177,10 +184,14 @@ $fn$;
 -- index workflows_running_by_queue. Positional parameter, for the EXPLAIN test.
 create or replace function steadfast._running_count(p_queue text)
 returns bigint
-language sql
+language plpgsql
 stable
 as $fn$
-    select pg_catalog.count(*) from steadfast.workflows w where w.queue = $1 and w.status = 'running'
+begin
+    return (
+        select pg_catalog.count(*) from steadfast.workflows w where w.queue = $1 and w.status = 'running'
+    );
+end;
 $fn$;
 
 -- _has_global_rule(queue row) → whether claims from the queue must take turns (lock its

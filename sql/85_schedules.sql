@@ -245,11 +245,15 @@ $fn$;
 -- _int_array(jsonb array of integers) → integer[], in order.
 create or replace function steadfast._int_array(p_array jsonb)
 returns integer[]
-language sql
+language plpgsql
 immutable
 as $fn$
-    select coalesce(pg_catalog.array_agg(e::integer order by o), '{}')
-    from pg_catalog.jsonb_array_elements_text(p_array) with ordinality t (e, o)
+begin
+    return (
+        select coalesce(pg_catalog.array_agg(e::integer order by o), '{}')
+        from pg_catalog.jsonb_array_elements_text(p_array) with ordinality t (e, o)
+    );
+end;
 $fn$;
 
 -- _next_in_day(seconds, minutes, hours, bound) → the first second of the day (0…86399) after

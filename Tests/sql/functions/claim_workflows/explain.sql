@@ -35,8 +35,9 @@ select is((select count(*)::int from steadfast.workflows where queue in ('explai
 select is((select count(*)::int from steadfast.workflows where queue = 'explain_q' and status = 'enqueued'),
           10000, '10,000 enqueued in the queue claimed from');
 
--- plan_of(function, arguments, plan_cache_mode) → the EXPLAIN text of the function's body,
--- prepared as a statement with the function's parameter types and executed with arguments.
+-- plan_of(function, arguments, plan_cache_mode) → the EXPLAIN text of the function's body
+-- (the query of a PL/pgSQL `return query …;` or `return (…);`), prepared as a statement with
+-- the function's parameter types and executed with arguments.
 create function pg_temp.plan_of(p_function regproc, p_arguments text, p_mode text) returns text language plpgsql as $$
 declare
     v_line text;
@@ -45,7 +46,10 @@ begin
     execute format('set local plan_cache_mode = %s', p_mode);
     execute format('prepare explained (%s) as %s',
                    (select oidvectortypes(p.proargtypes) from pg_proc p where p.oid = p_function),
-                   (select p.prosrc from pg_proc p where p.oid = p_function));
+                   (select coalesce((regexp_match(p.prosrc, 'return query\s+(.*);\s*end;\s*$'))[1],
+                                    (regexp_match(p.prosrc, 'return \((.*)\);\s*end;\s*$'))[1],
+                                    p.prosrc)
+                    from pg_proc p where p.oid = p_function));
     for v_line in execute format('explain execute explained (%s)', p_arguments) loop
         v_plan := v_plan || v_line || E'\n';
     end loop;

@@ -25,3 +25,23 @@ as $fn$
 $fn$;
 comment on function steadfast.error_codes() is
     'The SQLSTATEs (class SF) the engine raises, with their names and meanings.';
+
+-- _raise(code, message, detail, hint) raises that error; a null detail or hint is left out.
+create or replace function steadfast._raise(p_code text, p_message text, p_detail text default null,
+                                            p_hint text default null)
+returns void
+language plpgsql
+volatile
+as $fn$
+begin
+    -- RAISE refuses null options, and an empty one still prints: pass only what there is.
+    if p_detail is not null and p_hint is not null then
+        raise exception using errcode = p_code, message = p_message, detail = p_detail, hint = p_hint;
+    elsif p_detail is not null then
+        raise exception using errcode = p_code, message = p_message, detail = p_detail;
+    elsif p_hint is not null then
+        raise exception using errcode = p_code, message = p_message, hint = p_hint;
+    end if;
+    raise exception using errcode = p_code, message = p_message;
+end;
+$fn$;

@@ -234,15 +234,7 @@ begin
                                 v_hint = pg_exception_hint;
         v_message := pg_catalog.format('start_workflows[%s]: %s', v_ordinal,
                                        pg_catalog.regexp_replace(v_message, '^start_workflows: ', ''));
-        -- RAISE refuses null options, and an empty one still prints: pass only what there is.
-        if v_detail <> '' and v_hint <> '' then
-            raise exception using errcode = v_state, message = v_message, detail = v_detail, hint = v_hint;
-        elsif v_detail <> '' then
-            raise exception using errcode = v_state, message = v_message, detail = v_detail;
-        elsif v_hint <> '' then
-            raise exception using errcode = v_state, message = v_message, hint = v_hint;
-        end if;
-        raise exception using errcode = v_state, message = v_message;
+        perform steadfast._raise(v_state, v_message, nullif(v_detail, ''), nullif(v_hint, ''));
     end;
     perform pg_catalog.pg_notify('steadfast_enqueued', q) from pg_catalog.unnest(v_notify) q;
 end;

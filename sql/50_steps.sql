@@ -27,26 +27,6 @@ begin
 end;
 $fn$;
 
--- _raise(code, message, detail, hint) raises that error; a null detail or hint is left out.
-create or replace function steadfast._raise(p_code text, p_message text, p_detail text default null,
-                                            p_hint text default null)
-returns void
-language plpgsql
-immutable
-as $fn$
-begin
-    -- RAISE refuses null options, and an empty one still prints: pass only what there is.
-    if p_detail is not null and p_hint is not null then
-        raise exception using errcode = p_code, message = p_message, detail = p_detail, hint = p_hint;
-    elsif p_detail is not null then
-        raise exception using errcode = p_code, message = p_message, detail = p_detail;
-    elsif p_hint is not null then
-        raise exception using errcode = p_code, message = p_message, hint = p_hint;
-    end if;
-    raise exception using errcode = p_code, message = p_message;
-end;
-$fn$;
-
 -- _fenced(workflow_id, attempt, function) raises the _refusal of a write by that attempt.
 create or replace function steadfast._fenced(p_workflow_id text, p_attempt integer, p_function text)
 returns void

@@ -24,18 +24,15 @@ struct CheckpointBatchTests {
                    outputJSON: output, error: nil, startedAt: Date(), runs: 1, parallel: false)
     }
 
-    @Test("concurrent checkpoints share transactions; a fenced write is refused alone")
-    func shareTransactions() async throws {
-        let fixture = try await EngineFixture()
-        let (ghost, claimed) = try await Self.running(60, in: fixture)
-        let batched = fixture.engine.batchingCheckpoints(inFlight: 1)
-        let fencedID = claimed[17].id
-        let outcomes = await withTaskGroup(of: (String, SteadfastError.Code?).self) { group in
+    /// Records `step(workflow)` for every workflow at once through `engine`; the error code
+    /// each write ended with (nil: written), by workflow id.
+    static func recordAll(_ claimed: [ClaimedWorkflow], with engine: Engine,
+                          _ step: @escaping @Sendable (ClaimedWorkflow) -> StepRecord) async -> [String: SteadfastError.Code?] {
+        await withTaskGroup(of: (String, SteadfastError.Code?).self) { group in
             for workflow in claimed {
                 group.addTask {
-                    let stale = workflow.id == fencedID ? workflow.attempt + 5 : nil
                     do {
-                        try await batched.recordStep(Self.step(workflow, attempt: stale, output: "\"\(workflow.id)\""))
+                        try await engine.recordStep(step(workflow))
                         return (workflow.id, nil)
                     } catch let error as SteadfastError {
                         return (workflow.id, error.code)
@@ -45,6 +42,17 @@ struct CheckpointBatchTests {
                 }
             }
             return await group.reduce(into: [String: SteadfastError.Code?]()) { $0[$1.0] = $1.1 }
+        }
+    }
+
+    @Test("concurrent checkpoints share transactions; a fenced write is refused alone")
+    func shareTransactions() async throws {
+        let fixture = try await EngineFixture()
+        let (ghost, claimed) = try await Self.running(60, in: fixture)
+        let batched = fixture.engine.batchingCheckpoints(inFlight: 1)
+        let fencedID = claimed[17].id
+        let outcomes = await Self.recordAll(claimed, with: batched) { workflow in
+            Self.step(workflow, attempt: workflow.id == fencedID ? workflow.attempt + 5 : nil, output: "\"\(workflow.id)\"")
         }
         #expect(outcomes.count == 60)
         #expect(outcomes[fencedID] == .some(.fenced), "the stale attempt's write is refused as fenced")
@@ -80,20 +88,8 @@ struct CheckpointBatchTests {
         let batched = fixture.engine.batchingCheckpoints(inFlight: 1)
         let badID = claimed[9].id
         // A step name with '#' makes record_batch fail whole (SF005): the others must still land.
-        let outcomes = await withTaskGroup(of: (String, SteadfastError.Code?).self) { group in
-            for workflow in claimed {
-                group.addTask {
-                    do {
-                        try await batched.recordStep(Self.step(workflow, name: workflow.id == badID ? "bad#name" : "s", output: "1"))
-                        return (workflow.id, nil)
-                    } catch let error as SteadfastError {
-                        return (workflow.id, error.code)
-                    } catch {
-                        return (workflow.id, .queryFailed)
-                    }
-                }
-            }
-            return await group.reduce(into: [String: SteadfastError.Code?]()) { $0[$1.0] = $1.1 }
+        let outcomes = await Self.recordAll(claimed, with: batched) { workflow in
+            Self.step(workflow, name: workflow.id == badID ? "bad#name" : "s", output: "1")
         }
         #expect(outcomes[badID] == .some(.invalidArgument), "the bad write gets its own error")
         #expect(outcomes.filter { $0.key != badID && $0.value != nil }.isEmpty, "the others were written")

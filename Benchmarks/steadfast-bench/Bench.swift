@@ -143,7 +143,7 @@ final class Bench {
     }
 
     func serial() async throws {
-        _ = try await runSerially(NoopWorkflow(), count: 50) { .init(n: $0) }  // warm up
+        _ = try await runSerially(NoopWorkflow(), count: 300) { .init(n: $0) }  // warm up: a fresh server's caches
         let count = 500
         let before = try await countSucceeded(name: NoopWorkflow.name)
         let threeSteps = try await runSerially(NoopWorkflow(), count: count) { .init(n: $0) }

@@ -56,6 +56,8 @@ end;
 $$;
 
 -- wait_for(sql returning boolean, seconds) → true once sql returns true, polling every 20 ms.
+-- Each poll sees fresh activity statistics: pg_stat_activity is otherwise read once per
+-- transaction, and a test runs in one (a wait that began after the first poll went unseen).
 create function steadfast_test.wait_for(p_sql text, p_seconds double precision default 5) returns boolean
 language plpgsql as $$
 declare
@@ -63,6 +65,7 @@ declare
     v_ok boolean;
 begin
     loop
+        perform pg_stat_clear_snapshot();
         execute p_sql into v_ok;
         if v_ok then return true; end if;
         if clock_timestamp() > v_deadline then return false; end if;

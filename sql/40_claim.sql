@@ -349,17 +349,27 @@ declare
     v_now timestamptz := steadfast.now();
     v_queue text;
     v_claimed text[] := '{}';
+    q steadfast.queues;
+    v_global text[] := '{}';
+    v_worker_limited boolean := false;
 begin
     if p_limit is null or p_limit < 1 or p_limit > 1000 then
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('claim_workflows: limit must be between 1 and 1000, got %s', coalesce(p_limit::text, 'null'));
     end if;
-    select q into v_queue from pg_catalog.unnest(v_queues) q
-    where not exists (select 1 from steadfast.queues sq where sq.name = q) limit 1;
-    if v_queue is not null then
-        raise exception using errcode = 'SF001',
-            message = pg_catalog.format('claim_workflows: unknown queue %s', pg_catalog.quote_literal(v_queue));
-    end if;
+    -- One look-up per queue (a query over the whole array was planned again on every claim:
+    -- 160 µs, as much as claiming two workflows).
+    foreach v_queue in array v_queues loop
+        select * into q from steadfast.queues x where x.name = v_queue;
+        if not found then
+            raise exception using errcode = 'SF001',
+                message = pg_catalog.format('claim_workflows: unknown queue %s', pg_catalog.quote_literal(v_queue));
+        end if;
+        if steadfast._has_global_rule(q) then
+            v_global := v_global || v_queue;
+        end if;
+        v_worker_limited := v_worker_limited or q.worker_concurrency is not null;
+    end loop;
 
     if v_executor.lease_expires_at <= v_now then
         raise exception using errcode = 'SF003',
@@ -370,13 +380,15 @@ begin
 
     perform steadfast._recover_workflows();
 
-    if exists (select 1 from steadfast.queues q where q.name = any (v_queues) and q.worker_concurrency is not null) then
+    if v_worker_limited then
         perform 1 from steadfast.executors e where e.id = p_executor_id for no key update;
     end if;
-    perform 1 from steadfast.queues q
-    where q.name = any (v_queues) and steadfast._has_global_rule(q)
-    order by q.name
-    for no key update of q;
+    if pg_catalog.cardinality(v_global) > 0 then
+        perform 1 from steadfast.queues x
+        where x.name = any (v_global)
+        order by x.name
+        for no key update of x;
+    end if;
 
     foreach v_queue in array v_queues loop
         exit when pg_catalog.cardinality(v_claimed) >= p_limit;

@@ -34,14 +34,17 @@ begin
 end;
 $fn$;
 
--- _recover_workflows() → the number of workflows made claimable again.
+-- _recover_workflows(except_executor_id) → the number of workflows made claimable again.
 -- Declares dead every live executor whose lease has expired or whose session is gone (its
 -- advisory lock is free; the probe takes the lock for the rest of this transaction, so the
 -- executor cannot re-register meanwhile), marks it stopped, and puts its running workflows
--- back in their queues (_requeue). Locks: the dead executors' rows
--- (SKIP LOCKED: concurrent claimers split the work), then their workflows. Cheap when nothing
--- is dead: one probe per live executor.
-create or replace function steadfast._recover_workflows()
+-- back in their queues (_requeue). `except_executor_id` is never declared dead here: a claim
+-- passes its own executor, whose session may die while the claim is in flight — declaring
+-- itself dead and then taking workflows would leave them running under a stopped executor,
+-- where no recovery looks (the next claim anywhere recovers them instead). Locks: the dead
+-- executors' rows (SKIP LOCKED: concurrent claimers split the work), then their workflows.
+-- Cheap when nothing is dead: one probe per live executor.
+create or replace function steadfast._recover_workflows(p_except_executor_id text)
 returns integer
 language plpgsql
 as $fn$
@@ -54,6 +57,7 @@ begin
                case when e.lease_expires_at <= v_now then 'lease expired' else 'session lost' end as reason
         from steadfast.executors e
         where e.stopped_at is null
+          and e.id is distinct from p_except_executor_id
           and (e.lease_expires_at <= v_now
                or (e.session_pid is distinct from pg_catalog.pg_backend_pid()
                    and pg_catalog.pg_try_advisory_xact_lock(steadfast._executor_lock_space(), e.lock_key)))
@@ -72,6 +76,16 @@ begin
     end if;
 
     return steadfast._requeue(v_dead, null, false);
+end;
+$fn$;
+
+-- _recover_workflows() → as _recover_workflows(null): every dead executor.
+create or replace function steadfast._recover_workflows()
+returns integer
+language plpgsql
+as $fn$
+begin
+    return steadfast._recover_workflows(null::text);
 end;
 $fn$;
 

@@ -313,8 +313,9 @@ $fn$;
 --   (workflow_id, name, queue, input, attempt, app_version, parent_id, deadline, created_at, steps)
 -- one row per workflow now `running` under the executor, at most `limit` (1…1000), with all
 -- its recorded steps (see _steps) so the caller can replay without another round trip.
--- First recovers the workflows of dead executors (_recover_workflows), then takes enqueued
--- workflows whose available_at has come, from the executor's queues in order (option
+-- First recovers the workflows of dead executors other than the caller (_recover_workflows),
+-- then takes enqueued workflows whose available_at has come, from the executor's queues in
+-- order (option
 -- `queues`, an array of queue names, overrides them; option `names`, an array of workflow
 -- names, restricts the claim to workflows the caller can run), lowest priority first and FIFO
 -- within, as each queue's settings allow (_claim_from_queue: concurrency, worker_concurrency,
@@ -378,7 +379,7 @@ begin
             hint = 'Heartbeat (or register again) before claiming.';
     end if;
 
-    perform steadfast._recover_workflows();
+    perform steadfast._recover_workflows(p_executor_id);
 
     if v_worker_limited then
         perform 1 from steadfast.executors e where e.id = p_executor_id for no key update;

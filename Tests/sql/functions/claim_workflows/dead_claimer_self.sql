@@ -15,11 +15,14 @@ $$);
 select steadfast_test.remote_value('dcs_session', $$select executor_id from steadfast.register_executor('dcs-e', '{"queues": ["dcs_q"]}')$$);
 select ok(steadfast_test.disconnect('dcs_session'), 'the executor''s session is gone');
 
--- Its claim, still running on another connection.
-select is((select workflow_id from steadfast.claim_workflows('dcs-e', 1)), 'dcs-w', 'the dying process''s claim takes the workflow');
+-- Its claim, still running on another connection. (Every write goes through dblink and
+-- commits: this session only reads, so the cleanup below never waits for it.)
+select is(steadfast_test.remote_value('dcs_claimer', $$select workflow_id from steadfast.claim_workflows('dcs-e', 1)$$),
+          'dcs-w', 'the dying process''s claim takes the workflow');
 select is((select stopped_at from steadfast.executors where id = 'dcs-e'), null,
           'without declaring its own executor dead');
-select is(steadfast.recover_workflows(), 1, 'the next recovery declares it dead');
+select is(steadfast_test.remote_value('dcs_setup', 'select steadfast.recover_workflows()'), '1',
+          'the next recovery declares it dead');
 select is((select status || ' ' || coalesce(executor_id, '-') from steadfast.workflows where id = 'dcs-w'), 'enqueued -',
           'and puts the workflow back');
 
@@ -27,6 +30,7 @@ select steadfast_test.remote('dcs_setup', $$
     delete from steadfast.workflows where id like 'dcs-%';
     delete from steadfast.executors where id like 'dcs-%';
 $$);
+select steadfast_test.disconnect('dcs_claimer');
 select steadfast_test.disconnect('dcs_setup');
 select * from finish();
 rollback;

@@ -41,7 +41,7 @@ comment on table steadfast.schema_code is
 create or replace function steadfast._apply_migration(p_version integer, p_name text, p_sql text)
 returns boolean
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 begin
     insert into steadfast.schema_migrations (version, name) values (p_version, p_name)
@@ -61,7 +61,7 @@ $fn$;
 create or replace function steadfast._apply_code(p_file text, p_sql text)
 returns boolean
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 declare
     v_checksum text := pg_catalog.md5(p_sql);

@@ -1,6 +1,14 @@
 -- The clock. Every time comparison and default in the engine reads steadfast.now(): the
 -- session setting steadfast.fake_now first, then the database-wide fake clock
 -- (steadfast.fake_clock, migration 0005), then the real statement time.
+--
+-- Only the schema's owner moves time. Any role can SET steadfast.fake_now in its own session,
+-- and the engine's functions run as the owner: a worker that moved its clock would expire
+-- other executors' leases and take their workflows, a client would back-date its starts to
+-- jump the queue. So the session setting is honoured only when the session's login role
+-- (session_user, which SET ROLE does not change) is a member of the owner role — the owner
+-- itself, or a superuser; for anyone else it is ignored. The database-wide clock is written
+-- only by set_fake_now, which no grant set has.
 
 -- now() → the engine's current time, as above. Defined first by migrations 0001 and 0005 (the
 -- tables' defaults reference it); redefined here in PL/pgSQL, whose query plans are cached for
@@ -9,6 +17,19 @@
 -- 30 µs, six calls per workflow. It is safe unpinned: every name in it is qualified, only the
 -- schema's owner may execute it, and it runs inside the engine's functions, whose search_path
 -- is pinned.
+-- _may_fake_time() → whether this session's login role may move the clock: a member of the
+-- role that owns the schema (the owner, or a superuser).
+create or replace function steadfast._may_fake_time()
+returns boolean
+language plpgsql
+stable
+as $fn$
+begin
+    return pg_catalog.pg_has_role(session_user,
+        (select n.nspowner from pg_catalog.pg_namespace n where n.nspname = 'steadfast'), 'MEMBER');
+end;
+$fn$;
+
 create or replace function steadfast.now()
 returns timestamptz
 language plpgsql
@@ -18,7 +39,7 @@ declare
     v_setting text := pg_catalog.current_setting('steadfast.fake_now', true);
     v_fake timestamptz;
 begin
-    if v_setting <> '' then
+    if v_setting <> '' and steadfast._may_fake_time() then
         return v_setting::timestamptz;
     end if;
     select c.fake_now into v_fake from steadfast.fake_clock c;
@@ -34,7 +55,7 @@ create or replace function steadfast.set_fake_now(p_now timestamptz)
 returns timestamptz
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 begin
     if p_now is null then

@@ -34,6 +34,88 @@ begin
 end;
 $fn$;
 
+-- _session_started_at() → when this database session began (its backend's start time). With
+-- pg_backend_pid() it names the session exactly: a process id alone may be reused by a later
+-- session once this one has ended.
+create or replace function steadfast._session_started_at()
+returns timestamptz
+language plpgsql
+stable
+as $fn$
+begin
+    return (select a.backend_start from pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) a);
+end;
+$fn$;
+
+-- _session_alive(pid, started_at) → whether that database session is still connected.
+create or replace function steadfast._session_alive(p_pid integer, p_started_at timestamptz)
+returns boolean
+language plpgsql
+stable
+as $fn$
+begin
+    return p_pid is not null and exists (
+        select 1 from pg_catalog.pg_stat_get_activity(p_pid) a
+        where a.pid = p_pid and a.backend_start is not distinct from p_started_at);
+end;
+$fn$;
+
+-- _own_executor(executor_id, function) → the executor's row, when the calling session is the
+-- one that registered it; the check every call that acts for an executor makes first
+-- (claim_workflows, start_workflow_and_claim, heartbeat_executor, release_workflows,
+-- deregister_executor). Any worker role may name any executor id; only the session that
+-- registered it (and holds its advisory lock) may act for it. Locks nothing. Raises SF005 (no
+-- id), SF001 (unknown executor), SF008 (registered by another session).
+create or replace function steadfast._own_executor(p_executor_id text, p_function text)
+returns steadfast.executors
+language plpgsql
+stable
+as $fn$
+declare
+    v_executor steadfast.executors;
+begin
+    perform steadfast._require_text(p_executor_id, 'executor_id', p_function);
+    select * into v_executor from steadfast.executors e where e.id = p_executor_id;
+    if not found then
+        raise exception using errcode = 'SF001',
+            message = pg_catalog.format('%s: unknown executor %s', p_function, steadfast._quote(p_executor_id));
+    end if;
+    if v_executor.session_pid is distinct from pg_catalog.pg_backend_pid()
+       or v_executor.session_started_at is distinct from steadfast._session_started_at() then
+        raise exception using errcode = 'SF008',
+            message = pg_catalog.format('%s: executor %s was registered by another database session', p_function,
+                                        steadfast._quote(p_executor_id)),
+            hint = 'Call register_executor from this session first: only the session that registered an executor acts for it.';
+    end if;
+    return v_executor;
+end;
+$fn$;
+
+-- _free_lock_key() → a random key of the executor lock space that this session now holds as
+-- a session-level advisory lock and that no live executor uses. Keys are random, not the next
+-- value of a sequence: any session may take any advisory lock, and keys that can be predicted
+-- can be squatted. Raises SF008 when 100 random keys in a row were taken (only a session
+-- holding a large part of the 2^32 keys could cause it).
+create or replace function steadfast._free_lock_key()
+returns integer
+language plpgsql
+volatile
+as $fn$
+declare
+    v_key integer;
+begin
+    for i in 1..100 loop
+        v_key := (pg_catalog.floor(pg_catalog.random() * 4294967296) - 2147483648)::integer;
+        if not exists (select 1 from steadfast.executors e where e.lock_key = v_key and e.stopped_at is null)
+           and pg_catalog.pg_try_advisory_lock(steadfast._executor_lock_space(), v_key) then
+            return v_key;
+        end if;
+    end loop;
+    raise exception using errcode = 'SF008', message = 'register_executor: no free executor lock key',
+        hint = 'Another session holds a great many advisory locks in the executor lock space.';
+end;
+$fn$;
+
 -- _recover_workflows(except_executor_id) → the number of workflows made claimable again.
 -- Declares dead every live executor whose lease has expired or whose session is gone (its
 -- advisory lock is free; the probe takes the lock for the rest of this transaction, so the
@@ -97,7 +179,7 @@ create or replace function steadfast.recover_workflows()
 returns integer
 language sql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
     select steadfast._recover_workflows()
 $fn$;
@@ -111,15 +193,17 @@ comment on function steadfast.recover_workflows() is
 -- null runs every version), queues (array of queue names; default ["default"]),
 -- lease_seconds (number > 0; default 30), metadata (object).
 -- Re-registering an id is allowed when no other live session holds it: a process restarted
--- under the same id gets its row back, and the workflows its previous session still held
--- become claimable at once. Same session again: the options are updated.
--- Locks the executor row. Raises SF005 (bad argument), SF001 (unknown queue),
--- SF008 (the id is held by another live session).
+-- under the same id gets its row back (under a new lock key), and the workflows its previous
+-- session still held become claimable at once. Same session again: the options are updated.
+-- The lock key is random and free (_free_lock_key): sessions holding advisory locks of their
+-- own cannot block registration. Locks the executor row. Raises SF005 (bad argument), SF006
+-- (metadata over 64 KiB), SF001 (unknown queue), SF008 (the id is held by another live
+-- session, or was registered by one at the same moment).
 create or replace function steadfast.register_executor(p_executor_id text default null, p_options jsonb default '{}')
 returns table (executor_id text, lock_key integer, lease_expires_at timestamptz)
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
@@ -133,48 +217,73 @@ declare
     v_host text := steadfast._opt_text(v_options, 'host');
     v_pid integer := steadfast._opt_int(v_options, 'pid');
     v_version text := steadfast._opt_text(v_options, 'app_version');
+    v_started timestamptz := steadfast._session_started_at();
     v_existing steadfast.executors;
+    v_key integer;
     v_unknown text;
-    v_held boolean;
 begin
     perform steadfast._require_text(v_id, 'executor_id', 'register_executor');
     if v_lease <= 0 or v_lease > 86400 then
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('register_executor: lease_seconds must be in (0, 86400], got %s', v_lease);
     end if;
-    if pg_catalog.jsonb_typeof(v_metadata) not in ('object', 'null') then
+    if pg_catalog.jsonb_typeof(v_metadata) = 'null' then
+        v_metadata := '{}'::jsonb;
+    end if;
+    if pg_catalog.jsonb_typeof(v_metadata) <> 'object' then
         raise exception using errcode = 'SF005', message = 'register_executor: metadata must be a JSON object';
     end if;
-    if pg_catalog.cardinality(v_queues) = 0 then
-        raise exception using errcode = 'SF005', message = 'register_executor: queues must not be empty';
+    if pg_catalog.pg_column_size(v_metadata) > 65536 then
+        raise exception using errcode = 'SF006',
+            message = pg_catalog.format('register_executor: metadata is %s bytes, more than the limit of 65536 bytes',
+                                        pg_catalog.pg_column_size(v_metadata));
+    end if;
+    if pg_catalog.length(v_host) > 255 or pg_catalog.length(v_version) > 255 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('register_executor: %s is longer than 255 characters',
+                                        case when pg_catalog.length(v_host) > 255 then 'host' else 'app_version' end);
+    end if;
+    if v_pid < 0 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('register_executor: pid must be ≥ 0, got %s', v_pid);
+    end if;
+    if pg_catalog.cardinality(v_queues) = 0 or pg_catalog.cardinality(v_queues) > 1000 then
+        raise exception using errcode = 'SF005', message = 'register_executor: queues must name 1 to 1000 queues';
     end if;
     select q into v_unknown from pg_catalog.unnest(v_queues) q
     where not exists (select 1 from steadfast.queues sq where sq.name = q) limit 1;
     if v_unknown is not null then
         raise exception using errcode = 'SF001',
-            message = pg_catalog.format('register_executor: unknown queue %s', pg_catalog.quote_literal(v_unknown));
+            message = pg_catalog.format('register_executor: unknown queue %s', steadfast._quote(v_unknown));
     end if;
 
     select * into v_existing from steadfast.executors e where e.id = v_id for update;
     if found then
-        -- Held already by this session: its own re-registration (or a claim in this very
-        -- transaction probed it). Either way the session lock is (re)taken below — advisory
-        -- locks are re-entrant — so the session holds it after commit.
-        v_held := steadfast._holds_executor_lock(v_existing.lock_key);
-        if not pg_catalog.pg_try_advisory_lock(steadfast._executor_lock_space(), v_existing.lock_key) then
+        if v_existing.session_pid = pg_catalog.pg_backend_pid() and v_existing.session_started_at = v_started then
+            -- This session's own re-registration: keep its key and take the lock again (a claim
+            -- that declared the executor dead may have freed it; the lock is re-entrant).
+            v_key := v_existing.lock_key;
+            perform pg_catalog.pg_advisory_lock(steadfast._executor_lock_space(), v_key);
+        elsif v_existing.stopped_at is null
+              and steadfast._session_alive(v_existing.session_pid, v_existing.session_started_at) then
             raise exception using errcode = 'SF008',
-                message = pg_catalog.format('executor %s is held by another live session', pg_catalog.quote_literal(v_id)),
+                message = pg_catalog.format('register_executor: executor %s is held by another live session',
+                                            steadfast._quote(v_id)),
                 hint = 'Use a distinct executor id per process.';
-        end if;
-        if not v_held then
-            -- The previous session is gone: what it held is claimable now.
+        else
+            -- The previous session is gone (or the executor was stopped): this session takes
+            -- the id over, under a fresh key (whoever holds the old one cannot block it), and
+            -- what the previous session still held is claimable now.
+            v_key := steadfast._free_lock_key();
             perform steadfast._requeue(array[v_id], null, false);
         end if;
         return query
         update steadfast.executors e
         set host = v_host, pid = v_pid, app_version = v_version, queues = v_queues, metadata = v_metadata,
-            lease_seconds = v_lease, session_pid = pg_catalog.pg_backend_pid(),
+            lease_seconds = v_lease, lock_key = v_key, session_pid = pg_catalog.pg_backend_pid(),
+            session_started_at = v_started,
             registered_at = case when e.stopped_at is null and e.session_pid = pg_catalog.pg_backend_pid()
+                                      and e.session_started_at = v_started
                                  then e.registered_at else v_now end,
             heartbeat_at = v_now, lease_expires_at = v_now + pg_catalog.make_interval(secs => v_lease),
             stopped_at = null, stop_reason = null
@@ -183,14 +292,21 @@ begin
         return;
     end if;
 
-    insert into steadfast.executors as e (id, host, pid, app_version, queues, metadata, lease_seconds,
-                                          session_pid, registered_at, heartbeat_at, lease_expires_at)
-    values (v_id, v_host, v_pid, v_version, v_queues, v_metadata, v_lease,
-            pg_catalog.pg_backend_pid(), v_now, v_now, v_now + pg_catalog.make_interval(secs => v_lease))
+    v_key := steadfast._free_lock_key();
+    insert into steadfast.executors as e (id, host, pid, app_version, queues, metadata, lease_seconds, lock_key,
+                                          session_pid, session_started_at, registered_at, heartbeat_at,
+                                          lease_expires_at)
+    values (v_id, v_host, v_pid, v_version, v_queues, v_metadata, v_lease, v_key,
+            pg_catalog.pg_backend_pid(), v_started, v_now, v_now, v_now + pg_catalog.make_interval(secs => v_lease))
+    on conflict (id) do nothing
     returning * into v_existing;
-    if not pg_catalog.pg_try_advisory_lock(steadfast._executor_lock_space(), v_existing.lock_key) then
+    if not found then
+        -- Another session registered the same new id at the same moment and committed first.
+        perform pg_catalog.pg_advisory_unlock(steadfast._executor_lock_space(), v_key);
         raise exception using errcode = 'SF008',
-            message = pg_catalog.format('executor lock key %s is in use', v_existing.lock_key);
+            message = pg_catalog.format('register_executor: executor %s is held by another live session',
+                                        steadfast._quote(v_id)),
+            hint = 'Use a distinct executor id per process.';
     end if;
     return query select v_existing.id, v_existing.lock_key, v_existing.lease_expires_at;
 end;
@@ -200,21 +316,21 @@ comment on function steadfast.register_executor(text, jsonb) is
 
 -- heartbeat_executor(executor_id) → the new lease expiry (now + lease_seconds).
 -- Updates the executor's one row: O(1) however many workflows it runs. Call it well within
--- the lease (a third of it is usual). Raises SF001 (unknown executor) and SF003 when the
+-- the lease (a third of it is usual). Only from the session that registered the executor.
+-- Raises SF001 (unknown executor), SF008 (another session registered it), and SF003 when the
 -- executor was declared dead (lease expired or session lost): its workflows have been handed
 -- to others; stop working on them and register again.
 create or replace function steadfast.heartbeat_executor(p_executor_id text)
 returns timestamptz
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 declare
     v_now timestamptz := steadfast.now();
+    v_executor steadfast.executors := steadfast._own_executor(p_executor_id, 'heartbeat_executor');
     v_expires timestamptz;
-    v_reason text;
 begin
-    perform steadfast._require_text(p_executor_id, 'executor_id', 'heartbeat_executor');
     update steadfast.executors e
     set heartbeat_at = v_now, lease_expires_at = v_now + pg_catalog.make_interval(secs => e.lease_seconds)
     where e.id = p_executor_id and e.stopped_at is null
@@ -222,13 +338,9 @@ begin
     if found then
         return v_expires;
     end if;
-    select e.stop_reason into v_reason from steadfast.executors e where e.id = p_executor_id;
-    if not found then
-        raise exception using errcode = 'SF001',
-            message = pg_catalog.format('heartbeat_executor: unknown executor %s', pg_catalog.quote_literal(p_executor_id));
-    end if;
     raise exception using errcode = 'SF003',
-        message = pg_catalog.format('executor %s was stopped (%s)', pg_catalog.quote_literal(p_executor_id), v_reason),
+        message = pg_catalog.format('heartbeat_executor: executor %s was stopped (%s)', steadfast._quote(p_executor_id),
+                                    v_executor.stop_reason),
         hint = 'Its workflows were handed to other executors. Abandon them and register again.';
 end;
 $fn$;
@@ -268,20 +380,17 @@ $fn$;
 -- release_workflows(executor_id, workflow_ids default null = all) → the number handed back.
 -- A gracefully stopping executor hands its running workflows back at once, so another can
 -- claim them without waiting for a lease; ids not held by the executor are ignored. The
--- released attempts are fenced (SF003) from then on. Idempotent. Raises SF001 (unknown
--- executor), SF005 (bad argument).
+-- released attempts are fenced (SF003) from then on. Idempotent. Only from the session that
+-- registered the executor. Raises SF001 (unknown executor), SF005 (bad argument), SF008
+-- (another session registered it).
 create or replace function steadfast.release_workflows(p_executor_id text, p_workflow_ids text[] default null)
 returns integer
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 begin
-    perform steadfast._require_text(p_executor_id, 'executor_id', 'release_workflows');
-    if not exists (select 1 from steadfast.executors e where e.id = p_executor_id) then
-        raise exception using errcode = 'SF001',
-            message = pg_catalog.format('release_workflows: unknown executor %s', pg_catalog.quote_literal(p_executor_id));
-    end if;
+    perform steadfast._own_executor(p_executor_id, 'release_workflows');
     return steadfast._requeue(array[p_executor_id], p_workflow_ids, true);
 end;
 $fn$;
@@ -290,36 +399,31 @@ comment on function steadfast.release_workflows(text, text[]) is
 
 -- deregister_executor(executor_id) → the number of workflows handed back.
 -- A graceful stop: releases the executor's running workflows (as release_workflows), marks it
--- stopped, and frees its session lock when this session holds it. Idempotent: a stopped
--- executor returns 0. Locks the executor row. Raises SF001 (unknown executor).
+-- stopped, and frees its session lock. Idempotent: a stopped executor returns 0. Only from the
+-- session that registered the executor. Locks the executor row. Raises SF001 (unknown
+-- executor), SF005, SF008 (another session registered it).
 create or replace function steadfast.deregister_executor(p_executor_id text)
 returns integer
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 declare
-    v_executor steadfast.executors;
+    v_executor steadfast.executors := steadfast._own_executor(p_executor_id, 'deregister_executor');
     v_count integer;
 begin
-    perform steadfast._require_text(p_executor_id, 'executor_id', 'deregister_executor');
     select * into v_executor from steadfast.executors e where e.id = p_executor_id for update;
-    if not found then
-        raise exception using errcode = 'SF001',
-            message = pg_catalog.format('deregister_executor: unknown executor %s', pg_catalog.quote_literal(p_executor_id));
+    if v_executor.stopped_at is null then
+        v_count := steadfast._requeue(array[p_executor_id], null, true);
+        update steadfast.executors e set stopped_at = steadfast.now(), stop_reason = 'deregistered'
+        where e.id = p_executor_id;
     end if;
-    if v_executor.stopped_at is not null then
-        return 0;
-    end if;
-    v_count := steadfast._requeue(array[p_executor_id], null, true);
-    update steadfast.executors e set stopped_at = steadfast.now(), stop_reason = 'deregistered'
-    where e.id = p_executor_id;
     -- Registering again stacks the session lock: release every hold this session has.
     for i in 1..1000 loop
         exit when not steadfast._holds_executor_lock(v_executor.lock_key)
                or not pg_catalog.pg_advisory_unlock(steadfast._executor_lock_space(), v_executor.lock_key);
     end loop;
-    return v_count;
+    return coalesce(v_count, 0);
 end;
 $fn$;
 comment on function steadfast.deregister_executor(text) is

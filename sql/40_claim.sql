@@ -1,7 +1,9 @@
 -- Claiming workflows: the only way a workflow becomes `running`.
 
--- _live_executor(executor_id, function) → the executor's row, when it is registered and not
--- stopped. Raises SF001 (unknown) or SF003 (stopped: declared dead or deregistered).
+-- _live_executor(executor_id, function) → the executor's row, when it is registered by this
+-- very session and not stopped. Raises SF001 (unknown), SF008 (registered by another session:
+-- only the session that registered an executor claims for it), or SF003 (stopped: declared
+-- dead or deregistered).
 create or replace function steadfast._live_executor(p_executor_id text, p_function text)
 returns steadfast.executors
 language plpgsql
@@ -18,13 +20,20 @@ begin
     select * into e from steadfast.executors x where x.id = p_executor_id for key share;
     if not found then
         raise exception using errcode = 'SF001',
-            message = pg_catalog.format('%s: unknown executor %s', p_function, pg_catalog.quote_literal(p_executor_id)),
+            message = pg_catalog.format('%s: unknown executor %s', p_function, steadfast._quote(p_executor_id)),
             hint = 'Call steadfast.register_executor first.';
+    end if;
+    if e.session_pid is distinct from pg_catalog.pg_backend_pid()
+       or e.session_started_at is distinct from steadfast._session_started_at() then
+        raise exception using errcode = 'SF008',
+            message = pg_catalog.format('%s: executor %s was registered by another database session', p_function,
+                                        steadfast._quote(p_executor_id)),
+            hint = 'Call register_executor from this session first: only the session that registered an executor acts for it.';
     end if;
     if e.stopped_at is not null then
         raise exception using errcode = 'SF003',
             message = pg_catalog.format('%s: executor %s was stopped (%s)', p_function,
-                                        pg_catalog.quote_literal(p_executor_id), e.stop_reason),
+                                        steadfast._quote(p_executor_id), e.stop_reason),
             hint = 'Register again.';
     end if;
     return e;
@@ -331,15 +340,18 @@ $fn$;
 -- later write. A workflow claimed past its max_recovery_attempts becomes `dead` and is not
 -- returned, and the claim goes on to the next candidates. An executor whose lease has expired
 -- may not claim (SF003: heartbeat or register again first) — others may be taking over its
--- workflows. Run it at READ COMMITTED (the default). Raises SF001 (unknown executor or queue),
--- SF003 (executor stopped or its lease expired), SF005.
+-- workflows. Only the session that registered the executor may claim for it. Each row is
+-- bounded: a workflow's steps total at most settings.max_workflow_bytes (record_step refuses
+-- more), so one large workflow never makes its queue's claims fail. Run it at READ COMMITTED
+-- (the default). Raises SF001 (unknown executor or queue), SF003 (executor stopped or its
+-- lease expired), SF005, SF008 (another session registered the executor).
 create or replace function steadfast.claim_workflows(p_executor_id text, p_limit integer default 1,
                                                      p_options jsonb default '{}')
 returns table (workflow_id text, name text, queue text, input jsonb, attempt integer, app_version text,
                parent_id text, deadline timestamptz, created_at timestamptz, steps jsonb)
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
@@ -419,7 +431,8 @@ $fn$;
 -- queue's limits allow (as _claim_from_queue, ahead of older workflows: the caller asked to
 -- run this one); when they do not, it stays enqueued (claimed = false) and the queue is
 -- notified. Locks the new row, then as _claim_from_queue. Raises SF001, SF002, SF003
--- (executor stopped), SF005, SF006, SF009 (deduplicated, with dedup_policy "error").
+-- (executor stopped), SF005, SF006, SF008 (another session registered the executor), SF009
+-- (deduplicated, with dedup_policy "error").
 create or replace function steadfast.start_workflow_and_claim(p_executor_id text, p_workflow_id text, p_name text,
                                                               p_input jsonb default 'null', p_options jsonb default '{}')
 returns table (workflow_id text, name text, queue text, input jsonb, attempt integer, app_version text,
@@ -427,7 +440,7 @@ returns table (workflow_id text, name text, queue text, input jsonb, attempt int
                status text, created boolean, claimed boolean, output jsonb, error jsonb)
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare

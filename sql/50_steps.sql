@@ -16,12 +16,12 @@ begin
     select * into w from steadfast.workflows x where x.id = p_workflow_id;
     if not found then
         error_code := 'SF001';
-        error_message := pg_catalog.format('%s: unknown workflow %s', p_function, pg_catalog.quote_literal(p_workflow_id));
+        error_message := pg_catalog.format('%s: unknown workflow %s', p_function, steadfast._quote(p_workflow_id));
         return;
     end if;
     error_code := 'SF003';
     error_message := pg_catalog.format('%s: attempt %s no longer holds workflow %s', p_function, p_attempt,
-                                       pg_catalog.quote_literal(p_workflow_id));
+                                       steadfast._quote(p_workflow_id));
     error_detail := pg_catalog.format('The workflow is %s at attempt %s.', w.status, w.attempt);
     error_hint := 'Another execution owns it now: abandon this one.';
 end;
@@ -55,7 +55,8 @@ $fn$;
 -- _record_step(workflow_id, attempt, name, output, options) → (step_key, seq, recorded,
 -- error_code, error_message, error_detail, error_hint): record_step's work. Bad arguments
 -- raise (SF005, SF006); a write refused for a reason of this workflow's own — unknown (SF001),
--- fenced (SF003), a different result recorded (SF007), the numbering raced (40001) — is
+-- fenced (SF003), the workflow's steps would exceed max_workflow_bytes (SF006), a different
+-- result recorded (SF007), the numbering raced (40001) — is
 -- returned in error_* instead, changing nothing, so that record_batch can refuse one write
 -- and keep the others.
 create or replace function steadfast._record_step(p_workflow_id text, p_attempt integer, p_name text,
@@ -75,6 +76,8 @@ declare
     v_key text;
     v_output jsonb;
     v_seq integer;
+    v_last_seq integer;
+    v_total bigint;
     v_existing steadfast.steps;
 begin
     perform steadfast._require_text(p_workflow_id, 'workflow_id', 'record_step');
@@ -86,7 +89,7 @@ begin
     if pg_catalog.strpos(p_name, '#') > 0 then
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('record_step: step name %s contains #, which separates the occurrence in step keys',
-                                        pg_catalog.quote_literal(p_name));
+                                        steadfast._quote(p_name));
     end if;
     if steadfast._opt_int(v_options, 'step_attempts', 1) < 1 then
         raise exception using errcode = 'SF005',
@@ -119,16 +122,30 @@ begin
         from steadfast._refusal(p_workflow_id, p_attempt, 'record_step');
         return;
     end if;
-    -- Number after the last recorded step; a key already recorded inserts nothing.
+    -- Number after the last recorded step, and keep the running total of the workflow's steps
+    -- (their outputs and errors, keys and names, and 256 bytes of bookkeeping each): a claim
+    -- and get_workflow return them all, so a workflow may not record more than
+    -- settings.max_workflow_bytes (never less than 1 MiB, so a smaller total is not checked).
+    select s.seq, s.total_bytes into v_last_seq, v_total
+    from steadfast.steps s where s.workflow_id = p_workflow_id order by s.seq desc limit 1;
+    v_total := coalesce(v_total, 0) + 256 + pg_catalog.octet_length(v_key) + pg_catalog.octet_length(p_name)
+               + coalesce(pg_catalog.pg_column_size(v_output), 0) + coalesce(pg_catalog.pg_column_size(v_error), 0)
+               + coalesce(pg_catalog.octet_length(v_options ->> 'child_workflow_id'), 0);
+    if v_total > 1048576 and v_total > steadfast._max_workflow_bytes()
+       and not exists (select 1 from steadfast.steps s where s.workflow_id = p_workflow_id and s.step_key = v_key) then
+        error_code := 'SF006';
+        error_message := pg_catalog.format('record_step: workflow %s would record %s bytes of steps, more than the limit of %s bytes',
+                                           steadfast._quote(p_workflow_id), v_total, steadfast._max_workflow_bytes());
+        error_hint := 'Return less from steps (store large data elsewhere and record a reference), or raise max_workflow_bytes (steadfast.set_settings).';
+        return;
+    end if;
     insert into steadfast.steps (workflow_id, step_key, seq, name, output, error, child_workflow_id, attempt,
-                                 step_attempts, parallel, started_at, completed_at)
-    values (p_workflow_id, v_key,
-            coalesce((select s.seq from steadfast.steps s where s.workflow_id = p_workflow_id
-                      order by s.seq desc limit 1), 0) + 1,
+                                 step_attempts, parallel, started_at, completed_at, total_bytes)
+    values (p_workflow_id, v_key, coalesce(v_last_seq, 0) + 1,
             p_name, v_output, v_error, steadfast._opt_text(v_options, 'child_workflow_id'), p_attempt,
             steadfast._opt_int(v_options, 'step_attempts', 1),
             steadfast._opt_bool(v_options, 'parallel', false),
-            steadfast._opt_timestamptz(v_options, 'started_at'), steadfast.now())
+            steadfast._opt_timestamptz(v_options, 'started_at'), steadfast.now(), v_total)
     on conflict do nothing
     returning seq into v_seq;
     if found then
@@ -142,7 +159,7 @@ begin
         -- older than another step of this workflow (repeatable read or serializable).
         error_code := '40001';
         error_message := pg_catalog.format('record_step: another step of workflow %s was recorded concurrently',
-                                           pg_catalog.quote_literal(p_workflow_id));
+                                           steadfast._quote(p_workflow_id));
         error_hint := 'Retry the transaction.';
         return;
     end if;
@@ -152,7 +169,7 @@ begin
     end if;
     error_code := 'SF007';
     error_message := pg_catalog.format('record_step: step %s of workflow %s is already recorded with a different result',
-                                       pg_catalog.quote_literal(v_key), pg_catalog.quote_literal(p_workflow_id));
+                                       steadfast._quote(v_key), steadfast._quote(p_workflow_id));
     error_detail := pg_catalog.format('recorded output %s, error %s', pg_catalog.left(v_existing.output::text, 200),
                                       pg_catalog.left(v_existing.error::text, 200));
     error_hint := 'The workflow is not deterministic: its code called this step again with a different outcome.';
@@ -171,7 +188,9 @@ $fn$;
 -- changes nothing; a different result for a recorded key raises SF007 and changes nothing.
 -- Step names may not contain '#' (it separates the occurrence in keys). `seq` numbers the
 -- steps in recording order (one more than the last recorded). Locks the workflow row FOR NO
--- KEY UPDATE (serializing the workflow's concurrent steps). Raises SF001, SF003, SF005, SF006,
+-- KEY UPDATE (serializing the workflow's concurrent steps). A step that would make the
+-- workflow's recorded steps total more than settings.max_workflow_bytes is refused (SF006),
+-- so that a claim or get_workflow of it stays bounded. Raises SF001, SF003, SF005, SF006,
 -- SF007, and 40001 (serialization failure) when a caller at repeatable read or serializable
 -- records a step while another step of the same workflow commits.
 create or replace function steadfast.record_step(p_workflow_id text, p_attempt integer, p_name text,
@@ -179,7 +198,7 @@ create or replace function steadfast.record_step(p_workflow_id text, p_attempt i
 returns table (step_key text, seq integer, recorded boolean)
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 declare
     r record;

@@ -50,7 +50,7 @@ create or replace function steadfast.complete_workflow(p_workflow_id text, p_att
 returns timestamptz
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 declare
     r record;
@@ -79,7 +79,7 @@ create or replace function steadfast.fail_workflow(p_workflow_id text, p_attempt
 returns table (status text, available_at timestamptz, retry_count integer)
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare

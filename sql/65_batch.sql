@@ -28,7 +28,7 @@ returns table (ordinal integer, error_code text, error_message text, step_key te
                recorded boolean, completed_at timestamptz)
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 declare
     v record;

@@ -55,7 +55,7 @@ create or replace function steadfast.cancel_workflow(p_workflow_id text, p_optio
 returns table (workflow_id text, previous_status text, status text)
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
@@ -134,7 +134,7 @@ returns table (workflow_id text, previous_status text, status text, queue text, 
                available_at timestamptz)
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
@@ -218,7 +218,7 @@ returns table (workflow_id text, created boolean, forked_from text, forked_at_st
                status text, queue text, app_version text)
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
@@ -311,7 +311,7 @@ create or replace function steadfast.prune_workflows(p_older_than interval, p_ba
 returns table (deleted_workflows integer, deleted_steps integer, more boolean)
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare

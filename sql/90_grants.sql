@@ -30,7 +30,7 @@ returns table (role_set text, function_signature text)
 language sql
 immutable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
     with viewer (f) as (values
         ('steadfast.schema_version()'), ('steadfast.error_codes()'),
@@ -110,7 +110,7 @@ create or replace function steadfast.grant_viewer(p_role text)
 returns setof text
 language sql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$ select steadfast._grant_set(p_role, 'viewer', 'grant_viewer') $fn$;
 comment on function steadfast.grant_viewer(text) is
     'Grants a role USAGE on schema steadfast and EXECUTE on the read-only viewer set (see grant_sets()); returns the functions granted.';
@@ -122,7 +122,7 @@ create or replace function steadfast.grant_client(p_role text)
 returns setof text
 language sql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$ select steadfast._grant_set(p_role, 'client', 'grant_client') $fn$;
 comment on function steadfast.grant_client(text) is
     'Grants a role USAGE on schema steadfast and EXECUTE on the client set: start, read, list, cancel, resume, fork (see grant_sets()); returns the functions granted.';
@@ -134,7 +134,7 @@ create or replace function steadfast.grant_worker(p_role text)
 returns setof text
 language sql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$ select steadfast._grant_set(p_role, 'worker', 'grant_worker') $fn$;
 comment on function steadfast.grant_worker(text) is
     'Grants a role USAGE on schema steadfast and EXECUTE on the worker set: the client set plus executors, claim, checkpoints, complete, fail (see grant_sets()); returns the functions granted.';
@@ -146,7 +146,7 @@ create or replace function steadfast.revoke_grants(p_role text)
 returns integer
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 declare
     v_count integer;

@@ -126,3 +126,18 @@ begin
     reset role;
 end;
 $$;
+
+-- sqlstate_of(sql) → the SQLSTATE that sql raises, or null when it succeeds (its effects are
+-- rolled back either way). For checks made through dblink, where throws_ok cannot run.
+create function steadfast_test.sqlstate_of(p_sql text) returns text language plpgsql as $$
+begin
+    begin
+        execute p_sql;
+    exception when others then
+        return sqlstate;
+    end;
+    raise exception using errcode = 'P0004', message = 'sqlstate_of: rolling back';
+exception when sqlstate 'P0004' then
+    return null;
+end;
+$$;

@@ -1,7 +1,8 @@
--- A dying process's claim that runs after its own executor session is gone: the claim must not
--- declare its own executor dead and then take workflows under it (they would stay `running`
--- under a stopped executor, where no recovery looks — found by the 200-kill transaction test).
--- It takes them under its live-looking executor, and the next recovery anywhere puts them back.
+-- A claim for an executor whose session is gone, sent from another connection (a dying
+-- process's pool, or an impostor): refused with SF008 — only the session that registered the
+-- executor claims for it — and it changes nothing: the workflow stays enqueued and the
+-- executor is left for recovery to declare dead. (Before claims were tied to the session, such
+-- a claim declared its own executor dead and took workflows under it, where no recovery looks.)
 -- Committed data through dblink; cleaned up before and after.
 begin;
 select plan(5);
@@ -15,16 +16,15 @@ $$);
 select steadfast_test.remote_value('dcs_session', $$select executor_id from steadfast.register_executor('dcs-e', '{"queues": ["dcs_q"]}')$$);
 select ok(steadfast_test.disconnect('dcs_session'), 'the executor''s session is gone');
 
--- Its claim, still running on another connection. (Every write goes through dblink and
--- commits: this session only reads, so the cleanup below never waits for it.)
-select is(steadfast_test.remote_value('dcs_claimer', $$select workflow_id from steadfast.claim_workflows('dcs-e', 1)$$),
-          'dcs-w', 'the dying process''s claim takes the workflow');
-select is((select stopped_at from steadfast.executors where id = 'dcs-e'), null,
-          'without declaring its own executor dead');
-select is(steadfast_test.remote_value('dcs_setup', 'select steadfast.recover_workflows()'), '1',
-          'the next recovery declares it dead');
+select is(steadfast_test.remote_value('dcs_claimer',
+          $$select steadfast_test.sqlstate_of('select steadfast.claim_workflows(''dcs-e'', 1)')$$),
+          'SF008', 'a claim for it from another connection is refused');
 select is((select status || ' ' || coalesce(executor_id, '-') from steadfast.workflows where id = 'dcs-w'), 'enqueued -',
-          'and puts the workflow back');
+          'the workflow is untouched');
+select ok(steadfast_test.wait_for($$select steadfast_test.remote_value('dcs_setup', 'select steadfast.recover_workflows()') = '0'
+                                   and (select stop_reason from steadfast.executors where id = 'dcs-e') = 'session lost'$$),
+          'the next recovery declares the executor dead');
+select is((select status from steadfast.workflows where id = 'dcs-w'), 'enqueued', 'and the workflow is still claimable');
 
 select steadfast_test.remote('dcs_setup', $$
     delete from steadfast.workflows where id like 'dcs-%';

@@ -51,7 +51,7 @@ select results_eq(
 select * from steadfast_test.rejects($$select steadfast.complete_workflow('dead_session-w', 1, '1')$$,
     'SF003', 'the dead session''s attempt is fenced');
 select * from steadfast_test.rejects($$select steadfast.heartbeat_executor('dead_session-d')$$,
-    'SF003', 'a heartbeat for the dead executor');
+    'SF008', 'a heartbeat for the dead executor from another session is refused');
 
 -- The dead executor's id registered again in this session, in the transaction whose claim
 -- declared it dead (and took its lock for the rest of the transaction, to probe it): the new

@@ -35,9 +35,10 @@ select * from steadfast_test.rejects($$select * from steadfast.create_schedule('
                                      'SF005', 'enabled that is not a boolean');
 select * from steadfast_test.rejects($$select * from steadfast.create_schedule('cb', '* * * * *', 'w', '{"cron": "* * * * *"}')$$,
                                      'SF005', 'an unknown option (cron is an argument)');
-set local steadfast.max_payload_bytes = 100;
+-- the smallest limit settings allow (rolled back with the test)
+select steadfast.set_settings('{"max_payload_bytes": 65536}');
 select * from steadfast_test.rejects(pg_catalog.format('select * from steadfast.create_schedule(%L, %L, %L, %L)', 'cb', '* * * * *', 'w',
-                                                       jsonb_build_object('input', jsonb_build_object('big', repeat('x', 200)))),
+                                                       jsonb_build_object('input', jsonb_build_object('big', (select string_agg(md5(i::text), '') from generate_series(1, 2200) i)))),
                                      'SF006', 'an input over the payload limit');
 
 select * from finish();

@@ -35,11 +35,12 @@ select * from steadfast_test.rejects($$select * from steadfast.fail_workflow('fa
     'SF005', 'a retry policy with a negative delay');
 select * from steadfast_test.rejects($$select * from steadfast.fail_workflow('failbad-w', 1, '{"type": "x"}', '{"retry": {"kind": "fixed", "base_delay": "1"}}')$$,
     'SF005', 'a retry policy with a delay given as a string');
-set local steadfast.max_payload_bytes = 100;
+-- the smallest limit settings allow (rolled back with the test)
+select steadfast.set_settings('{"max_payload_bytes": 65536}');
 select * from steadfast_test.rejects(
-    $$select * from steadfast.fail_workflow('failbad-w', 1, jsonb_build_object('message', repeat('x', 200)))$$,
-    'SF006', 'an error larger than steadfast.max_payload_bytes');
-reset steadfast.max_payload_bytes;
+    $$select * from steadfast.fail_workflow('failbad-w', 1, jsonb_build_object('message', (select string_agg(md5(i::text), '') from generate_series(1, 2200) i)))$$,
+    'SF006', 'an error larger than settings.max_payload_bytes');
+select steadfast.set_settings('{"max_payload_bytes": 4194304}');
 select results_eq($$select status, executor_id from steadfast.workflows where id = 'failbad-w'$$,
                   $$values ('running', 'failbad-e')$$, 'the workflow is still running');
 select is((select status from steadfast.fail_workflow('failbad-w', 1, '{"type": "x"}')), 'failed',

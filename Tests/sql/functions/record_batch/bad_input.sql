@@ -35,13 +35,14 @@ select * from steadfast_test.rejects(
 select * from steadfast_test.rejects(
     $$select * from steadfast.record_batch('[{"kind": "complete", "workflow_id": "batchbad-w", "output": 1}]')$$,
     'SF005', 'a completion without its attempt');
-set local steadfast.max_payload_bytes = 100;
+-- the smallest limit settings allow (rolled back with the test)
+select steadfast.set_settings('{"max_payload_bytes": 65536}');
 select * from steadfast_test.rejects(
     $$select * from steadfast.record_batch(jsonb_build_array(
         '{"kind": "step", "workflow_id": "batchbad-w", "attempt": 1, "name": "ok", "output": 1}'::jsonb,
-        jsonb_build_object('kind', 'step', 'workflow_id', 'batchbad-w', 'attempt', 1, 'name', 'big', 'output', repeat('x', 500))))$$,
+        jsonb_build_object('kind', 'step', 'workflow_id', 'batchbad-w', 'attempt', 1, 'name', 'big', 'output', (select string_agg(md5(i::text), '') from generate_series(1, 2200) i))))$$,
     'SF006', 'a payload too large');
-reset steadfast.max_payload_bytes;
+select steadfast.set_settings('{"max_payload_bytes": 4194304}');
 
 select * from finish();
 rollback;

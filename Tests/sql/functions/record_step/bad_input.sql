@@ -42,13 +42,14 @@ select * from steadfast_test.rejects($$select * from steadfast.record_step('step
 select * from steadfast_test.rejects($$select * from steadfast.record_step('stepbad-w', 1, 's', '1', '{"child_workflow_id": 5}')$$,
     'SF005', 'a child_workflow_id that is not a string');
 
-set local steadfast.max_payload_bytes = 100;
+-- the smallest limit settings allow (rolled back with the test)
+select steadfast.set_settings('{"max_payload_bytes": 65536}');
 select * from steadfast_test.rejects(
-    $$select * from steadfast.record_step('stepbad-w', 1, 's', jsonb_build_object('b', repeat('x', 200)))$$,
-    'SF006', 'an output larger than steadfast.max_payload_bytes');
+    $$select * from steadfast.record_step('stepbad-w', 1, 's', jsonb_build_object('b', (select string_agg(md5(i::text), '') from generate_series(1, 2200) i)))$$,
+    'SF006', 'an output larger than settings.max_payload_bytes');
 select * from steadfast_test.rejects(
-    $$select * from steadfast.record_step('stepbad-w', 1, 's', null, jsonb_build_object('error', jsonb_build_object('b', repeat('x', 200))))$$,
-    'SF006', 'an error larger than steadfast.max_payload_bytes');
+    $$select * from steadfast.record_step('stepbad-w', 1, 's', null, jsonb_build_object('error', jsonb_build_object('b', (select string_agg(md5(i::text), '') from generate_series(1, 2200) i))))$$,
+    'SF006', 'an error larger than settings.max_payload_bytes');
 
 select * from finish();
 rollback;

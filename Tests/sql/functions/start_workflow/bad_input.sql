@@ -66,10 +66,11 @@ select * from steadfast_test.rejects($$select * from steadfast.start_workflow('s
     'SF005', 'a retry policy with a jitter above 1');
 
 -- Payload limit, lowered for the test.
-set local steadfast.max_payload_bytes = 100;
+-- the smallest limit settings allow (rolled back with the test)
+select steadfast.set_settings('{"max_payload_bytes": 65536}');
 select * from steadfast_test.rejects(
-    $$select * from steadfast.start_workflow('startbad-1', 'job', jsonb_build_object('blob', repeat('x', 200)))$$,
-    'SF006', 'an input larger than steadfast.max_payload_bytes');
+    $$select * from steadfast.start_workflow('startbad-1', 'job', jsonb_build_object('blob', (select string_agg(md5(i::text), '') from generate_series(1, 2200) i)))$$,
+    'SF006', 'an input larger than settings.max_payload_bytes');
 select lives_ok($$select * from steadfast.start_workflow('startbad-small', 'job', '{"blob": "x"}')$$,
                 'an input within the limit is accepted');
 

@@ -21,9 +21,10 @@ select * from steadfast_test.rejects(
 select * from steadfast_test.rejects(
     $$select * from steadfast.start_workflow_and_claim('swcbad-a', 'swcbad-1', 'job', '{}', '{"retry": {"kind": "sometimes"}}')$$,
     'SF005', 'an unknown retry kind');
-set local steadfast.max_payload_bytes = 100;
+-- the smallest limit settings allow (rolled back with the test)
+select steadfast.set_settings('{"max_payload_bytes": 65536}');
 select * from steadfast_test.rejects(
-    $$select * from steadfast.start_workflow_and_claim('swcbad-a', 'swcbad-1', 'job', jsonb_build_object('b', repeat('x', 200)))$$,
+    $$select * from steadfast.start_workflow_and_claim('swcbad-a', 'swcbad-1', 'job', jsonb_build_object('b', (select string_agg(md5(i::text), '') from generate_series(1, 2200) i)))$$,
     'SF006', 'an oversized input');
 select * from steadfast_test.rejects(
     $$select * from steadfast.start_workflow_and_claim('swcbad-a', 'swcbad-1', 'job', '{}', '{"queue": "swcbad_q", "priority": "high"}')$$,

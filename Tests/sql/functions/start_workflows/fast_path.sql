@@ -286,11 +286,12 @@ insert into cases (element, options, code, what) values
     ('{"name": "job", "workflow_id": ""}', '{}', 'SF005', 'an empty id'),
     ('{"name": "job", "workflow_id": 5}', '{}', 'SF005', 'an id that is a number'),
     ('{"name": "job", "workflow_id": "' || repeat('i', 256) || '"}', '{}', 'SF005', 'an id too long'),
-    ('{"name": "job", "input": "' || repeat('x', 89) || '"}', '{}', 'SF006', 'an input one byte over the limit (100 bytes here)'),
-    ('{"name": "job", "input": "' || repeat('x', 88) || '"}', '{}', null, 'an input exactly at the limit'),
+    ('{"name": "job", "input": "' || repeat('x', 65525) || '"}', '{}', 'SF006', 'an input one byte over the limit (65536 bytes here)'),
+    ('{"name": "job", "input": "' || repeat('x', 65524) || '"}', '{}', null, 'an input exactly at the limit'),
     ('{"name": "job"}', '{"queue": "fp_q", "priority": "x"}', 'SF005', 'a bad shared option'),
     ('{"name": "job"}', '{"queue": "fp_q", "dedup_key": 5}', 'SF005', 'a bad shared dedup_key');
-set local steadfast.max_payload_bytes = 100;
+-- the smallest limit settings allow (rolled back with the test)
+select steadfast.set_settings('{"max_payload_bytes": 65536}');
 
 -- run(case, function) → the error of starting [a good element, the case's element].
 create function pg_temp.run(p_case cases, p_function text) returns text language sql as $$
@@ -305,7 +306,7 @@ select is(array_agg(c.n order by c.n), null, 'each case fails with the expected 
 from cases c
 where split_part(pg_temp.run(c, 'start_workflows'), ' | ', 1) is distinct from c.code
    or pg_temp.run(c, 'start_workflows') not like c.code || ' | start_workflows[' || case when c.options = '{}' then 2 else 1 end || ']: %';
-reset steadfast.max_payload_bytes;
+select steadfast.set_settings('{"max_payload_bytes": 4194304}');
 
 select * from finish();
 rollback;

@@ -76,8 +76,9 @@ select results_eq($$select name, next_fire_at, last_fired_at from tk where name 
 
 -- 6. A schedule that cannot fire does not stop the others.
 select steadfast.resume_schedule('tk-window');
-select steadfast.alter_schedule('tk-window', pg_catalog.jsonb_build_object('input', pg_catalog.jsonb_build_object('pad', repeat('x', 150))));
-set local steadfast.max_payload_bytes = 200;
+select steadfast.alter_schedule('tk-window', pg_catalog.jsonb_build_object('input', pg_catalog.jsonb_build_object('pad', (select string_agg(md5(i::text), '') from generate_series(1, 2200) i))));
+-- the smallest limit settings allow (rolled back with the test)
+select steadfast.set_settings('{"max_payload_bytes": 65536}');
 select steadfast_test.set_now('2026-06-01 14:10:01Z');
 set local client_min_messages = error;
 select results_eq($$select started from steadfast.tick_schedules()$$, $$values (1)$$,
@@ -87,7 +88,7 @@ select results_eq($$select next_fire_at, last_error ~ 'payload|larger|bytes' fro
                   $$values ('2026-06-01 14:15Z'::timestamptz, true)$$,
                   'the failing one moved past now, with its reason in last_error');
 select is((select last_error from steadfast.schedule_overview where name = 'tk-window') is not null, true, 'the view shows it');
-reset steadfast.max_payload_bytes;
+select steadfast.set_settings('{"max_payload_bytes": 4194304}');
 select steadfast_test.set_now('2026-06-01 14:15:01Z');
 select is((select started from steadfast.tick_schedules()), 2, 'once the limit is back, both fire');
 select is((select last_error from tk where name = 'tk-window'), null, 'and the error is cleared');

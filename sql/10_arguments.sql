@@ -301,20 +301,8 @@ as $fn$
                 else steadfast._require_text_or_raise(p_value, p_what, p_function) end
 $fn$;
 
--- _max_payload_bytes() → the largest JSON payload accepted (input, output, error, step
--- result), from the setting steadfast.max_payload_bytes (`alter database … set
--- steadfast.max_payload_bytes = …`); 4 MiB when unset.
-create or replace function steadfast._max_payload_bytes()
-returns integer
-language sql
-stable
-as $fn$
-    select coalesce(nullif(pg_catalog.current_setting('steadfast.max_payload_bytes', true), '')::integer,
-                    4194304)
-$fn$;
-
 -- _check_payload_or_raise(value, what) → value, or SF006 when it is larger than
--- _max_payload_bytes().
+-- settings.max_payload_bytes (sql/11_settings.sql).
 create or replace function steadfast._check_payload_or_raise(p_value jsonb, p_what text)
 returns jsonb
 language plpgsql
@@ -328,7 +316,7 @@ begin
     if v_size > v_max then
         raise exception using errcode = 'SF006',
             message = pg_catalog.format('%s is %s bytes, more than the limit of %s bytes', p_what, v_size, v_max),
-            hint = 'Store large data elsewhere and pass a reference, or raise steadfast.max_payload_bytes.';
+            hint = 'Store large data elsewhere and pass a reference, or raise the limit (steadfast.set_settings).';
     end if;
     return p_value;
 end;
@@ -341,7 +329,9 @@ returns jsonb
 language sql
 stable
 as $fn$
-    select case when p_value is null or pg_catalog.pg_column_size(p_value) <= steadfast._max_payload_bytes() then p_value
+    -- 65536 is the smallest limit settings accept: below it no limit can be exceeded, and the
+    -- limit is not read at all.
+    select case when p_value is null or pg_catalog.pg_column_size(p_value) <= 65536 then p_value
                 else steadfast._check_payload_or_raise(p_value, p_what) end
 $fn$;
 

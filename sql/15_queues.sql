@@ -104,7 +104,7 @@ create or replace function steadfast.create_queue(p_name text, p_options jsonb d
 returns table (name text, created boolean)
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
@@ -129,7 +129,7 @@ returns table (queue text, concurrency integer, worker_concurrency integer, part
                rate_limit integer, rate_period double precision, created_at timestamptz, updated_at timestamptz)
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
@@ -167,7 +167,7 @@ create or replace function steadfast.delete_queue(p_name text)
 returns void
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 declare
     v_executor text;
@@ -247,7 +247,7 @@ returns table (queue text, enqueued bigint, delayed bigint, running bigint, wait
 language sql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
     select s.queue, s.enqueued, s.delayed, s.running, s.waiting,
            pg_catalog.date_part('epoch', s.oldest_enqueued_age), s.concurrency, s.worker_concurrency,

@@ -143,7 +143,7 @@ returns table (workflow_id text, status text, created boolean, queue text, avail
                output jsonb, error jsonb)
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
@@ -270,7 +270,7 @@ returns table (ordinal integer, workflow_id text, status text, created boolean, 
                available_at timestamptz, output jsonb, error jsonb)
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare

@@ -7,7 +7,7 @@ returns integer
 language sql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
     select coalesce(pg_catalog.max(version), 0) from steadfast.schema_migrations
 $fn$;
@@ -30,7 +30,7 @@ returns table (workflow_id text, name text, status text, queue text, input jsonb
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 begin
@@ -68,7 +68,7 @@ returns table (workflow_id text, name text, status text, queue text, attempt int
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare

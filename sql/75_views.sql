@@ -156,7 +156,7 @@ returns table (workflow_id text, seq integer, step_key text, name text, status t
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 begin
@@ -188,7 +188,7 @@ returns table (executor_id text, host text, pid integer, app_version text, queue
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare

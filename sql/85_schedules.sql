@@ -614,7 +614,7 @@ create or replace function steadfast.create_schedule(p_name text, p_cron text, p
 returns table (name text, created boolean, enabled boolean, next_fire_at timestamptz)
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
@@ -660,7 +660,7 @@ create or replace function steadfast.alter_schedule(p_name text, p_options jsonb
 returns table (name text, enabled boolean, next_fire_at timestamptz)
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
@@ -697,7 +697,7 @@ create or replace function steadfast.pause_schedule(p_name text)
 returns table (name text, enabled boolean, next_fire_at timestamptz)
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
@@ -720,7 +720,7 @@ create or replace function steadfast.resume_schedule(p_name text)
 returns table (name text, enabled boolean, next_fire_at timestamptz)
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
@@ -745,7 +745,7 @@ create or replace function steadfast.delete_schedule(p_name text)
 returns void
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 begin
     perform steadfast._locked_schedule(p_name, 'delete_schedule');
@@ -767,7 +767,7 @@ returns table (fire_at timestamptz, local_time timestamp)
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 declare
     v_spec jsonb := steadfast._parse_cron(p_cron, 'next_fire_times');
@@ -829,7 +829,7 @@ create or replace function steadfast.tick_schedules(p_options jsonb default '{}'
 returns table (started integer, more boolean, next_due_at timestamptz, checked_at timestamptz)
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
@@ -950,7 +950,7 @@ returns table (name text, enabled boolean, cron text, time_zone text, workflow_n
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare

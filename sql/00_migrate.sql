@@ -10,8 +10,40 @@
 --   select steadfast._apply_code('10_clock.sql', $$...$$);           -- sql/, in order
 -- `make sql` writes that list for psql; the Swift library sends the same files as parameters.
 
--- 'steadfast migrate': a session-level lock, held until the migrating session ends.
-do $lock$ begin perform pg_catalog.pg_advisory_lock(7293475118305624701); end $lock$;
+-- 'steadfast migrate': a session-level lock, held until the migrating session ends. Any
+-- session can take any advisory lock, so a migrator that finds it taken says who holds it
+-- (NOTICE), waits at most the session's lock_timeout (5 minutes when none is set), and then
+-- fails with SQLSTATE 55P03 naming the holder, rather than hang behind a session that never
+-- lets go.
+do $lock$
+declare
+    v_holder text;
+begin
+    if pg_catalog.pg_try_advisory_lock(7293475118305624701) then
+        return;
+    end if;
+    select pg_catalog.string_agg(pg_catalog.format('pid %s (role %s, application %s, connected since %s)',
+                                                   a.pid, a.usename, coalesce(nullif(a.application_name, ''), '-'),
+                                                   a.backend_start), '; ')
+    into v_holder
+    from pg_catalog.pg_locks l join pg_catalog.pg_stat_activity a on a.pid = l.pid
+    where l.locktype = 'advisory' and l.granted and l.objsubid = 1
+      and l.database = (select d.oid from pg_catalog.pg_database d where d.datname = pg_catalog.current_database())
+      and l.classid::bigint = (7293475118305624701::bigint >> 32)
+      and l.objid::bigint = (7293475118305624701::bigint & 4294967295);
+    v_holder := coalesce(v_holder, 'a session that has just let it go');
+    raise notice 'steadfast migrate: waiting for the migration lock, held by %', v_holder;
+    if pg_catalog.current_setting('lock_timeout') in ('0', '0ms', '0s') then
+        perform pg_catalog.set_config('lock_timeout', '300s', true);
+    end if;
+    begin
+        perform pg_catalog.pg_advisory_lock(7293475118305624701);
+    exception when lock_not_available then
+        raise exception using errcode = '55P03',
+            message = pg_catalog.format('steadfast migrate: the migration lock is held by %s', v_holder),
+            hint = 'Another migration is running, or a session holds the lock (advisory lock 7293475118305624701): wait for it, or end it with pg_terminate_backend(pid), then migrate again.';
+    end;
+end $lock$;
 
 create schema if not exists steadfast;
 comment on schema steadfast is

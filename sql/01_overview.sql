@@ -40,6 +40,21 @@
 -- Time. Every comparison and default reads steadfast.now(), which honours the session setting
 -- steadfast.fake_now, so leases and backoffs are testable without sleeping.
 --
+-- Lock order. Every function that locks several rows takes them in one order, so no two calls
+-- can deadlock: executor rows (by id), then queue rows (by name), then workflow rows in id
+-- order, then steps (which belong to a locked workflow). cancel_workflow locks a workflow and
+-- its descendants together in id order; record_batch applies its writes in workflow-id
+-- order; releasing and recovering lock the executor's workflows in id order; claims take
+-- workflows with SKIP LOCKED and never wait for one.
+--
+-- Security. Application roles get functions, never tables (sql/90_grants.sql), and are
+-- hostile until proven otherwise: every function they may call is security definer and pins
+-- search_path = pg_catalog, pg_temp (pg_temp last, or a session's temporary types and tables
+-- would shadow the engine's); only the owner moves the clock (sql/12_clock.sql); limits live
+-- in steadfast.settings, which only the owner writes (sql/11_settings.sql); only the session
+-- that registered an executor acts for it (sql/20_executors.sql); workflow ids beginning with
+-- 'schedule:' are reserved for tick_schedules.
+--
 -- Errors. Everything a client must react to is raised with a SQLSTATE of class SF, listed
 -- once in steadfast.error_codes() (sql/05_errors.sql).
 --

@@ -351,7 +351,8 @@ comment on function steadfast.heartbeat_executor(text) is
 -- put back. The running workflows of those executors return to their queue, keeping their
 -- place (available_at is unchanged, and was already reached), and each queue is notified. Their attempt is unchanged, but they are no longer `running`,
 -- so the old holder's writes are fenced (SF003). A clean hand-back (release, deregister)
--- does not count the claim that took them as a recovery attempt; a crash does.
+-- does not count the claim that took them as a recovery attempt; a crash does. Locks the
+-- workflow rows in id order.
 create or replace function steadfast._requeue(p_executor_ids text[], p_workflow_ids text[], p_clean boolean)
 returns integer
 language plpgsql
@@ -361,13 +362,20 @@ declare
     v_count integer;
     v_queues text[];
 begin
-    with requeued as (
+    with locked as (
+        -- In id order, the engine's one order for workflow rows (sql/01_overview.sql).
+        select w.id from steadfast.workflows w
+        where w.executor_id = any (p_executor_ids) and w.status = 'running'
+          and (p_workflow_ids is null or w.id = any (p_workflow_ids))
+        order by w.id
+        for update
+    ), requeued as (
         update steadfast.workflows w
         set status = 'enqueued', executor_id = null, updated_at = v_now,
             recovery_attempts = case when p_clean then greatest(w.recovery_attempts - 1, 0)
                                      else w.recovery_attempts end
-        where w.executor_id = any (p_executor_ids) and w.status = 'running'
-          and (p_workflow_ids is null or w.id = any (p_workflow_ids))
+        from locked
+        where w.id = locked.id and w.executor_id = any (p_executor_ids) and w.status = 'running'
         returning w.queue
     )
     select pg_catalog.count(*)::integer, pg_catalog.array_agg(distinct queue) into v_count, v_queues

@@ -16,8 +16,9 @@
 --   {"kind": "complete", "workflow_id", "attempt", "output"} — as complete_workflow.
 -- Writes are applied in workflow id order (then array order), so that two batches lock the
 -- workflows' rows in the same order and never deadlock each other. A write refused for a reason
--- of its own workflow — SF001 (unknown workflow), SF003 (fenced), SF007 (a different result
--- already recorded), 40001 (numbering raced, at repeatable read) — comes back with error_code
+-- of its own workflow — SF001 (unknown workflow), SF003 (fenced), SF006 (its steps would
+-- exceed max_workflow_bytes), SF007 (a different result already recorded), 40001 (numbering
+-- raced, at repeatable read) — comes back with error_code
 -- and error_message and changes nothing; the others are applied. Anything else wrong with a
 -- write (a bad argument, SF005; a payload too large, SF006) raises, naming the write
 -- (record_batch[n]), and nothing in the batch is applied: a client then sends the writes one by
@@ -79,7 +80,7 @@ begin
         else
             raise exception using errcode = 'SF005',
                 message = pg_catalog.format('kind must be "step" or "complete", got %s',
-                                            coalesce((v.w operator(pg_catalog.->) 'kind')::text, 'nothing'));
+                                            coalesce(steadfast._quote((v.w operator(pg_catalog.->) 'kind')::text), 'nothing'));
         end if;
         error_code := r.error_code;
         error_message := r.error_message;
@@ -94,4 +95,4 @@ begin
 end;
 $fn$;
 comment on function steadfast.record_batch(jsonb) is
-    'Applies many record_step and complete_workflow writes in one transaction; each write is refused on its own (SF001, SF003, SF007, 40001 in its row), any other error fails the batch. SF005, SF006.';
+    'Applies many record_step and complete_workflow writes in one transaction; each write is refused on its own (SF001, SF003, SF006 past max_workflow_bytes, SF007, 40001 in its row), any other error fails the batch. SF005, SF006.';

@@ -18,7 +18,7 @@ immutable
 as $fn$
 begin
     raise exception using errcode = 'SF001',
-        message = pg_catalog.format('%s: unknown workflow %s', p_function, pg_catalog.quote_literal(p_workflow_id));
+        message = pg_catalog.format('%s: unknown workflow %s', p_function, steadfast._quote(p_workflow_id));
 end;
 $fn$;
 
@@ -31,7 +31,7 @@ as $fn$
 begin
     if not exists (select 1 from steadfast.queues q where q.name = p_queue) then
         raise exception using errcode = 'SF001',
-            message = pg_catalog.format('%s: unknown queue %s', p_function, pg_catalog.quote_literal(p_queue));
+            message = pg_catalog.format('%s: unknown queue %s', p_function, steadfast._quote(p_queue));
     end if;
     return p_queue;
 end;
@@ -46,9 +46,9 @@ $fn$;
 -- are left alone. A running one loses its executor: that executor's next write is fenced
 -- (SF003). Notifies steadfast_finished (payload: id) for each workflow cancelled, and
 -- steadfast_cancelled (payload: id) for each that was running, so its worker stops it.
--- Options: reason (text). Idempotent: a cancelled workflow returns its own row unchanged
--- (previous_status = 'cancelled') and only descendants still unfinished are cancelled.
--- Locks the workflow row, then its unfinished descendants' rows in id order.
+-- Options: reason (text, at most 1000 characters). Idempotent: a cancelled workflow returns
+-- its own row unchanged (previous_status = 'cancelled') and only descendants still unfinished
+-- are cancelled. Locks the workflow's row and its descendants' rows together, in id order.
 -- Raises SF001 (unknown workflow), SF004 (the workflow already succeeded, failed or is dead:
 -- nothing changes), SF005.
 create or replace function steadfast.cancel_workflow(p_workflow_id text, p_options jsonb default '{}')
@@ -67,29 +67,36 @@ declare
     v_previous text[];
 begin
     perform steadfast._require_text(p_workflow_id, 'workflow_id', 'cancel_workflow');
-    select w.status into v_status from steadfast.workflows w where w.id = p_workflow_id for update;
-    if not found then
+    if pg_catalog.length(v_reason) > 1000 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('cancel_workflow: reason is longer than 1000 characters (%s)',
+                                        pg_catalog.length(v_reason));
+    end if;
+    -- The workflow and its descendants (UNION, not UNION ALL: a cycle written by hand still
+    -- ends), read without locks, then locked in id order — the engine's one order for
+    -- workflow rows (sql/01_overview.sql), which record_batch follows too.
+    with recursive tree (id) as (
+        select w.id from steadfast.workflows w where w.id = p_workflow_id
+        union
+        select c.id from steadfast.workflows c join tree t on c.parent_id = t.id)
+    select pg_catalog.array_agg(tree.id) into v_ids from tree;
+    if v_ids is null then
         perform steadfast._unknown_workflow(p_workflow_id, 'cancel_workflow');
     end if;
+    perform from steadfast.workflows w where w.id = any (v_ids) order by w.id for update;
+    select w.status into v_status from steadfast.workflows w where w.id = p_workflow_id;
     if v_status in ('succeeded', 'failed', 'dead') then
         raise exception using errcode = 'SF004',
             message = pg_catalog.format('cancel_workflow: workflow %s already finished (%s)',
-                                        pg_catalog.quote_literal(p_workflow_id), v_status),
+                                        steadfast._quote(p_workflow_id), v_status),
             hint = 'Only enqueued, running and waiting workflows can be cancelled.';
     end if;
 
-    -- The unfinished descendants (UNION, not UNION ALL: a cycle written by hand still ends).
-    select pg_catalog.array_agg(d.id), pg_catalog.array_agg(d.status) into v_ids, v_previous
-    from (select w.id, w.status from steadfast.workflows w
-          where w.id in (with recursive tree (id) as (
-                             select c.id from steadfast.workflows c where c.parent_id = p_workflow_id
-                             union
-                             select c.id from steadfast.workflows c join tree t on c.parent_id = t.id)
-                         select tree.id from tree)
-            and w.id <> p_workflow_id
-            and w.status in ('enqueued', 'running', 'waiting')
-          order by w.id
-          for update) d;
+    -- The unfinished descendants, in id order.
+    select pg_catalog.array_agg(w.id order by w.id), pg_catalog.array_agg(w.status order by w.id)
+    into v_ids, v_previous
+    from steadfast.workflows w
+    where w.id = any (v_ids) and w.id <> p_workflow_id and w.status in ('enqueued', 'running', 'waiting');
     v_ids := array[p_workflow_id] || coalesce(v_ids, '{}');
     v_previous := array[v_status] || coalesce(v_previous, '{}');
 
@@ -155,7 +162,7 @@ begin
     end if;
     if w.status in ('running', 'waiting', 'succeeded') then
         raise exception using errcode = 'SF004',
-            message = pg_catalog.format('resume_workflow: workflow %s is %s', pg_catalog.quote_literal(p_workflow_id), w.status),
+            message = pg_catalog.format('resume_workflow: workflow %s is %s', steadfast._quote(p_workflow_id), w.status),
             hint = 'Only cancelled, failed and dead workflows can be resumed; fork a succeeded one to run it again.';
     end if;
 
@@ -180,7 +187,7 @@ begin
         -- workflows_dedup: another active workflow of the queue holds its deduplication key.
         raise exception using errcode = 'SF009',
             message = pg_catalog.format('resume_workflow: an active workflow of queue %s already holds deduplication key %s',
-                                        pg_catalog.quote_literal(coalesce(v_queue, w.queue)), pg_catalog.quote_literal(w.dedup_key)),
+                                        steadfast._quote(coalesce(v_queue, w.queue)), steadfast._quote(w.dedup_key)),
             hint = 'Cancel or finish that workflow first, or fork this one (a fork has no deduplication key).';
     end;
 
@@ -211,7 +218,7 @@ comment on function steadfast.resume_workflow(text, jsonb) is
 -- (key share: it cannot be pruned meanwhile; its steps are read in one snapshot).
 -- Raises SF001 (unknown workflow or queue; from_step past the original's last step + 1),
 -- SF002 (workflow_id is already used by another workflow), SF005 (from_step null or < 1,
--- bad option).
+-- bad option, a workflow_id in the schedule namespace 'schedule:…').
 create or replace function steadfast.fork_workflow(p_workflow_id text, p_from_step integer,
                                                    p_options jsonb default '{}')
 returns table (workflow_id text, created boolean, forked_from text, forked_at_step integer, copied_steps integer,
@@ -239,6 +246,14 @@ begin
     end if;
     if v_options ? 'workflow_id' then
         perform steadfast._require_text(v_id, 'options.workflow_id', 'fork_workflow');
+        if pg_catalog.starts_with(v_id, 'schedule:') then
+            raise exception using errcode = 'SF005',
+                message = pg_catalog.format('fork_workflow: options.workflow_id %s is in the schedule namespace', steadfast._quote(v_id)),
+                hint = 'Ids beginning with ''schedule:'' are reserved for tick_schedules.';
+        end if;
+    end if;
+    if pg_catalog.length(steadfast._opt_text(v_options, 'app_version')) > 255 then
+        raise exception using errcode = 'SF005', message = 'fork_workflow: app_version is longer than 255 characters';
     end if;
     v_id := coalesce(v_id, pg_catalog.gen_random_uuid()::text);
     if v_options ? 'queue' then
@@ -253,23 +268,29 @@ begin
     select coalesce(pg_catalog.max(s.seq), 0) into v_last from steadfast.steps s where s.workflow_id = p_workflow_id;
     if p_from_step > v_last + 1 then
         raise exception using errcode = 'SF001',
-            message = pg_catalog.format('fork_workflow: workflow %s has no step %s', pg_catalog.quote_literal(p_workflow_id), p_from_step),
+            message = pg_catalog.format('fork_workflow: workflow %s has no step %s', steadfast._quote(p_workflow_id), p_from_step),
             detail = pg_catalog.format('Its last recorded step is seq %s: fork from 1 to %s.', v_last, v_last + 1);
     end if;
 
-    insert into steadfast.workflows as x (id, name, status, queue, priority, input, app_version, max_recovery_attempts,
-                                          retry_policy, partition_key, forked_from, forked_at_step,
-                                          available_at, created_at, updated_at)
-    values (v_id, w.name, 'enqueued', coalesce(v_queue, w.queue), w.priority, w.input,
-            case when v_options ? 'app_version' then steadfast._opt_text(v_options, 'app_version') else w.app_version end,
-            w.max_recovery_attempts, w.retry_policy, w.partition_key, p_workflow_id, p_from_step,
-            v_now, v_now, v_now)
-    on conflict (id) do nothing;
+    begin
+        insert into steadfast.workflows as x (id, name, status, queue, priority, input, app_version, max_recovery_attempts,
+                                              retry_policy, partition_key, forked_from, forked_at_step,
+                                              available_at, created_at, updated_at)
+        values (v_id, w.name, 'enqueued', coalesce(v_queue, w.queue), w.priority, w.input,
+                case when v_options ? 'app_version' then steadfast._opt_text(v_options, 'app_version') else w.app_version end,
+                w.max_recovery_attempts, w.retry_policy, w.partition_key, p_workflow_id, p_from_step,
+                v_now, v_now, v_now)
+        on conflict (id) do nothing;
+    exception when foreign_key_violation then
+        -- The queue was deleted after it was checked (the queue trigger of migration 0008).
+        raise exception using errcode = 'SF001',
+            message = pg_catalog.format('fork_workflow: unknown queue %s', steadfast._quote(coalesce(v_queue, w.queue)));
+    end;
     if not found then
         select * into e from steadfast.workflows x where x.id = v_id;
         if e.forked_from is distinct from p_workflow_id or e.forked_at_step is distinct from p_from_step then
             raise exception using errcode = 'SF002',
-                message = pg_catalog.format('fork_workflow: workflow id %s is already used', pg_catalog.quote_literal(v_id)),
+                message = pg_catalog.format('fork_workflow: workflow id %s is already used', steadfast._quote(v_id)),
                 detail = pg_catalog.format('It is workflow %s, forked from %s at step %s.', e.name,
                                            coalesce(e.forked_from, 'nothing'), coalesce(e.forked_at_step::text, '-'));
         end if;
@@ -281,9 +302,9 @@ begin
     end if;
 
     insert into steadfast.steps (workflow_id, step_key, seq, name, output, error, child_workflow_id, attempt,
-                                 step_attempts, parallel, started_at, completed_at)
+                                 step_attempts, parallel, started_at, completed_at, total_bytes)
     select v_id, s.step_key, s.seq, s.name, s.output, s.error, s.child_workflow_id, s.attempt,
-           s.step_attempts, s.parallel, s.started_at, s.completed_at
+           s.step_attempts, s.parallel, s.started_at, s.completed_at, s.total_bytes
     from steadfast.steps s
     where s.workflow_id = p_workflow_id and s.seq < p_from_step;
     get diagnostics v_copied = row_count;
@@ -304,7 +325,8 @@ comment on function steadfast.fork_workflow(text, integer, jsonb) is
 -- call again while `more` is true (the CLI and the Swift client loop). Forks of a pruned
 -- workflow keep its id in forked_from. Options: status (a finished status or an array of
 -- them; default all four), queue (only that queue's: a retention per queue). Locks the rows it deletes, skipping rows others hold (SKIP
--- LOCKED), so concurrent pruners share the work. Raises SF005 (older_than null or negative,
+-- LOCKED), so concurrent pruners share the work. Raises SF005 (older_than null, negative or
+-- over 1000 years,
 -- batch_size outside 1…100000, a status that is not finished).
 create or replace function steadfast.prune_workflows(p_older_than interval, p_batch_size integer default 1000,
                                                      p_options jsonb default '{}')
@@ -324,9 +346,9 @@ declare
     v_deleted integer;
     v_bad text;
 begin
-    if p_older_than is null or p_older_than < interval '0' then
+    if p_older_than is null or p_older_than < interval '0' or p_older_than > interval '1000 years' then
         raise exception using errcode = 'SF005',
-            message = pg_catalog.format('prune_workflows: older_than must be an interval ≥ 0, got %s',
+            message = pg_catalog.format('prune_workflows: older_than must be an interval between 0 and 1000 years, got %s',
                                         coalesce(p_older_than::text, 'null'));
     end if;
     if p_batch_size is null or p_batch_size < 1 or p_batch_size > 100000 then
@@ -343,7 +365,7 @@ begin
     where s not in ('succeeded', 'failed', 'cancelled', 'dead') limit 1;
     if v_bad is not null then
         raise exception using errcode = 'SF005',
-            message = pg_catalog.format('prune_workflows: %s is not a finished status', pg_catalog.quote_literal(v_bad)),
+            message = pg_catalog.format('prune_workflows: %s is not a finished status', steadfast._quote(v_bad)),
             hint = 'Only succeeded, failed, cancelled and dead workflows are pruned.';
     end if;
     v_cutoff := steadfast.now() - p_older_than;

@@ -11,7 +11,7 @@
 --
 -- `steadfast.grant_sets()` lists them. The owner keeps what no set has: migrations, grants,
 -- queue settings (create/alter/delete), pausing, resuming and deleting schedules, prune,
--- recovery, the test clock, every table and view. A role's sets are
+-- recovery, the test clock, the limits (set_settings), every table and view. A role's sets are
 -- recorded (steadfast.role_grants) and granted again whenever this file is applied — after
 -- every migration and whenever it changes, as it does when a set gains a function — so what an
 -- upgrade adds to a set reaches the roles that have it, and a function a migration re-created
@@ -35,7 +35,7 @@ as $fn$
     with viewer (f) as (values
         ('steadfast.schema_version()'), ('steadfast.error_codes()'),
         ('steadfast.get_workflow(text)'), ('steadfast.list_workflows(jsonb)'), ('steadfast.list_steps(text)'),
-        ('steadfast.list_queues()'), ('steadfast.list_schedules(jsonb)'),
+        ('steadfast.list_queues()'), ('steadfast.list_schedules(jsonb)'), ('steadfast.get_settings()'),
         ('steadfast.next_fire_times(text,timestamp with time zone,integer,text)')),
     client (f) as (values
         ('steadfast.start_workflow(text,text,jsonb,jsonb)'), ('steadfast.start_workflows(jsonb,jsonb)'),

@@ -43,6 +43,19 @@ check "schema_version() is the last migration ($last)" \
     "[ \"\$(psql '$url' -XAtc 'select steadfast.schema_version()')\" = '$last' ]"
 check "each migration is recorded once" \
     "[ \"\$(psql '$url' -XAtc 'select count(*) = count(distinct version) from steadfast.schema_migrations')\" = t ]"
+# A session squatting the migration lock (any role can take any advisory lock): migrate waits
+# at most lock_timeout, then fails naming the holder, instead of hanging.
+psql "$url" -XAt -c "select pg_advisory_lock(7293475118305624701)" -c "select pg_backend_pid()" -c "select pg_sleep(60)" \
+    >/tmp/bundle-squat.$$ 2>&1 & squatter=$!
+for _ in $(seq 1 100); do [ "$(wc -l < /tmp/bundle-squat.$$)" -ge 2 ] && break; sleep 0.1; done
+squatter_pid="$(sed -n 2p /tmp/bundle-squat.$$)"
+PGOPTIONS="-c lock_timeout=1s" psql "$url" -Xq -At -v ON_ERROR_STOP=1 -f "$bundle" >/tmp/bundle-c.$$ 2>&1; rc=$?
+check "migrate fails when another session holds its lock past lock_timeout" "[ $rc != 0 ]"
+check "and names the holder (pid $squatter_pid)" "grep -q 'migration lock is held by pid $squatter_pid' /tmp/bundle-c.$$"
+kill $squatter 2>/dev/null; wait $squatter 2>/dev/null
+psql "$url" -Xq -c "select pg_terminate_backend($squatter_pid)" >/dev/null 2>&1
+check "once it is gone, migrate succeeds" "psql '$url' -Xq -At -v ON_ERROR_STOP=1 -f '$bundle' >/dev/null"
+rm -f /tmp/bundle-squat.$$ /tmp/bundle-c.$$
 rm -f "$bundle"
 echo "1..$n"
 [ $failed = 0 ]

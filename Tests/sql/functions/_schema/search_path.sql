@@ -7,7 +7,7 @@
 -- clause would cost a configuration switch on every call and keep the planner from inlining
 -- the SQL ones (parsed and planned again on every call otherwise) — measured in BENCHMARKS.md.
 begin;
-select plan(4);
+select plan(5);
 
 select ok(
     (select count(*) from pg_catalog.pg_proc p where p.pronamespace = 'steadfast'::regnamespace) >= 13,
@@ -21,6 +21,17 @@ select is_empty(
         and not exists (select 1 from pg_catalog.unnest(p.proconfig) c where c like 'search\_path=%')
       order by 1$$,
     'every security definer or public function in schema steadfast pins search_path');
+
+-- `set search_path = ''` is not enough: an empty path still searches pg_temp first for types
+-- and tables, so a caller's `create domain pg_temp.jsonb … check (evil())` ran as the owner.
+-- pg_temp must be named, and last.
+select is_empty(
+    $$select p.oid::regprocedure::text || ': ' || c
+      from pg_catalog.pg_proc p, pg_catalog.unnest(p.proconfig) c
+      where p.pronamespace = 'steadfast'::regnamespace
+        and c like 'search\_path=%' and c <> 'search_path=pg_catalog, pg_temp'
+      order by 1$$,
+    'every pinned search_path is exactly pg_catalog, pg_temp (pg_temp last)');
 
 select is_empty(
     $$select p.oid::regprocedure::text

@@ -18,9 +18,9 @@ as $fn$
         ('SF003', 'fenced',             'The write presents an attempt that no longer holds the workflow: it was reclaimed, released, cancelled or finished meanwhile (or the executor was declared dead). Abandon the workflow.'),
         ('SF004', 'wrong_state',        'The workflow is not in a state that allows this operation.'),
         ('SF005', 'invalid_argument',   'An argument is missing, null, malformed, out of range, or an option is unknown.'),
-        ('SF006', 'payload_too_large',  'A JSON payload exceeds steadfast.max_payload_bytes (default 4 MiB).'),
+        ('SF006', 'payload_too_large',  'A JSON payload exceeds max_payload_bytes (default 4 MiB), or a workflow''s recorded steps would exceed max_workflow_bytes (default 64 MiB); see get_settings().'),
         ('SF007', 'non_determinism',    'A step key was already recorded with a different result: the execution diverged from its record.'),
-        ('SF008', 'executor_in_use',    'The executor id is held by another live database session.'),
+        ('SF008', 'executor_in_use',    'The executor id is held by another live database session: only the session that registered an executor may register it again or act for it (claim, heartbeat, release, deregister).'),
         ('SF009', 'duplicate',          'An active (enqueued, running or waiting) workflow of the queue already holds the deduplication key, and the start asked for an error (dedup_policy "error") or names another workflow.')
 $fn$;
 comment on function steadfast.error_codes() is

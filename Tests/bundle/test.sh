@@ -56,6 +56,25 @@ kill $squatter 2>/dev/null; wait $squatter 2>/dev/null
 psql "$url" -Xq -c "select pg_terminate_backend($squatter_pid)" >/dev/null 2>&1
 check "once it is gone, migrate succeeds" "psql '$url' -Xq -At -v ON_ERROR_STOP=1 -f '$bundle' >/dev/null"
 rm -f /tmp/bundle-squat.$$ /tmp/bundle-c.$$
+# The engine owned by a dedicated role that is not a superuser (the production setup the
+# README recommends): it installs, and a workflow runs through it end to end.
+owner="steadfast_owner_$$"
+odb="steadfast_bundle_owner_$$"
+psql "$DATABASE_URL" -Xq -c "create role $owner login" -c "create database $odb owner $owner" || exit 1
+ourl="$(printf '%s' "$DATABASE_URL" | sed -E "s#^(postgres(ql)?://[^/]*/)[^?]*#\1$odb#; s#([?&]user=)[^&]*#\1$owner#")"
+case "$ourl" in *user=*) ;; *\?*) ourl="$ourl&user=$owner" ;; *) ourl="$ourl?user=$owner" ;; esac
+check "the bundle installs as a non-superuser owner" \
+    "psql '$ourl' -Xq -At -v ON_ERROR_STOP=1 -f '$bundle' >/dev/null"
+check "the owner is not a superuser" "[ \"\$(psql '$ourl' -XAtc 'select rolsuper from pg_roles where rolname = current_user')\" = f ]"
+check "a workflow runs end to end under it" "[ \"\$(psql '$ourl' -XAt -v ON_ERROR_STOP=1 \
+    -c \"select created from steadfast.start_workflow('o-1', 'job', '{}')\" \
+    -c \"select executor_id is not null from steadfast.register_executor('o-e')\" \
+    -c \"select attempt from steadfast.claim_workflows('o-e', 1)\" \
+    -c \"select recorded from steadfast.record_step('o-1', 1, 's', '1')\" \
+    -c \"select steadfast.complete_workflow('o-1', 1, '2') is not null\" \
+    -c \"select status from steadfast.get_workflow('o-1')\" | tr '\\n' ' ')\" = 't t 1 t t succeeded ' ]"
+psql "$DATABASE_URL" -Xq -c "drop database if exists $odb with (force)" -c "drop role if exists $owner" >/dev/null
+
 rm -f "$bundle"
 echo "1..$n"
 [ $failed = 0 ]

@@ -23,8 +23,13 @@ begin
             message = pg_catalog.format('%s: unknown executor %s', p_function, steadfast._quote(p_executor_id)),
             hint = 'Call steadfast.register_executor first.';
     end if;
-    if e.session_pid is distinct from pg_catalog.pg_backend_pid()
-       or e.session_started_at is distinct from steadfast._session_started_at() then
+    -- The process id is enough here, and cheap (the session's start time costs a scan of every
+    -- backend's status, ~0.1 ms): no two live sessions share a pid, so no session can claim for
+    -- a live executor registered by another. A later session that happens to reuse the pid of
+    -- a dead executor's session could claim for it only until its lease expires (the exact
+    -- check in heartbeat_executor keeps it from extending the lease) — no more than it could
+    -- claim under an executor of its own.
+    if e.session_pid is distinct from pg_catalog.pg_backend_pid() then
         raise exception using errcode = 'SF008',
             message = pg_catalog.format('%s: executor %s was registered by another database session', p_function,
                                         steadfast._quote(p_executor_id)),

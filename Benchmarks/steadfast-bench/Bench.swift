@@ -127,15 +127,16 @@ final class Bench {
         let session = try await Connection.connect(database, logger: logger)
         let executorID = "bench-serial-\(UUID().uuidString.prefix(8))"
         _ = try await Engine.registerExecutor(on: session, id: executorID, queues: ["default"], leaseSeconds: 300, appVersion: nil)
+        let executor = ExecutorSession(id: executorID, connection: session)
         let registry = WorkflowRegistry()
         registry.register(workflow)
         let runner = registry.runner(for: W.name)!
         let time = try await Measure.time {
             for n in 0..<count {
-                let (claimed, _) = try await engine.startAndClaim(executorID: executorID, id: nil, name: W.name,
+                let (claimed, _) = try await Engine.startAndClaim(on: session, executorID: executorID, id: nil, name: W.name,
                                                                   inputJSON: try JSONCoding.encode(input(n)), options: [:])
                 let outcome = await WorkflowExecution(claimed: claimed!, runner: runner, engine: engine,
-                                                      executorID: executorID, logger: logger).run()
+                                                      executor: executor, logger: logger).run()
                 guard case .succeeded = outcome else { throw BenchError("serial workflow \(n): \(outcome)") }
             }
         }

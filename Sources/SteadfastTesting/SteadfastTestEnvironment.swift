@@ -99,9 +99,9 @@ public final class SteadfastTestEnvironment: Sendable {
                                  options: StartOptions = StartOptions(), replacing: StepResults = [:],
                                  preRecorded: StepResults = [:], crashAfterStep: Int? = nil) async throws -> TestRun<W.Output> {
         let executor = try await TestExecutor.register(database: database, logger: logger)
-        let (claimedOrNil, _) = try await engine.startAndClaim(
-            executorID: executor.id, id: id ?? options.id, name: W.name, inputJSON: try JSONCoding.encode(input),
-            options: options.json)
+        let (claimedOrNil, _) = try await Engine.startAndClaim(
+            on: executor.session, executorID: executor.id, id: id ?? options.id, name: W.name,
+            inputJSON: try JSONCoding.encode(input), options: options.json)
         guard var claimed = claimedOrNil else {
             await executor.stop()
             throw TestRunError(workflowID: id ?? "", description: "the workflow was not claimable (it exists and is not enqueued, or starts later)")
@@ -131,8 +131,9 @@ public final class SteadfastTestEnvironment: Sendable {
         try await engine.recoverWorkflows()
         let record = try await engine.workflow(id: id)
         let executor = try await TestExecutor.register(database: database, logger: logger)
-        let (claimedOrNil, _) = try await engine.startAndClaim(
-            executorID: executor.id, id: id, name: W.name, inputJSON: record.inputJSON, options: ["queue": .string(record.queue)])
+        let (claimedOrNil, _) = try await Engine.startAndClaim(
+            on: executor.session, executorID: executor.id, id: id, name: W.name, inputJSON: record.inputJSON,
+            options: ["queue": .string(record.queue)])
         guard let claimed = claimedOrNil else {
             await executor.stop()
             throw TestRunError(workflowID: id, description: "workflow \(id) is \(record.status.rawValue) and not claimable now")
@@ -173,8 +174,8 @@ public final class SteadfastTestEnvironment: Sendable {
         let registry = WorkflowRegistry()
         registry.register(workflow)
         let execution = WorkflowExecution(
-            claimed: claimed, runner: registry.runner(for: W.name)!, engine: engine, executorID: executor.id, logger: logger,
-            hooks: WorkflowContext.Hooks(replacements: replacing.json, crashAfterSteps: crashAfterStep))
+            claimed: claimed, runner: registry.runner(for: W.name)!, engine: engine, executor: executor.executorSession,
+            logger: logger, hooks: WorkflowContext.Hooks(replacements: replacing.json, crashAfterSteps: crashAfterStep))
         let context = execution.makeContext()
         let outcome = await execution.run(in: context)
         let result: TestRun<W.Output>.Outcome

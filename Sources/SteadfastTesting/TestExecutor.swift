@@ -3,10 +3,17 @@ import Logging
 import Steadfast
 
 /// An executor of the testing kit: registered on a session of its own, which ``crash()``
-/// closes as a killed process would, and ``stop()`` deregisters gracefully.
+/// closes as a killed process would, and ``stop()`` deregisters gracefully. Everything done as
+/// the executor (start-and-claim, a failed execution's release) goes through that session, the
+/// only one the engine accepts it from.
 struct TestExecutor: Sendable {
     let id: String
     let session: Connection
+
+    /// The executor and its session, for a ``WorkflowExecution``.
+    var executorSession: ExecutorSession {
+        ExecutorSession(id: id, connection: session)
+    }
 
     static func register(database: DatabaseConfiguration, logger: Logger) async throws -> TestExecutor {
         let session = try await Connection.connect(database, logger: logger)

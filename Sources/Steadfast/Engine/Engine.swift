@@ -27,6 +27,12 @@ package struct Engine: Sendable {
     }
 
     // MARK: Executors
+    //
+    // Every call that acts for an executor — register, heartbeat, release, deregister, claim,
+    // start-and-claim — runs on the executor's own session (`on session:`): the engine accepts
+    // them only from the session that registered the executor and holds its advisory lock, and
+    // raises `executorInUse` (SF008) from any other. None of them is retried on another
+    // connection: a lost session means registering again (see `ExecutorSession`).
 
     /// `register_executor`, on the session that will hold the executor's liveness lock.
     package static func registerExecutor(on session: Connection, id: String, queues: [String], leaseSeconds: Double,
@@ -52,29 +58,33 @@ package struct Engine: Sendable {
         return try rows.first?.int("released") ?? 0
     }
 
-    /// `heartbeat_executor`: extends the lease. Throws `fenced` when the executor was declared dead.
-    func heartbeat(executorID: String) async throws -> Date {
-        let rows = try await retrying("heartbeat") {
-            try await pool.query("select steadfast.heartbeat_executor($1) as lease_expires_at", [executorID])
-        }
+    /// `heartbeat_executor`, on the executor's session: extends the lease. Throws `fenced` when
+    /// the executor was declared dead, `executorInUse` on another session, `connectionLost`
+    /// when the session is gone — not retried: registering again on a new session renews the
+    /// lease instead.
+    static func heartbeat(on session: Connection, executorID: String) async throws -> Date {
+        let rows = try await session.query("select steadfast.heartbeat_executor($1) as lease_expires_at", [executorID])
         return try rows.first?.decode("lease_expires_at", as: Date.self) ?? Date()
     }
 
-    /// `release_workflows`: hands workflows back without counting a recovery attempt.
+    /// `release_workflows`, on the executor's session: hands workflows back (all of them when
+    /// `workflowIDs` is nil) without counting a recovery attempt. Returns how many.
     @discardableResult
-    func release(executorID: String, workflowIDs: [String]?) async throws -> Int {
-        let rows = try await pool.query("select steadfast.release_workflows($1, $2::text[]) as released",
-                                        [executorID, workflowIDs.map(Self.textArray)])
+    static func release(on session: Connection, executorID: String, workflowIDs: [String]?) async throws -> Int {
+        let rows = try await session.query("select steadfast.release_workflows($1, $2::text[]) as released",
+                                           [executorID, workflowIDs.map(Self.textArray)])
         return try rows.first?.int("released") ?? 0
     }
 
     // MARK: Claiming
 
-    /// `claim_workflows`: up to `limit` workflows, each with its recorded steps.
-    package func claim(executorID: String, limit: Int, names: [String]?) async throws -> [ClaimedWorkflow] {
+    /// `claim_workflows`, on the executor's session: up to `limit` workflows, each with its
+    /// recorded steps.
+    package static func claim(on session: Connection, executorID: String, limit: Int,
+                              names: [String]?) async throws -> [ClaimedWorkflow] {
         var options: [String: JSONValue] = [:]
         if let names { options["names"] = .array(names.map { .string($0) }) }
-        let rows = try await pool.query(
+        let rows = try await session.query(
             "select workflow_id, name, queue, input, attempt, steps from steadfast.claim_workflows($1, $2, $3::jsonb)",
             [executorID, String(limit), try JSONCoding.encode(options)])
         return try rows.map { row in
@@ -99,12 +109,13 @@ package struct Engine: Sendable {
                                created: try row.bool("created"))
     }
 
-    /// `start_workflow_and_claim`: starts the workflow already running under the executor, or
-    /// claims the existing one with this id when it is claimable. Returns the claimed workflow
-    /// (with its steps), or `nil` when it was not claimable, and whether it was created.
-    package func startAndClaim(executorID: String, id: String?, name: String, inputJSON: String,
-                               options: [String: JSONValue]) async throws -> (claimed: ClaimedWorkflow?, created: Bool) {
-        let rows = try await pool.query(
+    /// `start_workflow_and_claim`, on the executor's session: starts the workflow already
+    /// running under the executor, or claims the existing one with this id when it is
+    /// claimable. Returns the claimed workflow (with its steps), or `nil` when it was not
+    /// claimable, and whether it was created.
+    package static func startAndClaim(on session: Connection, executorID: String, id: String?, name: String,
+                                      inputJSON: String, options: [String: JSONValue]) async throws -> (claimed: ClaimedWorkflow?, created: Bool) {
+        let rows = try await session.query(
             "select workflow_id, name, queue, input, attempt, steps, created, claimed from steadfast.start_workflow_and_claim($1, $2, $3, $4::jsonb, $5::jsonb)",
             [executorID, id, name, inputJSON, try JSONCoding.encode(options)])
         guard let row = rows.first else {

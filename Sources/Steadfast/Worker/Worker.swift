@@ -15,6 +15,10 @@ import Synchronization
 /// While it runs, the worker
 /// - registers an executor from a database session it keeps open (a crash closes it, and
 ///   other workers take over its workflows at their next claim) and renews its lease;
+///   everything it does as that executor — claiming, renewing, handing workflows back,
+///   deregistering — goes through that session, the only one the engine accepts it from. If
+///   the session is lost, the worker reconnects and registers again, which hands back the
+///   workflows the lost session held (their running executions are abandoned and run anew);
 /// - claims up to ``Configuration/concurrency`` workflows of its registered names from its
 ///   queues, woken by `NOTIFY` when work is enqueued and polling with jitter otherwise;
 /// - writes the cron schedules declared with ``schedule(_:)`` and fires due schedules on a

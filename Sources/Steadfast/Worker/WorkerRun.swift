@@ -3,12 +3,19 @@ import Logging
 import Synchronization
 
 /// One run of a worker: its session, its running workflows, its loops.
+///
+/// Everything that acts for the executor — claims, heartbeats, releases, deregistering — goes
+/// through its session (``ExecutorSession``), the connection that registered it and holds its
+/// advisory lock; the engine refuses those calls from any other (`executorInUse`). Checkpoints
+/// and completions, fenced by the workflow's attempt instead, go through the pool.
 final class WorkerRun: Sendable {
     private let worker: Worker
     private let engine: Engine
     private let doorbell = Doorbell()
     private let stopping = Atomic<Bool>(false)
-    private let session = Mutex<Connection?>(nil)
+    /// The executor and its current session: set by ``start()``, cleared when the session is
+    /// lost, replaced once ``reconnect()`` has registered a new one.
+    private let executor: ExecutorSession
     private let active = Mutex<Set<String>>([])
     /// The task running each claimed workflow, so a cancellation in the database
     /// (`NOTIFY steadfast_cancelled`) can cancel it, and whether it was. A notification that
@@ -18,11 +25,12 @@ final class WorkerRun: Sendable {
 
     private var configuration: Worker.Configuration { worker.configuration }
     private var logger: Logger { worker.logger }
-    private var executorID: String { worker.executorID }
+    private var executorID: String { executor.id }
 
     init(worker: Worker, engine: Engine) {
         self.worker = worker
         self.engine = engine
+        self.executor = ExecutorSession(id: worker.executorID)
     }
 
     /// Connects the session, checks the schema, registers the executor and listens.
@@ -35,7 +43,7 @@ final class WorkerRun: Sendable {
             await connection.close()
             throw error
         }
-        session.withLock { $0 = connection }
+        executor.replace(with: connection)
         logger.info("worker started", metadata: [
             "queues": "\(configuration.queues)", "concurrency": "\(configuration.concurrency)",
             "workflows": "\(worker.registry.names)",
@@ -76,8 +84,8 @@ final class WorkerRun: Sendable {
                 // whose wait timed out, claims whatever fits.
                 if free > 0 && (running == 0 || free >= minimumClaimBatch || pollDue) {
                     do {
-                        let claimed = try await engine.claim(executorID: executorID, limit: free,
-                                                             names: worker.registry.names)
+                        let claimed = try await Engine.claim(on: executor.connection(), executorID: executorID,
+                                                             limit: free, names: worker.registry.names)
                         for workflow in claimed {
                             active.withLock { _ = $0.insert(workflow.id) }
                             // Its own task, so that cancelling this one workflow is possible;
@@ -95,8 +103,7 @@ final class WorkerRun: Sendable {
                                     // Normally a no-op (the workflow is cancelled). But a late
                                     // notification may have hit a run that started after the
                                     // workflow was resumed: hand that run's claim back.
-                                    _ = try? await self.engine.release(executorID: self.executorID,
-                                                                       workflowIDs: [workflow.id])
+                                    await self.release(workflow.id)
                                 }
                                 self.active.withLock { _ = $0.remove(workflow.id) }
                                 self.doorbell.ring()
@@ -106,8 +113,17 @@ final class WorkerRun: Sendable {
                     } catch let error as SteadfastError where error.code == .fenced {
                         logger.warning("executor was declared dead; registering again", metadata: ["error": "\(error)"])
                         await reRegister()
+                    } catch let error as SteadfastError where error.code == .executorInUse {
+                        logger.warning("the session no longer holds the executor; registering again",
+                                       metadata: ["error": "\(error)"])
+                        await reRegister()
                     } catch is CancellationError {
                         break
+                    } catch _ where Task.isCancelled {
+                        break  // the claim was interrupted by the shutdown
+                    } catch let error as SteadfastError where Self.isSessionLoss(error) {
+                        // superviseSession reconnects, registers again and rings the doorbell.
+                        logger.info("claim skipped: the executor session is being restored", metadata: ["error": "\(error)"])
                     } catch {
                         logger.error("claim failed", metadata: ["error": "\(error)"])
                     }
@@ -133,12 +149,18 @@ final class WorkerRun: Sendable {
         }
     }
 
-    /// Hands back what is still held and closes the session.
+    /// Hands back what is still held (`deregister_executor`, on the session) and closes the
+    /// session. Runs after ``loop()``, so no reconnection swaps the session meanwhile.
     func finish() async {
-        let connection = session.withLock { $0 }
+        let connection = executor.replace(with: nil)
         // Not the caller's task: it may be cancelled, and this must still reach the database.
         await Task.detached { [executorID, logger] in
-            guard let connection else { return }
+            guard let connection else {
+                // Lost and not restored: no session can act for the executor now. Its lock is
+                // free, so the next claim of any worker recovers what it held.
+                logger.warning("worker stopped without its session; its workflows will be recovered")
+                return
+            }
             do {
                 let released = try await Engine.deregisterExecutor(on: connection, id: executorID)
                 logger.info("worker stopped", metadata: ["released": "\(released)"])
@@ -155,7 +177,7 @@ final class WorkerRun: Sendable {
     /// workflow was cancelled); reconnects and re-registers when the session is lost.
     private func superviseSession() async {
         while !Task.isCancelled {
-            guard let connection = session.withLock({ $0 }) else { return }
+            guard let connection = executor.current else { return }
             for await notification in await connection.notifications() {
                 if notification.channel == "steadfast_cancelled" {
                     cancelRunning(notification.payload)
@@ -181,7 +203,13 @@ final class WorkerRun: Sendable {
         task.cancel()
     }
 
+    /// Replaces a lost session. The lost one is closed first (its backend, if the server still
+    /// has it, ends and frees the executor's lock); until a new session has registered, calls
+    /// for the executor fail with `connectionLost` and the loops carry on. Registering again
+    /// hands back what the lost session held: running workflows are then fenced and abandoned,
+    /// and claimed anew.
     private func reconnect() async {
+        await executor.replace(with: nil)?.close()
         while !Task.isCancelled {
             do {
                 let connection = try await Connection.connect(worker.database, logger: logger)
@@ -191,12 +219,7 @@ final class WorkerRun: Sendable {
                     await connection.close()
                     throw error
                 }
-                let old = session.withLock { current -> Connection? in
-                    let old = current
-                    current = connection
-                    return old
-                }
-                await old?.close()
+                await executor.replace(with: connection)?.close()
                 logger.info("executor session restored")
                 doorbell.ring()
                 return
@@ -207,8 +230,10 @@ final class WorkerRun: Sendable {
         }
     }
 
+    /// Registers again on the current session, after the engine declared the executor dead
+    /// (its lease expired while the session lived on).
     private func reRegister() async {
-        guard let connection = session.withLock({ $0 }) else { return }
+        guard let connection = executor.current else { return }
         do {
             try await register(on: connection)
         } catch {
@@ -216,20 +241,45 @@ final class WorkerRun: Sendable {
         }
     }
 
+    /// Renews the lease on the executor's session. Never retried on another connection (the
+    /// engine would refuse it): when the session is lost, superviseSession registers again on a
+    /// new one, which renews the lease too.
     private func heartbeatLoop() async {
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: configuration.resolvedHeartbeatInterval)
-                _ = try await engine.heartbeat(executorID: executorID)
+                _ = try await Engine.heartbeat(on: executor.connection(), executorID: executorID)
             } catch is CancellationError {
+                return
+            } catch _ where Task.isCancelled {
                 return
             } catch let error as SteadfastError where error.code == .fenced {
                 logger.warning("executor was declared dead; its workflows went to others; registering again",
                                metadata: ["error": "\(error)"])
                 await reRegister()
+            } catch let error as SteadfastError where error.code == .executorInUse {
+                logger.warning("the session no longer holds the executor; registering again", metadata: ["error": "\(error)"])
+                await reRegister()
+            } catch let error as SteadfastError where Self.isSessionLoss(error) {
+                logger.info("heartbeat skipped: the executor session is being restored", metadata: ["error": "\(error)"])
             } catch {
                 logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
             }
+        }
+    }
+
+    /// Whether `error` says the executor's session is gone (broken, closed or not yet restored).
+    private static func isSessionLoss(_ error: SteadfastError) -> Bool {
+        error.code == .connectionLost || error.code == .shutdown
+    }
+
+    /// Hands `workflowID` back (`release_workflows`, on the session). Best effort: without a
+    /// session, registering again on the next one hands back whatever the lost one held.
+    private func release(_ workflowID: String) async {
+        do {
+            try await Engine.release(on: executor.connection(), executorID: executorID, workflowIDs: [workflowID])
+        } catch {
+            logger.warning("handing a workflow back failed", metadata: ["workflow_id": .string(workflowID), "error": "\(error)"])
         }
     }
 
@@ -239,10 +289,10 @@ final class WorkerRun: Sendable {
         guard let runner = worker.registry.runner(for: claimed.name) else {
             logger.error("no workflow registered under this name; handing it back",
                          metadata: ["workflow_id": .string(claimed.id), "workflow": .string(claimed.name)])
-            _ = try? await engine.release(executorID: executorID, workflowIDs: [claimed.id])
+            await release(claimed.id)
             return
         }
-        _ = await WorkflowExecution(claimed: claimed, runner: runner, engine: engine, executorID: executorID,
+        _ = await WorkflowExecution(claimed: claimed, runner: runner, engine: engine, executor: executor,
                                     logger: logger).run()
     }
 }

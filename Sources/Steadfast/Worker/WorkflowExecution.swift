@@ -19,17 +19,19 @@ package struct WorkflowExecution: Sendable {
     package let claimed: ClaimedWorkflow
     package let runner: WorkflowRegistry.Runner
     package let engine: Engine
-    package let executorID: String
+    /// The executor running it, whose session hands the workflow back when its outcome cannot
+    /// be recorded.
+    package let executor: ExecutorSession
     package let logger: Logger
     /// Test hooks: stubbed step results and crash injection (see ``WorkflowContext``).
     package var hooks = WorkflowContext.Hooks()
 
-    package init(claimed: ClaimedWorkflow, runner: @escaping WorkflowRegistry.Runner, engine: Engine, executorID: String,
-                 logger: Logger, hooks: WorkflowContext.Hooks = WorkflowContext.Hooks()) {
+    package init(claimed: ClaimedWorkflow, runner: @escaping WorkflowRegistry.Runner, engine: Engine,
+                 executor: ExecutorSession, logger: Logger, hooks: WorkflowContext.Hooks = WorkflowContext.Hooks()) {
         self.claimed = claimed
         self.runner = runner
         self.engine = engine
-        self.executorID = executorID
+        self.executor = executor
         self.logger = logger
         self.hooks = hooks
     }
@@ -83,9 +85,11 @@ package struct WorkflowExecution: Sendable {
             logger.warning("workflow taken over by another execution; abandoning it", metadata: ["error": "\(error)"])
             return .abandoned
         } catch {
-            // Could not record the outcome: hand the workflow back rather than hold it forever.
+            // Could not record the outcome: hand the workflow back rather than hold it forever —
+            // on the executor's session, the only one the engine takes a release from. When
+            // that session is lost too, registering again on a new one hands it back.
             logger.error("recording the workflow's outcome failed; handing it back", metadata: ["error": "\(error)"])
-            _ = try? await engine.release(executorID: executorID, workflowIDs: [claimed.id])
+            _ = try? await Engine.release(on: executor.connection(), executorID: executor.id, workflowIDs: [claimed.id])
             return .interrupted
         }
     }

@@ -69,7 +69,7 @@ struct ClientTests {
         let waiting = Task { try await handle.result(timeout: .seconds(30)) }
         try await Task.sleep(for: .milliseconds(300))  // the waiter has read `enqueued` and sleeps
         #expect(try await handle.status() == .enqueued)
-        let claimed = try await fixture.engine.claim(executorID: ghost.id, limit: 1, names: nil)
+        let claimed = try await ghost.claim()
         let completedAt = ContinuousClock.now
         try await fixture.engine.complete(workflowID: handle.id, attempt: claimed[0].attempt, outputJSON: #""done""#)
         #expect(try await waiting.value == "done")

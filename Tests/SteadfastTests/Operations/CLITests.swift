@@ -104,7 +104,7 @@ struct CLITests {
         let cli = try CommandLineTool.steadfast()
         let ghost = try await fixture.ghostExecutor()
         let done = try await client.start(Other.self, .init(), options: StartOptions(queue: fixture.queue))
-        let claimed = try await fixture.engine.claim(executorID: ghost.id, limit: 1, names: nil)
+        let claimed = try await ghost.claim()
         try await fixture.engine.complete(workflowID: done.id, attempt: claimed[0].attempt, outputJSON: "1")
         let before = try await fixture.snapshot()
 

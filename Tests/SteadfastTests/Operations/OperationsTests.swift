@@ -123,7 +123,7 @@ struct OperationsTests {
 
         let done = try await client.start(Other.self, .init(), options: StartOptions(queue: q))
         let ghost = try await fixture.ghostExecutor()
-        let claimed = try await fixture.engine.claim(executorID: ghost.id, limit: 1, names: nil)
+        let claimed = try await ghost.claim()
         try await fixture.engine.complete(workflowID: done.id, attempt: claimed[0].attempt, outputJSON: "1")
         let before = try await fixture.snapshot()
         await expectSteadfastError(.wrongState) { try await client.cancel(done.id) }

@@ -73,9 +73,21 @@ struct EngineFixture: Sendable {
     }
 }
 
+/// An executor registered on a session of its own. What it does as the executor (claim) goes
+/// through that session: the engine takes executor calls from no other.
 struct GhostExecutor: Sendable {
     let id: String
     let session: Connection
+
+    /// The executor and its session, for a ``WorkflowExecution``.
+    var executorSession: ExecutorSession {
+        ExecutorSession(id: id, connection: session)
+    }
+
+    /// `claim_workflows` for this executor, on its session.
+    func claim(limit: Int = 1, names: [String]? = nil) async throws -> [ClaimedWorkflow] {
+        try await Engine.claim(on: session, executorID: id, limit: limit, names: names)
+    }
 
     func crash() async throws {
         let pid = await session.backendPID

@@ -14,7 +14,7 @@ struct CheckpointBatchTests {
             _ = try await fixture.engine.start(id: "\(fixture.queue)-\(n)", name: "batched", inputJSON: "{}",
                                                options: ["queue": .string(fixture.queue)])
         }
-        let claimed = try await fixture.engine.claim(executorID: ghost.id, limit: count, names: nil)
+        let claimed = try await ghost.claim(limit: count)
         #expect(claimed.count == count)
         return (ghost, claimed)
     }

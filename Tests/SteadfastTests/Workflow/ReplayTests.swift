@@ -79,7 +79,7 @@ struct ReplayTests {
         let client = try await fixture.client()
         let handle = try await client.start(TwoSteps.self, .init(x: 4), options: StartOptions(queue: fixture.queue))
         // The first execution claims it, records step a, and dies.
-        let claimed = try await fixture.engine.claim(executorID: ghost.id, limit: 1, names: nil)
+        let claimed = try await ghost.claim()
         #expect(claimed.map(\.id) == [handle.id])
         try await fixture.engine.recordStep(StepRecord(workflowID: handle.id, attempt: 1, name: "a", occurrence: 1,
                                                        outputJSON: "5", error: nil, startedAt: Date(), runs: 1, parallel: false))
@@ -108,7 +108,7 @@ struct ReplayTests {
         let ghost = try await fixture.ghostExecutor()
         let client = try await fixture.client()
         let handle = try await client.start(ParallelSteps.self, .init(), options: StartOptions(queue: fixture.queue))
-        _ = try await fixture.engine.claim(executorID: ghost.id, limit: 1, names: nil)
+        _ = try await ghost.claim()
         // Only the second of the parallel pair was recorded before the crash.
         try await fixture.engine.recordStep(StepRecord(workflowID: handle.id, attempt: 1, name: "y", occurrence: 1,
                                                        outputJSON: "\"y\"", error: nil, startedAt: Date(), runs: 1, parallel: true))
@@ -150,7 +150,7 @@ struct ReplayTests {
         let ghost = try await fixture.ghostExecutor()
         let client = try await fixture.client()
         let handle = try await client.start(ChangedCode.self, .init(), options: StartOptions(queue: fixture.queue))
-        _ = try await fixture.engine.claim(executorID: ghost.id, limit: 1, names: nil)
+        _ = try await ghost.claim()
         for name in ["a", "ship"] {
             try await fixture.engine.recordStep(StepRecord(workflowID: handle.id, attempt: 1, name: name, occurrence: 1,
                                                            outputJSON: "null", error: nil, startedAt: Date(), runs: 1, parallel: false))

@@ -61,12 +61,12 @@ struct TransactionStepTests {
         try await fixture.pool.query("select attempt from \(table) order by attempt").map { try $0.int("attempt") }
     }
 
-    func execution(_ fixture: EngineFixture, _ claimed: ClaimedWorkflow, _ workflow: Debit, executor: String,
+    func execution(_ fixture: EngineFixture, _ claimed: ClaimedWorkflow, _ workflow: Debit, executor: GhostExecutor,
                    hooks: WorkflowContext.Hooks = .init()) -> WorkflowExecution {
         let registry = WorkflowRegistry()
         registry.register(workflow)
         return WorkflowExecution(claimed: claimed, runner: registry.runner(for: Debit.name)!, engine: fixture.engine,
-                                 executorID: executor, logger: TestDatabase.logger, hooks: hooks)
+                                 executor: executor.executorSession, logger: TestDatabase.logger, hooks: hooks)
     }
 
     @Test("the step's statements and its checkpoint commit together, and a replay does not run them again")
@@ -95,19 +95,19 @@ struct TransactionStepTests {
 
         // The first execution claims, inserts its row inside the step's transaction, and stalls.
         let zombie = try await fixture.ghostExecutor()
-        let claimedByZombie = try #require(try await fixture.engine.claim(executorID: zombie.id, limit: 1, names: nil).first)
+        let claimedByZombie = try #require(try await zombie.claim().first)
         let gate = Gate()
         let stalled = Task {
-            await execution(fixture, claimedByZombie, Debit(table: table, gate: gate, runs: Runs()), executor: zombie.id).run()
+            await execution(fixture, claimedByZombie, Debit(table: table, gate: gate, runs: Runs()), executor: zombie).run()
         }
         try await waitUntil { gate.entered }
 
         // Its process is declared dead; a successor takes the workflow and runs the step.
         try await zombie.crash()
         let successor = try await fixture.ghostExecutor()
-        let claimed = try #require(try await fixture.engine.claim(executorID: successor.id, limit: 1, names: nil).first)
+        let claimed = try #require(try await successor.claim().first)
         #expect(claimed.attempt == 2)
-        let outcome = await execution(fixture, claimed, Debit(table: table, gate: nil, runs: Runs()), executor: successor.id).run()
+        let outcome = await execution(fixture, claimed, Debit(table: table, gate: nil, runs: Runs()), executor: successor).run()
         #expect(outcome == .succeeded("200"))
 
         // The zombie wakes up: its checkpoint is refused and its insert rolls back.
@@ -131,20 +131,20 @@ struct TransactionStepTests {
 
         // The first execution has written its row and its checkpoint; the commit is pending.
         let zombie = try await fixture.ghostExecutor()
-        let claimedByZombie = try #require(try await fixture.engine.claim(executorID: zombie.id, limit: 1, names: nil).first)
+        let claimedByZombie = try #require(try await zombie.claim().first)
         let gate = Gate()
         let zombieRuns = Runs()
         let hooks = WorkflowContext.Hooks(beforeCommit: { _ in await gate.pass() })
         let stalled = Task {
             await execution(fixture, claimedByZombie, Debit(table: table, gate: nil, runs: zombieRuns),
-                            executor: zombie.id, hooks: hooks).run()
+                            executor: zombie, hooks: hooks).run()
         }
         try await waitUntil { gate.entered }
         try await zombie.crash()
 
         // The successor's claim must recover the workflow, whose row the open transaction locks.
         let successor = try await fixture.ghostExecutor()
-        let claiming = Task { try await fixture.engine.claim(executorID: successor.id, limit: 1, names: nil) }
+        let claiming = Task { try await successor.claim() }
         try await Task.sleep(for: .milliseconds(300))
         gate.release()
         let claimed = try #require(try await claiming.value.first)
@@ -152,7 +152,7 @@ struct TransactionStepTests {
         #expect(claimed.steps.map(\.key) == ["debit"], "the zombie's checkpoint committed and comes with the claim")
 
         let successorRuns = Runs()
-        let outcome = await execution(fixture, claimed, Debit(table: table, gate: nil, runs: successorRuns), executor: successor.id).run()
+        let outcome = await execution(fixture, claimed, Debit(table: table, gate: nil, runs: successorRuns), executor: successor).run()
         #expect(outcome == .succeeded("100"), "the successor returns the result the zombie recorded")
         #expect(successorRuns.count("debit") == 0, "and does not run the statements again")
         #expect(try await rows(fixture, table) == [1], "exactly one commit: the zombie's")

@@ -42,7 +42,9 @@ drop sequence if exists steadfast.executor_lock_keys;
 
 alter table steadfast.steps add column if not exists total_bytes bigint not null default 0;
 
--- executors.session_started_at: with session_pid, names the registering session exactly (a
--- process id alone can be reused by a later session). Calls that act for an executor must
--- come from that session.
-alter table steadfast.executors add column if not exists session_started_at timestamptz;
+-- executors.role_name: the login role (session_user) of the session that registered the
+-- executor. A worker's writes to a workflow (record_step, complete_workflow, fail_workflow,
+-- record_batch) must come from a session of that role: a worker role cannot write to the
+-- workflows another role's executor holds, even knowing their attempt. Executors registered
+-- before this migration have none, and are not checked until they register again.
+alter table steadfast.executors add column if not exists role_name text;

@@ -34,38 +34,32 @@ begin
 end;
 $fn$;
 
--- _session_started_at() → when this database session began (its backend's start time). With
--- pg_backend_pid() it names the session exactly: a process id alone may be reused by a later
--- session once this one has ended.
-create or replace function steadfast._session_started_at()
-returns timestamptz
+-- _executor_lock_holder(lock_key) → the process id of the session holding that executor's
+-- session-level advisory lock, or null when none does. Reads pg_locks, which every role may
+-- read and which no privilege filters (about 0.1 ms: the calls that need it are rare).
+create or replace function steadfast._executor_lock_holder(p_lock_key integer)
+returns integer
 language plpgsql
 stable
 as $fn$
 begin
-    return (select a.backend_start from pg_catalog.pg_stat_get_activity(pg_catalog.pg_backend_pid()) a);
-end;
-$fn$;
-
--- _session_alive(pid, started_at) → whether that database session is still connected.
-create or replace function steadfast._session_alive(p_pid integer, p_started_at timestamptz)
-returns boolean
-language plpgsql
-stable
-as $fn$
-begin
-    return p_pid is not null and exists (
-        select 1 from pg_catalog.pg_stat_get_activity(p_pid) a
-        where a.pid = p_pid and a.backend_start is not distinct from p_started_at);
+    return (
+        select l.pid from pg_catalog.pg_locks l
+        where l.locktype = 'advisory' and l.granted and l.objsubid = 2
+          and l.database = (select d.oid from pg_catalog.pg_database d where d.datname = pg_catalog.current_database())
+          and l.classid::bigint = (steadfast._executor_lock_space()::bigint & 4294967295)
+          and l.objid::bigint = (p_lock_key::bigint & 4294967295)
+        limit 1);
 end;
 $fn$;
 
 -- _own_executor(executor_id, function) → the executor's row, when the calling session is the
--- one that registered it; the check every call that acts for an executor makes first
--- (claim_workflows, start_workflow_and_claim, heartbeat_executor, release_workflows,
--- deregister_executor). Any worker role may name any executor id; only the session that
--- registered it (and holds its advisory lock) may act for it. Locks nothing. Raises SF005 (no
--- id), SF001 (unknown executor), SF008 (registered by another session).
+-- one that registered it: it has the executor's pid and holds its advisory lock (so a later
+-- session that reuses a dead one's pid does not pass). The check heartbeat_executor,
+-- release_workflows and deregister_executor make first; claims make a cheaper one
+-- (_live_executor). Any worker role may name any executor id; only the session that
+-- registered it acts for it. Locks nothing. Raises SF005 (no id), SF001 (unknown executor),
+-- SF008 (registered by another session).
 create or replace function steadfast._own_executor(p_executor_id text, p_function text)
 returns steadfast.executors
 language plpgsql
@@ -80,14 +74,56 @@ begin
         raise exception using errcode = 'SF001',
             message = pg_catalog.format('%s: unknown executor %s', p_function, steadfast._quote(p_executor_id));
     end if;
+    -- A stopped executor's lock is free (deregistered, or its session is gone): the pid alone
+    -- then — it can do nothing any more but report that it was stopped.
     if v_executor.session_pid is distinct from pg_catalog.pg_backend_pid()
-       or v_executor.session_started_at is distinct from steadfast._session_started_at() then
+       or (v_executor.stopped_at is null and not steadfast._holds_executor_lock(v_executor.lock_key)) then
         raise exception using errcode = 'SF008',
             message = pg_catalog.format('%s: executor %s was registered by another database session', p_function,
                                         steadfast._quote(p_executor_id)),
             hint = 'Call register_executor from this session first: only the session that registered an executor acts for it.';
     end if;
     return v_executor;
+end;
+$fn$;
+
+-- _recover_squatted(except_executor_id) → the number of workflows made claimable again.
+-- Declares dead every live executor whose advisory lock is not held by its own session (by
+-- pid), and puts its running workflows back (_requeue). The fast probe of claims
+-- (_recover_workflows) takes a free lock as the sign of a lost session; but any session may
+-- take any advisory lock, so a session that grabbed a dead executor's key the moment it was
+-- freed would keep it looking alive until its lease expired. Every heartbeat runs this
+-- exact check (one read of pg_locks), so such an executor is found within a heartbeat
+-- interval of any live executor. Locks as _recover_workflows.
+create or replace function steadfast._recover_squatted(p_except_executor_id text)
+returns integer
+language plpgsql
+as $fn$
+declare
+    v_now timestamptz := steadfast.now();
+    v_dead text[];
+begin
+    with held as (
+        select l.pid, l.objid::bigint as objid from pg_catalog.pg_locks l
+        where l.locktype = 'advisory' and l.granted and l.objsubid = 2
+          and l.database = (select d.oid from pg_catalog.pg_database d where d.datname = pg_catalog.current_database())
+          and l.classid::bigint = (steadfast._executor_lock_space()::bigint & 4294967295)
+    ), dead as (
+        select e.id from steadfast.executors e
+        where e.stopped_at is null and e.id is distinct from p_except_executor_id
+          and not exists (select 1 from held h where h.pid = e.session_pid and h.objid = (e.lock_key::bigint & 4294967295))
+        for update skip locked
+    ), stopped as (
+        update steadfast.executors e
+        set stopped_at = v_now, stop_reason = 'session lost'
+        from dead where e.id = dead.id
+        returning e.id
+    )
+    select pg_catalog.array_agg(id) into v_dead from stopped;
+    if v_dead is null then
+        return 0;
+    end if;
+    return steadfast._requeue(v_dead, null, false);
 end;
 $fn$;
 
@@ -217,7 +253,6 @@ declare
     v_host text := steadfast._opt_text(v_options, 'host');
     v_pid integer := steadfast._opt_int(v_options, 'pid');
     v_version text := steadfast._opt_text(v_options, 'app_version');
-    v_started timestamptz := steadfast._session_started_at();
     v_existing steadfast.executors;
     v_key integer;
     v_unknown text;
@@ -259,20 +294,21 @@ begin
 
     select * into v_existing from steadfast.executors e where e.id = v_id for update;
     if found then
-        if v_existing.session_pid = pg_catalog.pg_backend_pid() and v_existing.session_started_at = v_started then
+        if v_existing.session_pid = pg_catalog.pg_backend_pid() and steadfast._holds_executor_lock(v_existing.lock_key) then
             -- This session's own re-registration: keep its key and take the lock again (a claim
             -- that declared the executor dead may have freed it; the lock is re-entrant).
             v_key := v_existing.lock_key;
             perform pg_catalog.pg_advisory_lock(steadfast._executor_lock_space(), v_key);
         elsif v_existing.stopped_at is null
-              and steadfast._session_alive(v_existing.session_pid, v_existing.session_started_at) then
+              and steadfast._executor_lock_holder(v_existing.lock_key) = v_existing.session_pid then
+            -- Its session is alive: it still holds the executor's lock.
             raise exception using errcode = 'SF008',
                 message = pg_catalog.format('register_executor: executor %s is held by another live session',
                                             steadfast._quote(v_id)),
                 hint = 'Use a distinct executor id per process.';
         else
             -- The previous session is gone (or the executor was stopped): this session takes
-            -- the id over, under a fresh key (whoever holds the old one cannot block it), and
+            -- the id over, under a fresh key (a session squatting the old one cannot block it), and
             -- what the previous session still held is claimable now.
             v_key := steadfast._free_lock_key();
             perform steadfast._requeue(array[v_id], null, false);
@@ -281,9 +317,8 @@ begin
         update steadfast.executors e
         set host = v_host, pid = v_pid, app_version = v_version, queues = v_queues, metadata = v_metadata,
             lease_seconds = v_lease, lock_key = v_key, session_pid = pg_catalog.pg_backend_pid(),
-            session_started_at = v_started,
-            registered_at = case when e.stopped_at is null and e.session_pid = pg_catalog.pg_backend_pid()
-                                      and e.session_started_at = v_started
+            role_name = session_user,
+            registered_at = case when e.stopped_at is null and e.lock_key = v_key
                                  then e.registered_at else v_now end,
             heartbeat_at = v_now, lease_expires_at = v_now + pg_catalog.make_interval(secs => v_lease),
             stopped_at = null, stop_reason = null
@@ -294,10 +329,9 @@ begin
 
     v_key := steadfast._free_lock_key();
     insert into steadfast.executors as e (id, host, pid, app_version, queues, metadata, lease_seconds, lock_key,
-                                          session_pid, session_started_at, registered_at, heartbeat_at,
-                                          lease_expires_at)
+                                          session_pid, role_name, registered_at, heartbeat_at, lease_expires_at)
     values (v_id, v_host, v_pid, v_version, v_queues, v_metadata, v_lease, v_key,
-            pg_catalog.pg_backend_pid(), v_started, v_now, v_now, v_now + pg_catalog.make_interval(secs => v_lease))
+            pg_catalog.pg_backend_pid(), session_user, v_now, v_now, v_now + pg_catalog.make_interval(secs => v_lease))
     on conflict (id) do nothing
     returning * into v_existing;
     if not found then
@@ -317,6 +351,8 @@ comment on function steadfast.register_executor(text, jsonb) is
 -- heartbeat_executor(executor_id) → the new lease expiry (now + lease_seconds).
 -- Updates the executor's one row: O(1) however many workflows it runs. Call it well within
 -- the lease (a third of it is usual). Only from the session that registered the executor.
+-- Also declares dead any other executor whose lock its own session no longer holds
+-- (_recover_squatted), and re-enqueues its workflows.
 -- Raises SF001 (unknown executor), SF008 (another session registered it), and SF003 when the
 -- executor was declared dead (lease expired or session lost): its workflows have been handed
 -- to others; stop working on them and register again.
@@ -336,6 +372,7 @@ begin
     where e.id = p_executor_id and e.stopped_at is null
     returning e.lease_expires_at into v_expires;
     if found then
+        perform steadfast._recover_squatted(p_executor_id);
         return v_expires;
     end if;
     raise exception using errcode = 'SF003',

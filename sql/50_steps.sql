@@ -1,9 +1,26 @@
 -- Checkpoints: recording a step's result.
 
+-- _writable(executor_id) → whether this session may write to a workflow that executor holds:
+-- its login role (session_user) is the role that registered the executor. Workers of one role
+-- trust each other (a pool writes the checkpoints of the workflows its executor claimed);
+-- another role may not write to them even knowing their attempt, which any viewer can read.
+-- Executors registered before migration 0009 have no role and are not checked, nor is a
+-- running workflow without an executor (only the owner can make one). Inlined.
+create or replace function steadfast._writable(p_executor_id text)
+returns boolean
+language sql
+stable
+as $fn$
+    select p_executor_id is null
+           or exists (select 1 from steadfast.executors e
+                      where e.id = p_executor_id and (e.role_name is null or e.role_name = session_user))
+$fn$;
+
 -- _refusal(workflow_id, attempt, function) → (error_code, error_message, error_detail,
 -- error_hint): why a write by that attempt is refused — SF001 when the workflow does not exist,
--- SF003 otherwise (reclaimed, released, or no longer running), with the current status and
--- attempt in the detail. Reads only; raises nothing.
+-- SF008 when the attempt holds it but the caller's role is not the role of the executor
+-- holding it (_writable), SF003 otherwise (reclaimed, released, or no longer running), with
+-- the current status and attempt in the detail. Reads only; raises nothing.
 create or replace function steadfast._refusal(p_workflow_id text, p_attempt integer, p_function text,
                                               out error_code text, out error_message text,
                                               out error_detail text, out error_hint text)
@@ -17,6 +34,14 @@ begin
     if not found then
         error_code := 'SF001';
         error_message := pg_catalog.format('%s: unknown workflow %s', p_function, steadfast._quote(p_workflow_id));
+        return;
+    end if;
+    if w.status = 'running' and w.attempt = p_attempt then
+        -- The attempt holds it, but under an executor registered by another role.
+        error_code := 'SF008';
+        error_message := pg_catalog.format('%s: workflow %s is held by an executor of another role', p_function,
+                                           steadfast._quote(p_workflow_id));
+        error_hint := 'Only sessions of the role that registered the executor write to its workflows.';
         return;
     end if;
     error_code := 'SF003';
@@ -116,6 +141,7 @@ begin
     -- Fence and lock: only the holder of the current attempt may write, one step at a time.
     perform from steadfast.workflows w
     where w.id = p_workflow_id and w.attempt = p_attempt and w.status = 'running'
+      and steadfast._writable(w.executor_id)
     for no key update;
     if not found then
         select * into error_code, error_message, error_detail, error_hint
@@ -183,7 +209,8 @@ $fn$;
 -- Other options: occurrence (integer ≥ 1), started_at (timestamp), step_attempts (integer ≥ 1,
 -- how many times the step's code ran), child_workflow_id, parallel (boolean: another step of
 -- the workflow ran at the same time; default false).
--- Fenced: only the workflow's current attempt, while `running`, may record (SF003 otherwise).
+-- Fenced: only the workflow's current attempt, while `running`, may record (SF003 otherwise),
+-- from a session of the role that registered the executor holding it (SF008 otherwise).
 -- Idempotent: recording exactly the same output and error again returns recorded = false and
 -- changes nothing; a different result for a recorded key raises SF007 and changes nothing.
 -- Step names may not contain '#' (it separates the occurrence in keys). `seq` numbers the
@@ -191,7 +218,7 @@ $fn$;
 -- KEY UPDATE (serializing the workflow's concurrent steps). A step that would make the
 -- workflow's recorded steps total more than settings.max_workflow_bytes is refused (SF006),
 -- so that a claim or get_workflow of it stays bounded. Raises SF001, SF003, SF005, SF006,
--- SF007, and 40001 (serialization failure) when a caller at repeatable read or serializable
+-- SF007, SF008 (another role's executor holds it), and 40001 (serialization failure) when a caller at repeatable read or serializable
 -- records a step while another step of the same workflow commits.
 create or replace function steadfast.record_step(p_workflow_id text, p_attempt integer, p_name text,
                                                  p_output jsonb, p_options jsonb default '{}')

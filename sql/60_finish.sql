@@ -2,7 +2,7 @@
 
 -- _complete_workflow(workflow_id, attempt, output) → (completed_at, error_code, error_message,
 -- error_detail, error_hint): complete_workflow's work. Bad arguments raise (SF005, SF006); a
--- refused completion (unknown workflow SF001, fenced SF003) is returned in error_* instead,
+-- refused completion (unknown workflow SF001, fenced SF003, another role's SF008) is returned in error_* instead,
 -- changing nothing, for record_batch.
 create or replace function steadfast._complete_workflow(p_workflow_id text, p_attempt integer, p_output jsonb,
                                                         out completed_at timestamptz, out error_code text,
@@ -25,6 +25,7 @@ begin
     set status = 'succeeded', output = v_output, error = null, executor_id = null,
         recovery_attempts = 0, completed_at = v_now, updated_at = v_now
     where w.id = p_workflow_id and w.attempt = p_attempt and w.status = 'running'
+      and steadfast._writable(w.executor_id)
     returning w.completed_at into completed_at;
     if found then
         perform pg_catalog.pg_notify('steadfast_finished', p_workflow_id);
@@ -45,7 +46,7 @@ $fn$;
 -- record_step: only the current attempt of a running workflow may complete it (SF003).
 -- Idempotent: completing again with the same attempt and output returns the first completion
 -- time. Notifies steadfast_finished with the workflow id. Locks the workflow row.
--- Raises SF001, SF003, SF005, SF006.
+-- Raises SF001, SF003, SF005, SF006, SF008 (another role's executor holds it).
 create or replace function steadfast.complete_workflow(p_workflow_id text, p_attempt integer, p_output jsonb default 'null')
 returns timestamptz
 language plpgsql
@@ -73,7 +74,8 @@ comment on function steadfast.complete_workflow(text, integer, jsonb) is
 -- recorded as failed are forgotten, so the retry runs them again); otherwise it is `failed`
 -- and steadfast_finished is notified. options.retryable = false fails it at once. Fenced like
 -- record_step (SF003). Idempotent for the same attempt and error. Locks the workflow row.
--- Raises SF001, SF003, SF005 (bad error or policy; unknown policy kind), SF006.
+-- Raises SF001, SF003, SF005 (bad error or policy; unknown policy kind), SF006, SF008
+-- (another role's executor holds it).
 create or replace function steadfast.fail_workflow(p_workflow_id text, p_attempt integer, p_error jsonb,
                                                    p_options jsonb default '{}')
 returns table (status text, available_at timestamptz, retry_count integer)
@@ -101,6 +103,7 @@ begin
 
     select * into w from steadfast.workflows x
     where x.id = p_workflow_id and x.attempt = p_attempt and x.status = 'running'
+      and steadfast._writable(x.executor_id)
     for update;
     if not found then
         -- A retried call whose first try committed: same attempt, same error.

@@ -16,7 +16,7 @@
 --   {"kind": "complete", "workflow_id", "attempt", "output"} — as complete_workflow.
 -- Writes are applied in workflow id order (then array order), so that two batches lock the
 -- workflows' rows in the same order and never deadlock each other. A write refused for a reason
--- of its own workflow — SF001 (unknown workflow), SF003 (fenced), SF006 (its steps would
+-- of its own workflow — SF001 (unknown workflow), SF003 (fenced), SF008 (another role's executor holds it), SF006 (its steps would
 -- exceed max_workflow_bytes), SF007 (a different result already recorded), 40001 (numbering
 -- raced, at repeatable read) — comes back with error_code
 -- and error_message and changes nothing; the others are applied. Anything else wrong with a
@@ -95,4 +95,4 @@ begin
 end;
 $fn$;
 comment on function steadfast.record_batch(jsonb) is
-    'Applies many record_step and complete_workflow writes in one transaction; each write is refused on its own (SF001, SF003, SF006 past max_workflow_bytes, SF007, 40001 in its row), any other error fails the batch. SF005, SF006.';
+    'Applies many record_step and complete_workflow writes in one transaction; each write is refused on its own (SF001, SF003, SF006 past max_workflow_bytes, SF007, SF008, 40001 in its row), any other error fails the batch. SF005, SF006.';

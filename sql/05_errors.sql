@@ -46,14 +46,3 @@ begin
 end;
 $fn$;
 
--- _quote(value) → the value as a quoted literal for an error message, cut to its first 100
--- characters (with '…') so that an error never echoes a huge input back; 'null' for null.
-create or replace function steadfast._quote(p_value text)
-returns text
-language sql
-immutable
-as $fn$
-    select case when p_value is null then 'null'
-                when pg_catalog.length(p_value) <= 100 then pg_catalog.quote_literal(p_value)
-                else pg_catalog.quote_literal(pg_catalog.left(p_value, 100) || '…') end
-$fn$;

@@ -50,7 +50,8 @@ $fn$;
 -- set_fake_now(now) → now: sets the database-wide fake clock (null clears it), so every
 -- session of this database — a test's pool, its workers — sees time stand still at `now`
 -- until it is set again. For tests and staging; never needed in production. Moving the clock
--- backwards is allowed (tests may rewind). Locks the clock row. Idempotent.
+-- backwards is allowed (tests may rewind). Locks the clock row. Idempotent. Raises SF005 for a
+-- time that is not finite or not between 1970 and 3000.
 create or replace function steadfast.set_fake_now(p_now timestamptz)
 returns timestamptz
 language plpgsql
@@ -58,6 +59,7 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $fn$
 begin
+    perform steadfast._check_timestamp(p_now, 'now', 'set_fake_now');
     if p_now is null then
         delete from steadfast.fake_clock;
     else

@@ -30,7 +30,7 @@
 
 -- _queue_settings(queue, options, function) → the queue row with the settings named in
 -- options applied: concurrency, worker_concurrency, partition_concurrency, rate_limit
--- (integers ≥ 0), rate_period (seconds, > 0 and at most a year). A key given as JSON null
+-- (integers ≥ 0), rate_period (seconds, from a microsecond to a year). A key given as JSON null
 -- clears the setting. rate_limit and rate_period must end up both set or both null.
 -- Raises SF005 (unknown option, wrong type, out of range). No side effects.
 create or replace function steadfast._queue_settings(q steadfast.queues, p_options jsonb, p_function text)
@@ -61,9 +61,10 @@ begin
     end loop;
     if v_options ? 'rate_period' then
         v_period := steadfast._opt_number(v_options, 'rate_period');
-        if v_period <= 0 or v_period > 31536000 then
+        -- An interval counts microseconds: a period below half of one would round to 0.
+        if v_period < 0.000001 or v_period > 31536000 then
             raise exception using errcode = 'SF005',
-                message = pg_catalog.format('%s: rate_period must be more than 0 and at most 31536000 seconds (a year), got %s',
+                message = pg_catalog.format('%s: rate_period must be from 0.000001 to 31536000 seconds (a year), got %s',
                                             p_function, v_period);
         end if;
         q.rate_period := pg_catalog.make_interval(secs => v_period);
@@ -142,7 +143,7 @@ begin
     select * into q from steadfast.queues x where x.name = p_name for no key update;
     if not found then
         raise exception using errcode = 'SF001',
-            message = pg_catalog.format('alter_queue: unknown queue %s', pg_catalog.quote_literal(p_name));
+            message = pg_catalog.format('alter_queue: unknown queue %s', steadfast._echo(p_name));
     end if;
     q := steadfast._queue_settings(q, p_options, 'alter_queue');
     return query
@@ -179,19 +180,19 @@ begin
     perform 1 from steadfast.queues x where x.name = p_name for update;
     if not found then
         raise exception using errcode = 'SF001',
-            message = pg_catalog.format('delete_queue: unknown queue %s', pg_catalog.quote_literal(p_name));
+            message = pg_catalog.format('delete_queue: unknown queue %s', steadfast._echo(p_name));
     end if;
     if exists (select 1 from steadfast.workflows w where w.queue = p_name) then
         raise exception using errcode = 'SF004',
-            message = pg_catalog.format('delete_queue: queue %s still has workflows', pg_catalog.quote_literal(p_name)),
+            message = pg_catalog.format('delete_queue: queue %s still has workflows', steadfast._echo(p_name)),
             hint = 'Wait for them to finish and prune them, or move them to another queue.';
     end if;
     if exists (select 1 from steadfast.schedules s where s.queue = p_name) then
         raise exception using errcode = 'SF004',
             message = pg_catalog.format('delete_queue: schedule %s starts workflows in queue %s',
-                                        pg_catalog.quote_literal((select s.name from steadfast.schedules s
-                                                                  where s.queue = p_name order by s.name limit 1)),
-                                        pg_catalog.quote_literal(p_name)),
+                                        steadfast._echo((select s.name from steadfast.schedules s
+                                                         where s.queue = p_name order by s.name limit 1)),
+                                        steadfast._echo(p_name)),
             hint = 'Delete the schedule or move it to another queue (alter_schedule) first.';
     end if;
     select e.id into v_executor from steadfast.executors e
@@ -199,7 +200,7 @@ begin
     if v_executor is not null then
         raise exception using errcode = 'SF004',
             message = pg_catalog.format('delete_queue: live executor %s claims from queue %s',
-                                        pg_catalog.quote_literal(v_executor), pg_catalog.quote_literal(p_name)),
+                                        steadfast._echo(v_executor), steadfast._echo(p_name)),
             hint = 'Stop the workers of this queue first.';
     end if;
     delete from steadfast.queues x where x.name = p_name;

@@ -72,7 +72,7 @@ begin
     select * into v_executor from steadfast.executors e where e.id = p_executor_id;
     if not found then
         raise exception using errcode = 'SF001',
-            message = pg_catalog.format('%s: unknown executor %s', p_function, steadfast._quote(p_executor_id));
+            message = pg_catalog.format('%s: unknown executor %s', p_function, steadfast._echo(p_executor_id));
     end if;
     -- A stopped executor's lock is free (deregistered, or its session is gone): the pid alone
     -- then — it can do nothing any more but report that it was stopped.
@@ -80,7 +80,7 @@ begin
        or (v_executor.stopped_at is null and not steadfast._holds_executor_lock(v_executor.lock_key)) then
         raise exception using errcode = 'SF008',
             message = pg_catalog.format('%s: executor %s was registered by another database session', p_function,
-                                        steadfast._quote(p_executor_id)),
+                                        steadfast._echo(p_executor_id)),
             hint = 'Call register_executor from this session first: only the session that registered an executor acts for it.';
     end if;
     return v_executor;
@@ -289,7 +289,7 @@ begin
     where not exists (select 1 from steadfast.queues sq where sq.name = q) limit 1;
     if v_unknown is not null then
         raise exception using errcode = 'SF001',
-            message = pg_catalog.format('register_executor: unknown queue %s', steadfast._quote(v_unknown));
+            message = pg_catalog.format('register_executor: unknown queue %s', steadfast._echo(v_unknown));
     end if;
 
     select * into v_existing from steadfast.executors e where e.id = v_id for update;
@@ -304,7 +304,7 @@ begin
             -- Its session is alive: it still holds the executor's lock.
             raise exception using errcode = 'SF008',
                 message = pg_catalog.format('register_executor: executor %s is held by another live session',
-                                            steadfast._quote(v_id)),
+                                            steadfast._echo(v_id)),
                 hint = 'Use a distinct executor id per process.';
         else
             -- The previous session is gone (or the executor was stopped): this session takes
@@ -339,7 +339,7 @@ begin
         perform pg_catalog.pg_advisory_unlock(steadfast._executor_lock_space(), v_key);
         raise exception using errcode = 'SF008',
             message = pg_catalog.format('register_executor: executor %s is held by another live session',
-                                        steadfast._quote(v_id)),
+                                        steadfast._echo(v_id)),
             hint = 'Use a distinct executor id per process.';
     end if;
     return query select v_existing.id, v_existing.lock_key, v_existing.lease_expires_at;
@@ -376,7 +376,7 @@ begin
         return v_expires;
     end if;
     raise exception using errcode = 'SF003',
-        message = pg_catalog.format('heartbeat_executor: executor %s was stopped (%s)', steadfast._quote(p_executor_id),
+        message = pg_catalog.format('heartbeat_executor: executor %s was stopped (%s)', steadfast._echo(p_executor_id),
                                     v_executor.stop_reason),
         hint = 'Its workflows were handed to other executors. Abandon them and register again.';
 end;

@@ -8,6 +8,14 @@
 -- at most one active workflow per queue holds a key, see _insert_workflow), dedup_policy
 -- ("return", the default, or "error"; read by the caller), partition_key (text: the
 -- partition the queue's partition_concurrency counts it in).
+-- Ids, names and keys are at most 255 characters (app_version, parent_id and parent_step
+-- too); timestamps are within 1970 … 3000 (see _opt_timestamptz). Ids beginning with
+-- "schedule:" are reserved for the workflows tick_schedules starts (it builds its row here
+-- with a generated id and then gives it its own): any other caller is refused.
+-- Locks the queue's row KEY SHARE until the caller's transaction ends (as the insert's queue
+-- check, migration 0008, would): a delete_queue racing the start waits for it and then finds
+-- the workflow (SF004), or, holding the queue first, deletes it and the start finds no queue
+-- (SF001) — never a foreign-key error.
 -- Raises SF005 (bad argument), SF001 (unknown queue), SF006 (input too large).
 create or replace function steadfast._new_workflow(p_workflow_id text, p_name text, p_input jsonb,
                                                   p_options jsonb, p_function text)
@@ -29,12 +37,18 @@ begin
     -- from being inlined (see sql/10_arguments.sql), costing a parse and plan per call.
     w.id := coalesce(p_workflow_id, pg_catalog.gen_random_uuid()::text);
     w.id := steadfast._require_text(w.id, 'workflow_id', p_function);
+    if pg_catalog.left(w.id, 9) = 'schedule:' then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('%s: workflow_id %s is in the schedule: namespace', p_function, steadfast._echo(w.id)),
+            hint = 'Ids beginning with "schedule:" are reserved for the workflows schedules start (tick_schedules).';
+    end if;
     w.name := steadfast._require_text(p_name, 'name', p_function);
     w.input := steadfast._check_payload(coalesce(p_input, 'null'::jsonb), 'workflow input');
     w.queue := steadfast._opt_text(v_options, 'queue', 'default');
-    if not exists (select 1 from steadfast.queues q where q.name = w.queue) then
+    perform from steadfast.queues q where q.name = w.queue for key share;
+    if not found then
         raise exception using errcode = 'SF001',
-            message = pg_catalog.format('%s: unknown queue %s', p_function, pg_catalog.quote_literal(w.queue));
+            message = pg_catalog.format('%s: unknown queue %s', p_function, steadfast._echo(w.queue));
     end if;
     w.priority := steadfast._opt_int(v_options, 'priority', 0);
     if v_delay is not null and steadfast._opt_timestamptz(v_options, 'available_at') is not null then
@@ -48,6 +62,9 @@ begin
     w.available_at := coalesce(steadfast._opt_timestamptz(v_options, 'available_at'),
                                v_now + pg_catalog.make_interval(secs => coalesce(v_delay, 0)));
     w.app_version := steadfast._opt_text(v_options, 'app_version');
+    if pg_catalog.length(w.app_version) > 255 then
+        perform steadfast._require_text(w.app_version, 'app_version', p_function);
+    end if;
     w.max_recovery_attempts := steadfast._opt_int(v_options, 'max_recovery_attempts', 10);
     if w.max_recovery_attempts < 1 then
         raise exception using errcode = 'SF005',
@@ -55,7 +72,13 @@ begin
     end if;
     w.retry_policy := steadfast._retry_policy(v_options -> 'retry');
     w.parent_id := steadfast._opt_text(v_options, 'parent_id');
+    if pg_catalog.length(w.parent_id) > 255 then
+        perform steadfast._require_text(w.parent_id, 'parent_id', p_function);
+    end if;
     w.parent_step := steadfast._opt_text(v_options, 'parent_step');
+    if pg_catalog.length(w.parent_step) > 255 then
+        perform steadfast._require_text(w.parent_step, 'parent_step', p_function);
+    end if;
     w.deadline := steadfast._opt_timestamptz(v_options, 'deadline');
     if v_options ? 'dedup_key' and pg_catalog.jsonb_typeof(v_options -> 'dedup_key') <> 'null' then
         w.dedup_key := steadfast._require_text(steadfast._opt_text(v_options, 'dedup_key'), 'dedup_key', p_function);
@@ -63,7 +86,7 @@ begin
     if v_dedup_policy not in ('return', 'error') then
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('%s: dedup_policy must be "return" or "error", got %s', p_function,
-                                        pg_catalog.quote_literal(v_dedup_policy));
+                                        steadfast._echo(v_dedup_policy));
     end if;
     if v_options ? 'partition_key' and pg_catalog.jsonb_typeof(v_options -> 'partition_key') <> 'null' then
         w.partition_key := steadfast._require_text(steadfast._opt_text(v_options, 'partition_key'), 'partition_key', p_function);
@@ -111,9 +134,9 @@ begin
             if p_dedup_policy = 'error' or e.name <> w.name then
                 raise exception using errcode = 'SF009',
                     message = pg_catalog.format('%s: workflow %s (%s) already holds deduplication key %s in queue %s',
-                                                p_function, pg_catalog.quote_literal(e.id), e.name,
-                                                pg_catalog.quote_literal(w.dedup_key), pg_catalog.quote_literal(w.queue)),
-                    detail = pg_catalog.format('existing workflow: %s, status %s', e.id, e.status),
+                                                p_function, steadfast._echo(e.id), steadfast._echo(e.name),
+                                                steadfast._echo(w.dedup_key), steadfast._echo(w.queue)),
+                    detail = pg_catalog.format('existing workflow: %s, status %s', steadfast._echo(e.id), e.status),
                     hint = 'The key is free again once that workflow finishes, fails or is cancelled.';
             end if;
             return query select e.id, false;
@@ -123,7 +146,7 @@ begin
     end loop;
     raise exception using errcode = 'SF009',
         message = pg_catalog.format('%s: deduplication key %s in queue %s stayed contended', p_function,
-                                    pg_catalog.quote_literal(w.dedup_key), pg_catalog.quote_literal(w.queue));
+                                    steadfast._echo(w.dedup_key), steadfast._echo(w.queue));
 end;
 $fn$;
 
@@ -135,8 +158,10 @@ $fn$;
 -- are not compared). With a dedup_key held by an active workflow of the queue, that workflow
 -- is returned (created = false, its own id) or, with dedup_policy "error", SF009 is raised
 -- (see _insert_workflow). Notifies steadfast_enqueued with the queue's name when the workflow
--- is claimable now. Locks only the new row. Raises SF002 (the id belongs to a workflow with
--- another name), SF005, SF001 (unknown queue), SF006, SF009 (deduplicated).
+-- is claimable now. Locks the new row, and the queue's row KEY SHARE (as the insert itself
+-- would; a racing delete_queue waits). Raises SF002 (the id belongs to a workflow with another
+-- name), SF005 (a bad argument; an id in the schedule: namespace, reserved for tick_schedules),
+-- SF001 (unknown queue), SF006, SF009 (deduplicated).
 create or replace function steadfast.start_workflow(p_workflow_id text, p_name text, p_input jsonb default 'null',
                                                     p_options jsonb default '{}')
 returns table (workflow_id text, status text, created boolean, queue text, available_at timestamptz,
@@ -173,7 +198,8 @@ comment on function steadfast.start_workflow(text, text, jsonb, jsonb) is
 -- `defaults` an object: start_workflows checks both first. One exception block for the whole
 -- batch: an error is raised again naming the element it came from (start_workflows[n]).
 -- Notifies steadfast_enqueued once per queue that received claimable work, in the order of the
--- elements. Raises SF001, SF002, SF005, SF006, SF009 as start_workflow. Locks only the new rows.
+-- elements. Raises SF001, SF002, SF005, SF006, SF009 as start_workflow. Locks the new rows and
+-- their queues' rows (KEY SHARE).
 create or replace function steadfast._start_workflows_each(p_workflows jsonb, p_defaults jsonb)
 returns table (ordinal integer, workflow_id text, status text, created boolean, queue text,
                available_at timestamptz, output jsonb, error jsonb)
@@ -249,7 +275,7 @@ $fn$;
 -- key by key by the element's own. One transaction: an error in any element (its message
 -- names it: start_workflows[n]) starts none. One steadfast_enqueued notification per queue that
 -- received claimable work. Raises SF001, SF002, SF005, SF006, SF009 as start_workflow. Locks
--- only the new rows.
+-- the new rows and, KEY SHARE, their queues' rows.
 --
 -- Two paths, one behaviour. A batch of plain elements — objects whose merged options set no
 -- dedup_key and hold values of the right types and ranges, naming queues that exist, with
@@ -335,20 +361,24 @@ begin
         ),
         t as (
             -- the JSON type of each option ('null' when absent), and the numbers and timestamps
-            -- converted as _opt_int, _opt_number and _opt_timestamptz convert them
+            -- converted as _opt_int, _opt_number and _opt_timestamptz convert them: a number
+            -- longer than 30 characters (1e400) is left null (not plain) rather than cast
             select m.options, m.o, s.*,
                    case when s.t_priority = 'number' then (m.o ->> 'priority')::numeric end as n_priority,
                    case when s.t_recovery = 'number' then (m.o ->> 'max_recovery_attempts')::numeric end as n_recovery,
-                   case when s.t_delay = 'number' then (m.o ->> 'delay_seconds')::double precision end as n_delay,
+                   case when s.t_delay = 'number' and pg_catalog.length(m.o ->> 'delay_seconds') <= 30
+                        then (m.o ->> 'delay_seconds')::double precision end as n_delay,
                    case s.t_available_at
                        when 'number' then
-                           case when (m.o ->> 'available_at')::double precision between 0 and 32503680000
+                           case when pg_catalog.length(m.o ->> 'available_at') > 30 then null
+                                when (m.o ->> 'available_at')::double precision between 0 and 32503680000
                                 then pg_catalog.to_timestamp((m.o ->> 'available_at')::double precision) end
                        when 'string' then (m.o ->> 'available_at')::timestamptz
                    end as n_available_at,
                    case s.t_deadline
                        when 'number' then
-                           case when (m.o ->> 'deadline')::double precision between 0 and 32503680000
+                           case when pg_catalog.length(m.o ->> 'deadline') > 30 then null
+                                when (m.o ->> 'deadline')::double precision between 0 and 32503680000
                                 then pg_catalog.to_timestamp((m.o ->> 'deadline')::double precision) end
                        when 'string' then (m.o ->> 'deadline')::timestamptz
                    end as n_deadline
@@ -383,15 +413,22 @@ begin
                                  or t.n_priority = pg_catalog.trunc(t.n_priority)
                                     and t.n_priority between -2147483648 and 2147483647)
                             and (t.t_delay = 'null' or t.n_delay >= 0 and t.n_delay <= 3153600000)
-                            and (t.t_available_at = 'null' or t.n_available_at is not null)
+                            and (t.t_available_at = 'null'
+                                 or t.n_available_at between '1970-01-01 00:00:00+00'::timestamptz
+                                                         and '3000-01-01 00:00:00+00'::timestamptz)
                             and (t.t_delay = 'null' or t.t_available_at = 'null')
-                            and t.t_app_version in ('null', 'string')
+                            and (t.t_app_version = 'null'
+                                 or t.t_app_version = 'string' and pg_catalog.length(t.o ->> 'app_version') <= 255)
                             and (t.t_recovery = 'null'
                                  or t.n_recovery = pg_catalog.trunc(t.n_recovery)
                                     and t.n_recovery between 1 and 2147483647)
-                            and t.t_parent_id in ('null', 'string')
-                            and t.t_parent_step in ('null', 'string')
-                            and (t.t_deadline = 'null' or t.n_deadline is not null)
+                            and (t.t_parent_id = 'null'
+                                 or t.t_parent_id = 'string' and pg_catalog.length(t.o ->> 'parent_id') <= 255)
+                            and (t.t_parent_step = 'null'
+                                 or t.t_parent_step = 'string' and pg_catalog.length(t.o ->> 'parent_step') <= 255)
+                            and (t.t_deadline = 'null'
+                                 or t.n_deadline between '1970-01-01 00:00:00+00'::timestamptz
+                                                     and '3000-01-01 00:00:00+00'::timestamptz)
                             and t.t_dedup_key = 'null'
                             and (t.t_dedup_policy = 'null' or t.o ->> 'dedup_policy' in ('return', 'error'))
                             and (t.t_partition_key = 'null'
@@ -426,7 +463,9 @@ begin
                    coalesce(g.first = e.ord and not g.found, e.t_id <> 'string') as created,
                    coalesce(e.shaped and o.plain
                             and e.t_name = 'string' and pg_catalog.length(e.name) between 1 and 255
-                            and (e.t_id = 'null' or e.t_id = 'string' and pg_catalog.length(e.id) between 1 and 255)
+                            and (e.t_id = 'null'
+                                 or e.t_id = 'string' and pg_catalog.length(e.id) between 1 and 255
+                                    and pg_catalog.left(e.id, 9) <> 'schedule:')
                             and e.input_size <= v_max,
                             false) as plain,
                    o.queue, o.priority, o.available_at, o.app_version, o.max_recovery_attempts, o.retry_policy,
@@ -513,8 +552,8 @@ begin
     if e.name is distinct from p_name then
         raise exception using errcode = 'SF002',
             message = pg_catalog.format('%s: workflow id %s is already used by workflow %s', p_function,
-                                        pg_catalog.quote_literal(p_workflow_id), pg_catalog.quote_literal(e.name)),
-            detail = pg_catalog.format('requested name: %s', p_name);
+                                        steadfast._echo(p_workflow_id), steadfast._echo(e.name)),
+            detail = pg_catalog.format('requested name: %s', pg_catalog.left(p_name, 255));
     end if;
     return e;
 end;

@@ -20,7 +20,7 @@ begin
     select * into e from steadfast.executors x where x.id = p_executor_id for key share;
     if not found then
         raise exception using errcode = 'SF001',
-            message = pg_catalog.format('%s: unknown executor %s', p_function, steadfast._quote(p_executor_id)),
+            message = pg_catalog.format('%s: unknown executor %s', p_function, steadfast._echo(p_executor_id)),
             hint = 'Call steadfast.register_executor first.';
     end if;
     -- The process id is enough here, and cheap (the session's start time costs a scan of every
@@ -32,13 +32,13 @@ begin
     if e.session_pid is distinct from pg_catalog.pg_backend_pid() then
         raise exception using errcode = 'SF008',
             message = pg_catalog.format('%s: executor %s was registered by another database session', p_function,
-                                        steadfast._quote(p_executor_id)),
+                                        steadfast._echo(p_executor_id)),
             hint = 'Call register_executor from this session first: only the session that registered an executor acts for it.';
     end if;
     if e.stopped_at is not null then
         raise exception using errcode = 'SF003',
             message = pg_catalog.format('%s: executor %s was stopped (%s)', p_function,
-                                        steadfast._quote(p_executor_id), e.stop_reason),
+                                        steadfast._echo(p_executor_id), e.stop_reason),
             hint = 'Register again.';
     end if;
     return e;

@@ -33,20 +33,20 @@ begin
     select * into w from steadfast.workflows x where x.id = p_workflow_id;
     if not found then
         error_code := 'SF001';
-        error_message := pg_catalog.format('%s: unknown workflow %s', p_function, steadfast._quote(p_workflow_id));
+        error_message := pg_catalog.format('%s: unknown workflow %s', p_function, steadfast._echo(p_workflow_id));
         return;
     end if;
     if w.status = 'running' and w.attempt = p_attempt then
         -- The attempt holds it, but under an executor registered by another role.
         error_code := 'SF008';
         error_message := pg_catalog.format('%s: workflow %s is held by an executor of another role', p_function,
-                                           steadfast._quote(p_workflow_id));
+                                           steadfast._echo(p_workflow_id));
         error_hint := 'Only sessions of the role that registered the executor write to its workflows.';
         return;
     end if;
     error_code := 'SF003';
     error_message := pg_catalog.format('%s: attempt %s no longer holds workflow %s', p_function, p_attempt,
-                                       steadfast._quote(p_workflow_id));
+                                       steadfast._echo(p_workflow_id));
     error_detail := pg_catalog.format('The workflow is %s at attempt %s.', w.status, w.attempt);
     error_hint := 'Another execution owns it now: abandon this one.';
 end;
@@ -114,7 +114,7 @@ begin
     if pg_catalog.strpos(p_name, '#') > 0 then
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('record_step: step name %s contains #, which separates the occurrence in step keys',
-                                        steadfast._quote(p_name));
+                                        steadfast._echo(p_name));
     end if;
     if steadfast._opt_int(v_options, 'step_attempts', 1) < 1 then
         raise exception using errcode = 'SF005',
@@ -132,6 +132,9 @@ begin
     end if;
     if v_error is not null and p_output is not null and pg_catalog.jsonb_typeof(p_output) <> 'null' then
         raise exception using errcode = 'SF005', message = 'record_step: a step has an output or an error, not both';
+    end if;
+    if pg_catalog.length(v_options ->> 'child_workflow_id') > 255 then
+        raise exception using errcode = 'SF005', message = 'record_step: child_workflow_id is longer than 255 characters';
     end if;
     perform steadfast._check_payload(p_output, 'step output');
     perform steadfast._check_payload(v_error, 'step error');
@@ -161,7 +164,7 @@ begin
        and not exists (select 1 from steadfast.steps s where s.workflow_id = p_workflow_id and s.step_key = v_key) then
         error_code := 'SF006';
         error_message := pg_catalog.format('record_step: workflow %s would record %s bytes of steps, more than the limit of %s bytes',
-                                           steadfast._quote(p_workflow_id), v_total, steadfast._max_workflow_bytes());
+                                           steadfast._echo(p_workflow_id), v_total, steadfast._max_workflow_bytes());
         error_hint := 'Return less from steps (store large data elsewhere and record a reference), or raise max_workflow_bytes (steadfast.set_settings).';
         return;
     end if;
@@ -185,7 +188,7 @@ begin
         -- older than another step of this workflow (repeatable read or serializable).
         error_code := '40001';
         error_message := pg_catalog.format('record_step: another step of workflow %s was recorded concurrently',
-                                           steadfast._quote(p_workflow_id));
+                                           steadfast._echo(p_workflow_id));
         error_hint := 'Retry the transaction.';
         return;
     end if;
@@ -195,7 +198,7 @@ begin
     end if;
     error_code := 'SF007';
     error_message := pg_catalog.format('record_step: step %s of workflow %s is already recorded with a different result',
-                                       steadfast._quote(v_key), steadfast._quote(p_workflow_id));
+                                       steadfast._echo(v_key), steadfast._echo(p_workflow_id));
     error_detail := pg_catalog.format('recorded output %s, error %s', pg_catalog.left(v_existing.output::text, 200),
                                       pg_catalog.left(v_existing.error::text, 200));
     error_hint := 'The workflow is not deterministic: its code called this step again with a different outcome.';

@@ -80,7 +80,7 @@ begin
         else
             raise exception using errcode = 'SF005',
                 message = pg_catalog.format('kind must be "step" or "complete", got %s',
-                                            coalesce(steadfast._quote((v.w operator(pg_catalog.->) 'kind')::text), 'nothing'));
+                                            coalesce(steadfast._echo((v.w operator(pg_catalog.->) 'kind')::text), 'nothing'));
         end if;
         error_code := r.error_code;
         error_message := r.error_message;

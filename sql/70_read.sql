@@ -43,7 +43,7 @@ begin
     from steadfast.workflows w where w.id = p_workflow_id;
     if not found then
         raise exception using errcode = 'SF001',
-            message = pg_catalog.format('get_workflow: unknown workflow %s', pg_catalog.quote_literal(p_workflow_id));
+            message = pg_catalog.format('get_workflow: unknown workflow %s', steadfast._echo(p_workflow_id));
     end if;
 end;
 $fn$;
@@ -98,7 +98,7 @@ begin
     where s not in ('enqueued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled', 'dead') limit 1;
     if v_bad is not null then
         raise exception using errcode = 'SF005',
-            message = pg_catalog.format('list_workflows: unknown status %s', pg_catalog.quote_literal(v_bad));
+            message = pg_catalog.format('list_workflows: unknown status %s', steadfast._echo(v_bad));
     end if;
     if v_limit < 1 or v_limit > 1000 then
         raise exception using errcode = 'SF005',

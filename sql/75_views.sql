@@ -163,7 +163,7 @@ begin
     perform steadfast._require_text(p_workflow_id, 'workflow_id', 'list_steps');
     if not exists (select 1 from steadfast.workflows w where w.id = p_workflow_id) then
         raise exception using errcode = 'SF001',
-            message = pg_catalog.format('list_steps: unknown workflow %s', pg_catalog.quote_literal(p_workflow_id));
+            message = pg_catalog.format('list_steps: unknown workflow %s', steadfast._echo(p_workflow_id));
     end if;
     return query
     select s.workflow_id, s.seq, s.step_key, s.name, s.status, s.started_at, s.completed_at, s.step_attempts,

@@ -18,7 +18,7 @@ immutable
 as $fn$
 begin
     raise exception using errcode = 'SF001',
-        message = pg_catalog.format('%s: unknown workflow %s', p_function, steadfast._quote(p_workflow_id));
+        message = pg_catalog.format('%s: unknown workflow %s', p_function, steadfast._echo(p_workflow_id));
 end;
 $fn$;
 
@@ -31,7 +31,7 @@ as $fn$
 begin
     if not exists (select 1 from steadfast.queues q where q.name = p_queue) then
         raise exception using errcode = 'SF001',
-            message = pg_catalog.format('%s: unknown queue %s', p_function, steadfast._quote(p_queue));
+            message = pg_catalog.format('%s: unknown queue %s', p_function, steadfast._echo(p_queue));
     end if;
     return p_queue;
 end;
@@ -88,7 +88,7 @@ begin
     if v_status in ('succeeded', 'failed', 'dead') then
         raise exception using errcode = 'SF004',
             message = pg_catalog.format('cancel_workflow: workflow %s already finished (%s)',
-                                        steadfast._quote(p_workflow_id), v_status),
+                                        steadfast._echo(p_workflow_id), v_status),
             hint = 'Only enqueued, running and waiting workflows can be cancelled.';
     end if;
 
@@ -152,6 +152,9 @@ declare
     w steadfast.workflows;
 begin
     perform steadfast._require_text(p_workflow_id, 'workflow_id', 'resume_workflow');
+    if pg_catalog.length(v_version) > 255 then
+        raise exception using errcode = 'SF005', message = 'resume_workflow: app_version is longer than 255 characters';
+    end if;
     if v_options ? 'queue' then
         perform steadfast._require_text(v_queue, 'queue', 'resume_workflow');
         perform steadfast._existing_queue(v_queue, 'resume_workflow');
@@ -162,7 +165,7 @@ begin
     end if;
     if w.status in ('running', 'waiting', 'succeeded') then
         raise exception using errcode = 'SF004',
-            message = pg_catalog.format('resume_workflow: workflow %s is %s', steadfast._quote(p_workflow_id), w.status),
+            message = pg_catalog.format('resume_workflow: workflow %s is %s', steadfast._echo(p_workflow_id), w.status),
             hint = 'Only cancelled, failed and dead workflows can be resumed; fork a succeeded one to run it again.';
     end if;
 
@@ -183,11 +186,15 @@ begin
         updated_at = case when w.status = 'enqueued' and v_options = '{}'::jsonb then x.updated_at else v_now end
     where x.id = p_workflow_id
     returning x.id, w.status, x.status, x.queue, x.app_version, x.available_at;
-    exception when unique_violation then
+    exception when foreign_key_violation then
+        -- The queue was deleted after it was checked (the queue trigger of migration 0008).
+        raise exception using errcode = 'SF001',
+            message = pg_catalog.format('resume_workflow: unknown queue %s', steadfast._echo(v_queue));
+    when unique_violation then
         -- workflows_dedup: another active workflow of the queue holds its deduplication key.
         raise exception using errcode = 'SF009',
             message = pg_catalog.format('resume_workflow: an active workflow of queue %s already holds deduplication key %s',
-                                        steadfast._quote(coalesce(v_queue, w.queue)), steadfast._quote(w.dedup_key)),
+                                        steadfast._echo(coalesce(v_queue, w.queue)), steadfast._echo(w.dedup_key)),
             hint = 'Cancel or finish that workflow first, or fork this one (a fork has no deduplication key).';
     end;
 
@@ -248,7 +255,7 @@ begin
         perform steadfast._require_text(v_id, 'options.workflow_id', 'fork_workflow');
         if pg_catalog.starts_with(v_id, 'schedule:') then
             raise exception using errcode = 'SF005',
-                message = pg_catalog.format('fork_workflow: options.workflow_id %s is in the schedule namespace', steadfast._quote(v_id)),
+                message = pg_catalog.format('fork_workflow: options.workflow_id %s is in the schedule namespace', steadfast._echo(v_id)),
                 hint = 'Ids beginning with ''schedule:'' are reserved for tick_schedules.';
         end if;
     end if;
@@ -268,7 +275,8 @@ begin
     select coalesce(pg_catalog.max(s.seq), 0) into v_last from steadfast.steps s where s.workflow_id = p_workflow_id;
     if p_from_step > v_last + 1 then
         raise exception using errcode = 'SF001',
-            message = pg_catalog.format('fork_workflow: workflow %s has no step %s', steadfast._quote(p_workflow_id), p_from_step),
+            message = pg_catalog.format('fork_workflow: from_step %s is past workflow %s''s last step', p_from_step,
+                                        steadfast._echo(p_workflow_id)),
             detail = pg_catalog.format('Its last recorded step is seq %s: fork from 1 to %s.', v_last, v_last + 1);
     end if;
 
@@ -284,13 +292,13 @@ begin
     exception when foreign_key_violation then
         -- The queue was deleted after it was checked (the queue trigger of migration 0008).
         raise exception using errcode = 'SF001',
-            message = pg_catalog.format('fork_workflow: unknown queue %s', steadfast._quote(coalesce(v_queue, w.queue)));
+            message = pg_catalog.format('fork_workflow: unknown queue %s', steadfast._echo(coalesce(v_queue, w.queue)));
     end;
     if not found then
         select * into e from steadfast.workflows x where x.id = v_id;
         if e.forked_from is distinct from p_workflow_id or e.forked_at_step is distinct from p_from_step then
             raise exception using errcode = 'SF002',
-                message = pg_catalog.format('fork_workflow: workflow id %s is already used', steadfast._quote(v_id)),
+                message = pg_catalog.format('fork_workflow: workflow id %s is already used', steadfast._echo(v_id)),
                 detail = pg_catalog.format('It is workflow %s, forked from %s at step %s.', e.name,
                                            coalesce(e.forked_from, 'nothing'), coalesce(e.forked_at_step::text, '-'));
         end if;
@@ -365,7 +373,7 @@ begin
     where s not in ('succeeded', 'failed', 'cancelled', 'dead') limit 1;
     if v_bad is not null then
         raise exception using errcode = 'SF005',
-            message = pg_catalog.format('prune_workflows: %s is not a finished status', steadfast._quote(v_bad)),
+            message = pg_catalog.format('prune_workflows: %s is not a finished status', steadfast._echo(v_bad)),
             hint = 'Only succeeded, failed, cancelled and dead workflows are pruned.';
     end if;
     v_cutoff := steadfast.now() - p_older_than;

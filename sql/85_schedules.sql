@@ -77,8 +77,8 @@ begin
     else
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('%s: cron expression %s: %s field: %s is not a %s', p_function,
-                                        pg_catalog.quote_literal(p_expression), p_what,
-                                        pg_catalog.quote_literal(p_text),
+                                        steadfast._echo(p_expression), p_what,
+                                        steadfast._echo(p_text),
                                         case when p_names is null then 'number' else 'number or a known name' end),
             hint = case when p_names is null then pg_catalog.format('Values are %s-%s.', p_min, p_max)
                         else pg_catalog.format('Values are %s-%s or %s.', p_min, p_max,
@@ -87,7 +87,7 @@ begin
     if v_value < p_min or v_value > p_max then
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('%s: cron expression %s: %s field: %s is out of range %s-%s', p_function,
-                                        pg_catalog.quote_literal(p_expression), p_what, v_value, p_min, p_max);
+                                        steadfast._echo(p_expression), p_what, v_value, p_min, p_max);
     end if;
     return v_value;
 end;
@@ -121,8 +121,8 @@ begin
                or v_parts[2]::integer < 1 or v_parts[2]::integer > p_max then
                 raise exception using errcode = 'SF005',
                     message = pg_catalog.format('%s: cron expression %s: %s field: bad step in %s', p_function,
-                                                pg_catalog.quote_literal(p_expression), p_what,
-                                                pg_catalog.quote_literal(v_item)),
+                                                steadfast._echo(p_expression), p_what,
+                                                steadfast._echo(v_item)),
                     hint = pg_catalog.format('A step is a number from 1 to %s after a *, a value or a range: */15, 0-30/10.', p_max);
             end if;
             v_step := v_parts[2]::integer;
@@ -136,16 +136,16 @@ begin
             if pg_catalog.cardinality(v_parts) <> 2 then
                 raise exception using errcode = 'SF005',
                     message = pg_catalog.format('%s: cron expression %s: %s field: bad range %s', p_function,
-                                                pg_catalog.quote_literal(p_expression), p_what,
-                                                pg_catalog.quote_literal(v_range));
+                                                steadfast._echo(p_expression), p_what,
+                                                steadfast._echo(v_range));
             end if;
             v_low := steadfast._cron_value(v_parts[1], p_what, p_min, p_max, p_names, p_name_base, p_expression, p_function);
             v_high := steadfast._cron_value(v_parts[2], p_what, p_min, p_max, p_names, p_name_base, p_expression, p_function);
             if v_low > v_high then
                 raise exception using errcode = 'SF005',
                     message = pg_catalog.format('%s: cron expression %s: %s field: range %s goes backwards', p_function,
-                                                pg_catalog.quote_literal(p_expression), p_what,
-                                                pg_catalog.quote_literal(v_range)),
+                                                steadfast._echo(p_expression), p_what,
+                                                steadfast._echo(v_range)),
                     hint = 'Ranges do not wrap around: write 22-23,0-2 or fri,sat,sun.';
             end if;
         else
@@ -186,7 +186,9 @@ begin
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('%s: a cron expression has at most 1000 characters', p_function);
     end if;
-    v_text := pg_catalog.lower(pg_catalog.btrim(pg_catalog.regexp_replace(p_expression, '\s+', ' ', 'g')));
+    -- [[:space:]], not a backslash escape: a string literal's backslashes depend on the session's
+    -- standard_conforming_strings when this body is parsed ('\s+' would read 's+').
+    v_text := pg_catalog.lower(pg_catalog.btrim(pg_catalog.regexp_replace(p_expression, '[[:space:]]+', ' ', 'g')));
     if pg_catalog.left(v_text, 1) = '@' then
         v_text := case v_text
                       when '@yearly' then '0 0 1 1 *'
@@ -200,7 +202,7 @@ begin
         if v_text is null then
             raise exception using errcode = 'SF005',
                 message = pg_catalog.format('%s: cron expression %s: unknown macro', p_function,
-                                            pg_catalog.quote_literal(p_expression)),
+                                            steadfast._echo(p_expression)),
                 hint = 'Known macros: @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly.';
         end if;
     end if;
@@ -210,7 +212,7 @@ begin
     elsif pg_catalog.cardinality(v_fields) <> 6 then
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('%s: cron expression %s has %s fields', p_function,
-                                        pg_catalog.quote_literal(p_expression), pg_catalog.cardinality(v_fields)),
+                                        steadfast._echo(p_expression), pg_catalog.cardinality(v_fields)),
             hint = 'Give 5 fields (minute hour day-of-month month day-of-week) or 6 (second first).';
     end if;
     v_months := steadfast._cron_field(v_fields[5], 'month', 1, 12,
@@ -227,7 +229,7 @@ begin
                        where v_days[1] <= case when m = 2 then 29 when m in (4, 6, 9, 11) then 30 else 31 end) then
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('%s: cron expression %s never fires: no chosen month has day %s', p_function,
-                                        pg_catalog.quote_literal(p_expression), v_days[1]);
+                                        steadfast._echo(p_expression), v_days[1]);
     end if;
     return pg_catalog.jsonb_build_object(
         'seconds', steadfast._cron_field(v_fields[1], 'second', 0, 59, null, null, p_expression, p_function),
@@ -462,7 +464,10 @@ $fn$;
 
 -- _time_zone(name, function) → the IANA time zone's canonical name (matched in any case), or
 -- SF005 when PostgreSQL does not know the zone. Abbreviations (CEST) and POSIX strings (UTC+3)
--- are refused: only a zone name carries its DST rules. Read-only.
+-- are refused: only a zone name carries its DST rules. A name longer than 100 characters (the
+-- longest IANA name has 32) is refused before the look-up, which compares it with every zone
+-- PostgreSQL knows. "UTC", the default, is answered without the look-up (reading the zone
+-- list costs tens of milliseconds). Read-only.
 create or replace function steadfast._time_zone(p_time_zone text, p_function text)
 returns text
 language plpgsql
@@ -470,18 +475,29 @@ stable
 as $fn$
 declare
     v_name text;
+    v_lower text;
 begin
     if p_time_zone is null or p_time_zone = '' then
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('%s: a time zone is required', p_function);
     end if;
+    if p_time_zone = 'UTC' then
+        return 'UTC';
+    end if;
+    if pg_catalog.length(p_time_zone) > 100 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('%s: unknown time zone %s (a zone name has at most 100 characters)', p_function,
+                                        steadfast._echo(p_time_zone)),
+            hint = 'Give an IANA time zone name, e.g. UTC, Europe/Berlin, America/New_York (see pg_timezone_names).';
+    end if;
+    v_lower := pg_catalog.lower(p_time_zone);
     select z.name into v_name from pg_catalog.pg_timezone_names z
-    where pg_catalog.lower(z.name) = pg_catalog.lower(p_time_zone)
+    where pg_catalog.lower(z.name) = v_lower
     order by z.name = p_time_zone desc, z.name
     limit 1;
     if v_name is null then
         raise exception using errcode = 'SF005',
-            message = pg_catalog.format('%s: unknown time zone %s', p_function, pg_catalog.quote_literal(p_time_zone)),
+            message = pg_catalog.format('%s: unknown time zone %s', p_function, steadfast._echo(p_time_zone)),
             hint = 'Give an IANA time zone name, e.g. UTC, Europe/Berlin, America/New_York (see pg_timezone_names).';
     end if;
     return v_name;
@@ -501,14 +517,15 @@ $fn$;
 -- _schedule_settings(schedule, options, allowed keys, function) → the schedule row with the
 -- settings named in options applied and checked: cron (see _parse_cron), time_zone (IANA),
 -- workflow_name, queue (must exist), input (a JSON object; null for {}), enabled,
--- missed_runs ("latest" or "all"), catch_up_window (seconds, > 0 and ≤ 2678400, 31 days).
--- Raises SF005 (bad or unknown option), SF001 (unknown queue), SF006 (input too large). No
--- side effects.
+-- missed_runs ("latest" or "all"), catch_up_window (seconds, from a microsecond to 2678400,
+-- 31 days). Locks the queue's row KEY SHARE when the queue is set (so that it cannot be
+-- deleted meanwhile). Raises SF005 (bad or unknown option), SF001 (unknown queue), SF006 (input
+-- too large). No other side effects.
 create or replace function steadfast._schedule_settings(s steadfast.schedules, p_options jsonb, p_allowed text[],
                                                         p_function text)
 returns steadfast.schedules
 language plpgsql
-stable
+volatile
 as $fn$
 declare
     v_options jsonb := steadfast._options(p_options, p_allowed, p_function);
@@ -526,9 +543,13 @@ begin
     end if;
     if v_options ? 'queue' then
         s.queue := steadfast._require_text(steadfast._opt_text(v_options, 'queue'), 'queue', p_function);
-        if not exists (select 1 from steadfast.queues q where q.name = s.queue) then
+        -- KEY SHARE until the caller's transaction ends, as the schedule's foreign key will: a
+        -- delete_queue racing this call waits for it, then finds the schedule (SF004), instead
+        -- of this call failing on the key (23503) after the queue was deleted.
+        perform from steadfast.queues q where q.name = s.queue for key share;
+        if not found then
             raise exception using errcode = 'SF001',
-                message = pg_catalog.format('%s: unknown queue %s', p_function, pg_catalog.quote_literal(s.queue));
+                message = pg_catalog.format('%s: unknown queue %s', p_function, steadfast._echo(s.queue));
         end if;
     end if;
     if v_options ? 'input' then
@@ -548,14 +569,15 @@ begin
         if s.missed_runs not in ('latest', 'all') then
             raise exception using errcode = 'SF005',
                 message = pg_catalog.format('%s: missed_runs must be "latest" or "all", got %s', p_function,
-                                            pg_catalog.quote_literal(s.missed_runs));
+                                            steadfast._echo(s.missed_runs));
         end if;
     end if;
     if v_options ? 'catch_up_window' then
         v_window := coalesce(steadfast._opt_number(v_options, 'catch_up_window'), 86400);
-        if v_window <= 0 or v_window > 2678400 then
+        -- An interval counts microseconds: a window below half of one would round to 0.
+        if v_window < 0.000001 or v_window > 2678400 then
             raise exception using errcode = 'SF005',
-                message = pg_catalog.format('%s: catch_up_window must be more than 0 and at most 2678400 seconds (31 days), got %s',
+                message = pg_catalog.format('%s: catch_up_window must be from 0.000001 to 2678400 seconds (31 days), got %s',
                                             p_function, v_window);
         end if;
         s.catch_up_window := pg_catalog.make_interval(secs => v_window);
@@ -594,7 +616,7 @@ begin
     select * into s from steadfast.schedules x where x.name = p_name for update;
     if not found then
         raise exception using errcode = 'SF001',
-            message = pg_catalog.format('%s: unknown schedule %s', p_function, pg_catalog.quote_literal(p_name));
+            message = pg_catalog.format('%s: unknown schedule %s', p_function, steadfast._echo(p_name));
     end if;
     return s;
 end;
@@ -607,7 +629,8 @@ $fn$;
 -- ("latest", the default, or "all"), catch_up_window (seconds; default 86400). Its first
 -- occurrence is the first after now. An existing schedule of that name is left unchanged
 -- (created = false; use alter_schedule to change one); everything is checked either way.
--- Idempotent. Locks only the new row. Raises SF005 (bad name, expression, time zone or
+-- Idempotent. Locks the new row and its queue's row (KEY SHARE, as its foreign key does: a
+-- racing delete_queue waits). Raises SF005 (bad name, expression, time zone or
 -- option), SF001 (unknown queue), SF006 (input too large).
 create or replace function steadfast.create_schedule(p_name text, p_cron text, p_workflow_name text,
                                                      p_options jsonb default '{}')
@@ -654,8 +677,8 @@ comment on function steadfast.create_schedule(text, text, text, jsonb) is
 -- resume_schedule). A new cron or time_zone moves next_fire_at to the first occurrence after
 -- now; other changes apply from the next occurrence. Settings equal to the current ones
 -- change nothing (updated_at included), so declaring the same schedule at every deploy is
--- free. Locks the schedule's row. Idempotent. Raises SF001 (unknown schedule or queue),
--- SF005, SF006.
+-- free. Locks the schedule's row (and a new queue's row KEY SHARE). Idempotent. Raises SF001
+-- (unknown schedule or queue), SF005, SF006.
 create or replace function steadfast.alter_schedule(p_name text, p_options jsonb)
 returns table (name text, enabled boolean, next_fire_at timestamptz)
 language plpgsql
@@ -760,7 +783,8 @@ comment on function steadfast.delete_schedule(text) is
 -- after `after` (default: now), as instants and as wall times of the time zone (default
 -- "UTC"). For people in psql and for checking an expression before creating a schedule:
 --   select * from steadfast.next_fire_times('30 2 * * *', '2026-03-07', 3, 'America/New_York');
--- Read-only. Raises SF005 (bad expression, time zone or count).
+-- `after` must be finite and within 1970 … 3000 (see _check_timestamp). Read-only. Raises
+-- SF005 (bad expression, time zone, after or count).
 create or replace function steadfast.next_fire_times(p_cron text, p_after timestamptz default null,
                                                      p_count integer default 10, p_time_zone text default 'UTC')
 returns table (fire_at timestamptz, local_time timestamp)
@@ -772,7 +796,7 @@ as $fn$
 declare
     v_spec jsonb := steadfast._parse_cron(p_cron, 'next_fire_times');
     v_time_zone text := steadfast._time_zone(p_time_zone, 'next_fire_times');
-    v_at timestamptz := coalesce(p_after, steadfast.now());
+    v_at timestamptz := coalesce(steadfast._check_timestamp(p_after, 'after', 'next_fire_times'), steadfast.now());
 begin
     if p_count is null or p_count < 1 or p_count > 1000 then
         raise exception using errcode = 'SF005',
@@ -794,18 +818,22 @@ comment on function steadfast.next_fire_times(text, timestamptz, integer, text) 
 -- _fire_schedule(schedule, scheduled time) → whether the occurrence's workflow was created
 -- now (false: it existed). Inserts the workflow with the id _schedule_workflow_id derives,
 -- the schedule's input plus "scheduled_at", in the schedule's queue, ON CONFLICT DO NOTHING.
--- Notifies nothing (the tick does, once per queue).
+-- Notifies nothing (the tick does, once per queue). Locks the queue's row KEY SHARE. Raises
+-- as _new_workflow: SF001 (the queue is gone), SF006 (the input grew past a lowered limit).
 create or replace function steadfast._fire_schedule(s steadfast.schedules, p_at timestamptz)
 returns boolean
 language plpgsql
 as $fn$
 declare
+    -- Built with a generated id, then given its own: ids in the schedule: namespace are
+    -- refused to every caller of _new_workflow (see there); ticks are their only source.
     w steadfast.workflows := steadfast._new_workflow(
-        steadfast._schedule_workflow_id(s.name, p_at), s.workflow_name,
+        null, s.workflow_name,
         s.input || pg_catalog.jsonb_build_object('scheduled_at',
                                                  pg_catalog.to_char(p_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
         pg_catalog.jsonb_build_object('queue', s.queue), 'tick_schedules');
 begin
+    w.id := steadfast._schedule_workflow_id(s.name, p_at);
     insert into steadfast.workflows select w.* on conflict do nothing;
     return found;
 end;
@@ -890,7 +918,7 @@ begin
             where x.name = s.name;
         exception when others then
             get stacked diagnostics v_message = message_text;
-            raise warning 'tick_schedules: schedule % cannot fire: %', pg_catalog.quote_literal(s.name), v_message;
+            raise warning 'tick_schedules: schedule % cannot fire: %', steadfast._echo(s.name), v_message;
             begin
                 v_at := steadfast._next_fire_time(steadfast._parse_cron(s.cron, 'tick_schedules'), v_now, s.time_zone);
             exception when others then

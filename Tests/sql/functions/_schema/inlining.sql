@@ -3,7 +3,7 @@
 -- (about 25 µs here, against nothing when inlined). Checked on generic plans, where the
 -- arguments are parameters, as in the engine's PL/pgSQL.
 begin;
-select plan(9);
+select plan(10);
 
 set local plan_cache_mode = force_generic_plan;
 
@@ -21,7 +21,7 @@ begin
 end;
 $$;
 
-create temporary table probe (options jsonb, value text, payload jsonb);
+create temporary table probe (options jsonb, value text, payload jsonb, at timestamptz);
 
 select unalike(pg_temp.plan_of($$select steadfast._options(options, array['a'], 'f') from probe$$),
                '%steadfast._options(%', '_options is inlined');
@@ -41,6 +41,8 @@ select unalike(pg_temp.plan_of($$select steadfast._require_text(steadfast._opt_t
                '%steadfast._require_text(%', '_require_text is inlined around an inlined _opt_text');
 select unalike(pg_temp.plan_of($$select steadfast._check_payload(payload, 'what') from probe$$),
                '%steadfast._check_payload(%', '_check_payload is inlined');
+select unalike(pg_temp.plan_of($$select steadfast._check_timestamp(at, 'what', 'f') from probe$$),
+               '%steadfast._check_timestamp(%', '_check_timestamp is inlined');
 
 select * from finish();
 rollback;

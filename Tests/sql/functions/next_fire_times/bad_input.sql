@@ -3,6 +3,16 @@
 -- list items, unsupported syntax, expressions that never fire; so do bad time zones and counts.
 begin;
 
+-- message_of(sql) → the message of the error sql raises.
+create function pg_temp.message_of(p_sql text) returns text language plpgsql as $$
+begin
+    execute p_sql;
+    return null;
+exception when others then
+    return sqlerrm;
+end;
+$$;
+
 create temp table bad (expression text, why text);
 insert into bad values
     (null,                     'no expression'),
@@ -41,7 +51,7 @@ insert into bad values
     ('0 0 30 feb *',           'February 30th never comes'),
     ('0 0 31 4,6,9,11 *',      'the 31st of a 30-day month never comes');
 
-select plan((select count(*)::int from bad) * 2 + 10);
+select plan((select count(*)::int from bad) * 2 + 22);
 
 select steadfast_test.rejects(
     pg_catalog.format('select * from steadfast.next_fire_times(%L)', b.expression), 'SF005', 'next_fire_times: ' || b.why)
@@ -57,6 +67,27 @@ select * from steadfast_test.rejects($$select * from steadfast.next_fire_times('
                                      'SF005', 'a count over 1000');
 select * from steadfast_test.rejects($$select * from steadfast.next_fire_times('* * * * *', null, 1, null)$$,
                                      'SF005', 'a null time zone');
+
+-- `after` must be finite and within 1970 … 3000: 'infinity' looped for ever, year 294276
+-- overflowed (22008).
+set local statement_timeout = '5s';
+select * from steadfast_test.rejects($$select * from steadfast.next_fire_times('*/5 * * * *', 'infinity')$$,
+                                     'SF005', 'after = infinity');
+select * from steadfast_test.rejects($$select * from steadfast.next_fire_times('*/5 * * * *', '-infinity')$$,
+                                     'SF005', 'after = -infinity');
+select * from steadfast_test.rejects($$select * from steadfast.next_fire_times('*/5 * * * *', '294276-12-31')$$,
+                                     'SF005', 'after in year 294276');
+select * from steadfast_test.rejects($$select * from steadfast.next_fire_times('*/5 * * * *', '3000-01-01 00:00:01Z')$$,
+                                     'SF005', 'after past 3000');
+select results_eq($$select fire_at from steadfast.next_fire_times('0 0 1 1 *', '2999-06-01Z', 2)$$,
+                  $$values ('3000-01-01 00:00Z'::timestamptz), ('3001-01-01 00:00Z'::timestamptz)$$,
+                  'an after within the range may have occurrences past it');
+-- A time zone name of 1 MiB is refused at once (it was compared with every zone's name).
+select * from steadfast_test.rejects($$select * from steadfast.next_fire_times('* * * * *', null, 1, repeat('Europe/', 149797))$$,
+                                     'SF005', 'a 1 MiB time zone name');
+select cmp_ok((select max(length(m)) from (select pg_temp.message_of(
+                   $$select * from steadfast.next_fire_times('* * * * *', null, 1, repeat('Europe/', 149797))$$) m) x),
+              '<', 300, 'and its message does not echo it whole');
 
 select * from finish();
 rollback;

@@ -6,7 +6,7 @@
 -- element; and the plain batches really take the set-based path (no _new_workflow call,
 -- counted with track_functions).
 begin;
-select plan(83);
+select plan(97);
 
 select steadfast_test.queue('fp_q');
 select steadfast_test.queue('fp_r');
@@ -244,7 +244,21 @@ insert into cases (element, options, code, what) values
     ('{"name": "job", "options": {"delay_seconds": 3153600001}}', '{}', 'SF005', 'delay over 100 years'),
     ('{"name": "job", "options": {"delay_seconds": 3153600000}}', '{}', null, 'delay of 100 years'),
     ('{"name": "job", "options": {"delay_seconds": "soon"}}', '{}', 'SF005', 'delay not a number'),
-    ('{"name": "job", "options": {"delay_seconds": 1e400}}', '{}', '22003', 'delay out of double range'),
+    ('{"name": "job", "options": {"delay_seconds": 1e400}}', '{}', 'SF005', 'delay out of double range'),
+    ('{"name": "job", "options": {"delay_seconds": 1e-400}}', '{}', 'SF005', 'delay below double range'),
+    ('{"name": "job", "options": {"available_at": 1e400}}', '{}', 'SF005', 'available_at out of double range'),
+    ('{"name": "job", "options": {"available_at": "infinity"}}', '{}', 'SF005', 'available_at infinity'),
+    ('{"name": "job", "options": {"available_at": "294276-12-31"}}', '{}', 'SF005', 'available_at in year 294276'),
+    ('{"name": "job", "options": {"available_at": "1969-12-31T23:59:59Z"}}', '{}', 'SF005', 'available_at before 1970'),
+    ('{"name": "job", "options": {"available_at": "3000-01-01T00:00:00Z"}}', '{}', null, 'available_at at 3000-01-01'),
+    ('{"name": "job", "options": {"deadline": "-infinity"}}', '{}', 'SF005', 'deadline -infinity'),
+    ('{"name": "job", "options": {"deadline": 1e-400}}', '{}', null, 'deadline 1e-400 (1970-01-01)'),
+    ('{"name": "job", "options": {"app_version": "' || repeat('v', 256) || '"}}', '{}', 'SF005', 'app_version too long'),
+    ('{"name": "job", "options": {"parent_id": "' || repeat('p', 256) || '"}}', '{}', 'SF005', 'parent_id too long'),
+    ('{"name": "job", "options": {"parent_step": "' || repeat('s', 256) || '"}}', '{}', 'SF005', 'parent_step too long'),
+    ('{"name": "job", "options": {"parent_id": "' || repeat('p', 255) || '"}}', '{}', null, 'parent_id of 255 characters'),
+    ('{"name": "job", "workflow_id": "schedule:nightly@2026-03-08T07:30:00Z"}', '{}', 'SF005', 'an id in the schedule: namespace'),
+    ('{"name": "job", "workflow_id": "Schedule:nightly"}', '{}', null, 'an id that only looks like the namespace'),
     ('{"name": "job", "options": {"delay_seconds": 1, "available_at": "2031-01-01"}}', '{}', 'SF005', 'delay and available_at'),
     ('{"name": "job", "options": {"available_at": "not a time"}}', '{}', 'SF005', 'available_at unparsable'),
     ('{"name": "job", "options": {"available_at": -5}}', '{}', 'SF005', 'available_at before 1970'),

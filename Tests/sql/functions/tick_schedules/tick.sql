@@ -66,7 +66,11 @@ select results_eq($$select started, more from steadfast.tick_schedules('{"limit"
 select is((select count(*)::int from steadfast.workflows where id like 'schedule:tk-all@%'), 37 + 12, 'every one of them, once');
 
 -- 5. An occurrence whose id is taken is not started again, even by a workflow of another name.
-select steadfast.start_workflow('schedule:tk-all@2026-06-01T14:05:00Z', 'someone-else', '{}', '{"queue": "tk_q"}');
+-- (Only the owner can take it, by hand: the starters refuse ids in the schedule: namespace.)
+insert into steadfast.workflows (id, name, status, queue, input, attempt, recovery_attempts, max_recovery_attempts,
+                                 retry_count, available_at, created_at, updated_at)
+values ('schedule:tk-all@2026-06-01T14:05:00Z', 'someone-else', 'enqueued', 'tk_q', '{}', 0, 0, 10, 0,
+        steadfast.now(), steadfast.now(), steadfast.now());
 select steadfast_test.set_now('2026-06-01 14:05:01Z');
 select results_eq($$select started, more from steadfast.tick_schedules()$$, $$values (0, false)$$,
                   'the existing workflow stands for the occurrence: nothing started, no error');

@@ -15,8 +15,8 @@
 --   select * from steadfast.stranded_workflows;
 
 -- _live_executors() → the executors that can claim now: not stopped, lease not expired, and
--- their database session still holds its advisory lock (read from pg_locks; nothing is
--- locked, unlike the probe claim_workflows makes). Read-only.
+-- their database session still holds its advisory lock (_executor_locks, read from pg_locks;
+-- nothing is locked, unlike the probe claim_workflows makes). Read-only.
 create or replace function steadfast._live_executors()
 returns setof steadfast.executors
 language sql
@@ -26,13 +26,7 @@ as $fn$
     from steadfast.executors e
     where e.stopped_at is null
       and e.lease_expires_at > steadfast.now()
-      and exists (
-          select 1 from pg_catalog.pg_locks l
-          where l.locktype = 'advisory' and l.granted and l.pid = e.session_pid
-            and l.database = (select d.oid from pg_catalog.pg_database d where d.datname = pg_catalog.current_database())
-            and l.classid::bigint = (steadfast._executor_lock_space()::bigint & 4294967295)
-            and l.objid::bigint = (e.lock_key::bigint & 4294967295)
-            and l.objsubid = 2)
+      and exists (select 1 from steadfast._executor_locks() l where l.pid = e.session_pid and l.lock_key = e.lock_key)
 $fn$;
 
 -- _can_run(executor, workflow name, queue, app_version) → whether that executor would claim

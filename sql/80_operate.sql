@@ -275,7 +275,7 @@ begin
     select coalesce(pg_catalog.max(s.seq), 0) into v_last from steadfast.steps s where s.workflow_id = p_workflow_id;
     if p_from_step > v_last + 1 then
         raise exception using errcode = 'SF001',
-            message = pg_catalog.format('fork_workflow: from_step %s is past workflow %s''s last step', p_from_step,
+            message = pg_catalog.format('fork_workflow: from_step %s is past the last step of workflow %s', p_from_step,
                                         steadfast._echo(p_workflow_id)),
             detail = pg_catalog.format('Its last recorded step is seq %s: fork from 1 to %s.', v_last, v_last + 1);
     end if;

@@ -118,7 +118,7 @@ struct CLITests {
         let cancel = try await cli.run(["workflows", "cancel", done.id])
         #expect(cancel.status == 1 && cancel.stderr.contains("SQLSTATE SF004") && cancel.stderr.contains("already finished"))
         let fork = try await cli.run(["workflows", "fork", done.id, "--from-step", "3"])
-        #expect(fork.status == 1 && fork.stderr.contains("SQLSTATE SF001") && fork.stderr.contains("has no step 3"))
+        #expect(fork.status == 1 && fork.stderr.contains("SQLSTATE SF001") && fork.stderr.contains("from_step 3 is past the last step"))
         let cancelUnknown = try await cli.run(["workflows", "cancel", "no-such-workflow"])
         #expect(cancelUnknown.status == 1 && cancelUnknown.stderr.contains("SF001"))
         let prune = try await cli.run(["prune", "--older-than", "1d", "--batch-size", "0"])

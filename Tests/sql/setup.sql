@@ -44,12 +44,32 @@ create function steadfast_test.clear_now() returns void language sql as $$
     select set_config('steadfast.fake_now', '', false); select
 $$;
 
+-- session_name(name) → the application_name connect() gives the dblink session `name`:
+-- 'steadfast_test <this backend's pid> <name>', so that no other test session has it.
+create function steadfast_test.session_name(p_conn text) returns text language sql stable as $$
+    select left(format('steadfast_test %s %s', pg_backend_pid(), p_conn), 63)
+$$;
+
+-- connect(name, url) → dblink_connect's status: opens the dblink session `name` (to url; by
+-- default the database's, as the user running the tests) and names it session_name(name) in
+-- pg_stat_activity, where waits_for_lock finds it while it is busy. remote(), remote_value()
+-- and connect_as() open their sessions this way.
+create function steadfast_test.connect(p_conn text, p_url text default steadfast_test.url()) returns text
+language plpgsql as $$
+declare
+    v_status text := dblink_connect(p_conn, p_url);
+begin
+    perform dblink_exec(p_conn, format('set application_name = %L', steadfast_test.session_name(p_conn)));
+    return v_status;
+end;
+$$;
+
 -- remote(name, sql) → runs sql in the dblink session `name` (connecting it first if needed),
 -- committed at once: what another process would do.
 create function steadfast_test.remote(p_conn text, p_sql text) returns text language plpgsql as $$
 begin
     if p_conn <> all (coalesce(dblink_get_connections(), '{}')) then
-        perform dblink_connect(p_conn, steadfast_test.url());
+        perform steadfast_test.connect(p_conn);
     end if;
     return dblink_exec(p_conn, p_sql);
 end;
@@ -74,6 +94,16 @@ begin
 end;
 $$;
 
+-- waits_for_lock(name, seconds) → true once the dblink session `name` (opened by connect(),
+-- remote() or remote_value()) waits for a lock — a statement sent with dblink_send_query that
+-- blocks on a row or key another session holds; false when it does not within the seconds.
+create function steadfast_test.waits_for_lock(p_conn text, p_seconds double precision default 5) returns boolean
+language sql as $$
+    select steadfast_test.wait_for(format(
+        'select exists (select 1 from pg_stat_activity where application_name = %L and wait_event_type = %L)',
+        steadfast_test.session_name(p_conn), 'Lock'), p_seconds)
+$$;
+
 -- rejects(sql, sqlstate, description) → two TAP lines: sql raises that SQLSTATE, and the
 -- engine's tables are exactly as before (snapshot()). For "bad input changes nothing" checks;
 -- count 2 in the plan per call. Usage: select * from steadfast_test.rejects($$…$$, 'SF005', '…');
@@ -95,7 +125,7 @@ declare
     v text;
 begin
     if p_conn <> all (coalesce(dblink_get_connections(), '{}')) then
-        perform dblink_connect(p_conn, steadfast_test.url());
+        perform steadfast_test.connect(p_conn);
     end if;
     select t.v into v from dblink(p_conn, p_sql) as t(v text) limit 1;
     return v;
@@ -127,6 +157,20 @@ begin
 end;
 $$;
 
+-- as_role_value(role, sql) → the first column of the first row sql returns, as text, run as
+-- that role (SET LOCAL ROLE, then back), e.g. to call an internal function with another
+-- role's rights.
+create function steadfast_test.as_role_value(p_role text, p_sql text) returns text language plpgsql as $$
+declare
+    v text;
+begin
+    execute format('set local role %I', p_role);
+    execute p_sql into v;
+    reset role;
+    return v;
+end;
+$$;
+
 -- sqlstate_of(sql) → the SQLSTATE that sql raises, or null when it succeeds (its effects are
 -- rolled back either way). For checks made through dblink, where throws_ok cannot run.
 create function steadfast_test.sqlstate_of(p_sql text) returns text language plpgsql as $$
@@ -139,6 +183,75 @@ begin
     raise exception using errcode = 'P0004', message = 'sqlstate_of: rolling back';
 exception when sqlstate 'P0004' then
     return null;
+end;
+$$;
+
+-- ─── Roles of the hostile-role tests (Tests/sql/functions/_hostile) ──────────────────────────
+--
+-- These tests act as application roles. A role another session logs in as (dblink) must exist
+-- before the test's transaction, committed: such a file makes its roles with fresh_role first
+-- (their names end in the database's, so that runs in other databases never meet), commits its
+-- fixtures under a prefix of its own, and removes both at the end with cleanup — and a
+-- previous run's leftovers at the start the same way. A role used only through SET ROLE
+-- in the test's own session (as_role) may be made inside the transaction: fresh_role(role, set,
+-- p_login => false), rolled back with it.
+
+-- drop_role(role) drops the role if it exists, after revoking its grant sets
+-- (steadfast.revoke_grants) and dropping whatever it owns.
+create function steadfast_test.drop_role(p_role text) returns void language plpgsql as $$
+begin
+    if exists (select 1 from pg_roles where rolname = p_role) then
+        perform steadfast.revoke_grants(p_role);
+        execute format('drop owned by %I', p_role);
+        execute format('drop role %I', p_role);
+    end if;
+end;
+$$;
+
+-- fresh_role(role, set, login) creates the role anew (drop_role first) with the grant set
+-- steadfast.grant_<set> — viewer, client or worker; null: no grant at all. A login role (the
+-- default) has the password 'sfh-' || role, which connect_as uses; p_login => false makes a role
+-- without login or password.
+create function steadfast_test.fresh_role(p_role text, p_set text, p_login boolean default true) returns void
+language plpgsql as $$
+begin
+    perform steadfast_test.drop_role(p_role);
+    if p_login then
+        execute format('create role %I login password %L', p_role, 'sfh-' || p_role);
+    else
+        execute format('create role %I nologin', p_role);
+    end if;
+    if p_set is not null then
+        execute format('select count(*) from steadfast.grant_%s(%L)', p_set, p_role);
+    end if;
+end;
+$$;
+
+-- connect_as(name, role, parameters) → dblink_connect's status: opens the dblink session `name`
+-- (connect()) logged in as a role fresh_role made, with its password; parameters are more
+-- connection parameters, appended to the URL as they are ('&options=-c%20…').
+create function steadfast_test.connect_as(p_conn text, p_role text, p_parameters text default '') returns text
+language sql as $$
+    select steadfast_test.connect(p_conn,
+        steadfast_test.url() || '&user=' || p_role || '&password=sfh-' || p_role || p_parameters)
+$$;
+
+-- cleanup(prefix, roles…) removes what a hostile-role file leaves: closes every dblink session
+-- of this session (disconnect: their executors' locks released), deletes the committed
+-- fixtures named with the prefix — the workflows <prefix>-*, those in the queue <prefix>_q and
+-- the schedule occurrences schedule:<prefix>*, the executors <prefix>-*, the schedules
+-- <prefix>*, the queue <prefix>_q — and drops the roles (drop_role). At the start of a file
+-- (a previous run's leftovers) and at its end, after the test's transaction.
+create function steadfast_test.cleanup(p_prefix text, variadic p_roles text[] default '{}') returns void
+language plpgsql as $$
+begin
+    perform steadfast_test.disconnect(c) from unnest(coalesce(dblink_get_connections(), '{}')) c;
+    delete from steadfast.workflows
+    where id like p_prefix || '-%' or queue = p_prefix || '_q' or id like 'schedule:' || p_prefix || '%';
+    delete from steadfast.executors where id like p_prefix || '-%';
+    delete from steadfast.schedules where name like p_prefix || '%';
+    delete from steadfast.queues where name = p_prefix || '_q';
+    perform steadfast_test.drop_role(r) from unnest(p_roles) r;
 end;
 $$;
 
@@ -159,8 +272,9 @@ $$;
 -- but by tick_schedules; and values that must be refused (a non-finite timestamp for a
 -- timestamp, 1e400 for a number) are not accepted — or fails with (1) a SQLSTATE of
 -- steadfast.error_codes(), (2) a message naming the slot, (3) message, detail and hint of at
--- most 500 characters, (4) steadfast_test.snapshot() unchanged. A statement_timeout (set by the
--- test file) turns a runaway call into 57014, a failure.
+-- most 500 characters, (4) steadfast_test.snapshot() unchanged. A statement_timeout of 2 s per
+-- call (each call is a statement of its own: bad_input_call_statements) turns a runaway call
+-- into 57014, a failure.
 --
 -- Values come from classes (bad_input_classes) grouped in families, one family per test file;
 -- each class generates its concrete value with random(), seeded (setseed) per run: every
@@ -774,5 +888,38 @@ begin
         select 'call ' || k.id || ' did not run' from bad_input_calls k
         where not exists (select from bad_input_results r where r.call_id = k.id)$q$,
         'bad_input: every options argument revealed its keys, and every generated call ran');
+end;
+$$;
+
+-- bad_input_statements(family, seed) → the statements that prepare a bad-input file's calls,
+-- in order, for psql's \gexec: the fixtures (bad_input_setup) and one discovery per public
+-- function (bad_input_discover), each a statement of its own under a statement_timeout of 2 s,
+-- then the generator (bad_input_generate: test code, not bounded). The calls follow from
+-- bad_input_call_statements(), then the TAP lines from bad_input_report(). A file of the family
+-- runs, inside its transaction, with output off but for the TAP lines:
+--     select plan(steadfast_test.bad_input_plan());
+--     \o /dev/null
+--     select * from steadfast_test.bad_input_statements('<family>', :'bad_input_seed') \gexec
+--     select * from steadfast_test.bad_input_call_statements() \gexec
+--     \o
+--     select * from steadfast_test.bad_input_report();
+create function steadfast_test.bad_input_statements(p_family text, p_seed text) returns setof text
+language plpgsql stable as $$
+begin
+    return next $s$set local statement_timeout = '2s'$s$;
+    return next format('select steadfast_test.bad_input_setup(%L, %L)', p_family, p_seed);
+    return query select format('select steadfast_test.bad_input_discover(%s)', f.proc::oid)
+                 from steadfast_test.bad_input_functions() f;
+    return next 'set local statement_timeout = 0';
+    return next 'select steadfast_test.bad_input_generate()';
+    return next $s$set local statement_timeout = '2s'$s$;
+end;
+$$;
+
+-- bad_input_call_statements() → one statement per generated call (bad_input_run), for \gexec:
+-- each call bounded by the statement_timeout on its own.
+create function steadfast_test.bad_input_call_statements() returns setof text language plpgsql stable as $$
+begin
+    return query select format('select steadfast_test.bad_input_run(%s)', k.id) from bad_input_calls k order by k.id;
 end;
 $$;

@@ -15,16 +15,9 @@
 \endif
 begin;
 select plan(steadfast_test.bad_input_plan());
-set local statement_timeout = '2s';
 \o /dev/null
-select steadfast_test.bad_input_setup('range', :'bad_input_seed');
-select format('select steadfast_test.bad_input_discover(%s)', f.proc::oid) from steadfast_test.bad_input_functions() f
-\gexec
-set local statement_timeout = 0;  -- the generator is test code, not a call to bound
-select steadfast_test.bad_input_generate();
-set local statement_timeout = '2s';
-select format('select steadfast_test.bad_input_run(%s)', k.id) from bad_input_calls k order by k.id
-\gexec
+select * from steadfast_test.bad_input_statements('range', :'bad_input_seed') \gexec
+select * from steadfast_test.bad_input_call_statements() \gexec
 \o
 select * from steadfast_test.bad_input_report();
 select * from finish();

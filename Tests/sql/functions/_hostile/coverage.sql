@@ -19,13 +19,10 @@ select plan(22);
 
 select 'sfh_cov_v_' || pg_backend_pid() as viewer, 'sfh_cov_c_' || pg_backend_pid() as client,
        'sfh_cov_w_' || pg_backend_pid() as worker, 'sfh_cov_n_' || pg_backend_pid() as nogrant \gset
-create role :"viewer" nologin;
-create role :"client" nologin;
-create role :"worker" nologin;
-create role :"nogrant" nologin;
-select count(*) >= 0 from steadfast.grant_viewer(:'viewer');
-select count(*) >= 0 from steadfast.grant_client(:'client');
-select count(*) >= 0 from steadfast.grant_worker(:'worker');
+select steadfast_test.fresh_role(:'viewer', 'viewer', p_login => false);
+select steadfast_test.fresh_role(:'client', 'client', p_login => false);
+select steadfast_test.fresh_role(:'worker', 'worker', p_login => false);
+select steadfast_test.fresh_role(:'nogrant', null, p_login => false);
 
 -- The roles under test: one per grant set, and one with no grant at all (set 'none').
 create temp table hostile_roles (role_set text primary key, role_name text not null);

@@ -15,34 +15,10 @@
 -- have been refused changed something), the fixtures are put back before the next caller.
 set client_min_messages = warning;
 
-create function pg_temp.sfh_drop_role(p_role text) returns void language plpgsql as $$
-begin
-    if exists (select 1 from pg_roles where rolname = p_role) then
-        perform steadfast.revoke_grants(p_role);
-        execute format('drop owned by %I', p_role);
-        execute format('drop role %I', p_role);
-    end if;
-end $$;
-create function pg_temp.sfh_fresh_role(p_role text, p_set text) returns void language plpgsql as $$
-begin
-    perform pg_temp.sfh_drop_role(p_role);
-    execute format('create role %I login password %L', p_role, 'sfh-' || p_role);
-    execute format('select count(*) from steadfast.grant_%s(%L)', p_set, p_role);
-end $$;
-create function pg_temp.sfh_connect(p_conn text, p_role text, p_extra text default '') returns text language sql as $$
-    select dblink_connect(p_conn, steadfast_test.url() || '&user=' || p_role || '&password=sfh-' || p_role || p_extra)
-$$;
-create function pg_temp.sfh_cleanup() returns void language plpgsql as $$
-begin
-    delete from steadfast.workflows where id like 'hei-%' or queue = 'hei_q';
-    delete from steadfast.executors where id like 'hei-%';
-    delete from steadfast.queues where name = 'hei_q';
-end $$;
-
 select 'sfh_ei_w1_' || current_database() as w1, 'sfh_ei_w2_' || current_database() as w2 \gset
-select pg_temp.sfh_cleanup();
-select pg_temp.sfh_fresh_role(:'w1', 'worker');
-select pg_temp.sfh_fresh_role(:'w2', 'worker');
+select steadfast_test.cleanup('hei');
+select steadfast_test.fresh_role(:'w1', 'worker');
+select steadfast_test.fresh_role(:'w2', 'worker');
 
 begin;
 select plan(45);
@@ -56,7 +32,7 @@ select steadfast_test.remote('hei_owner', $$
 $$);
 
 -- The executor, in its own session.
-select pg_temp.sfh_connect('hei_exec', :'w1');
+select steadfast_test.connect_as('hei_exec', :'w1');
 select steadfast_test.remote_value('hei_exec',
     $$select executor_id from steadfast.register_executor('hei-e', '{"queues": ["hei_q"], "lease_seconds": 3600}')$$);
 select is(steadfast_test.remote_value('hei_exec', $$select workflow_id from steadfast.claim_workflows('hei-e', 1)$$),
@@ -108,14 +84,14 @@ create function pg_temp.hei_restore() returns text language sql as $$
 $$;
 
 -- (a) another session of the same role.
-select pg_temp.sfh_connect('hei_same', :'w1');
+select steadfast_test.connect_as('hei_same', :'w1');
 select * from pg_temp.hei_checks('same role, other session', 'hei_same', null);
 select is(pg_temp.hei_state(), 'live / running under hei-e attempt 1 / enqueued',
           'same role, other session: hei-e is still live, hei-1 still running under it');
 select pg_temp.hei_restore();
 
 -- (b) another worker role, with an executor of its own.
-select pg_temp.sfh_connect('hei_other', :'w2');
+select steadfast_test.connect_as('hei_other', :'w2');
 select lives_ok($$select steadfast_test.remote_value('hei_other',
                     'select executor_id from steadfast.register_executor(''hei-o2'', ''{"queues": ["hei_q"], "lease_seconds": 3600}'')')$$,
                 'another worker registers an executor of its own');
@@ -139,7 +115,4 @@ select is(pg_temp.hei_state(), 'live / running under hei-e attempt 1 / enqueued'
 select * from finish();
 rollback;
 
-select steadfast_test.disconnect(c) from unnest(dblink_get_connections()) c;
-select pg_temp.sfh_cleanup();
-select pg_temp.sfh_drop_role(:'w1');
-select pg_temp.sfh_drop_role(:'w2');
+select steadfast_test.cleanup('hei', :'w1', :'w2');

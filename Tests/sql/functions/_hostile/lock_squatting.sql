@@ -17,31 +17,6 @@
 -- a previous run's leftovers are removed first.
 set client_min_messages = warning;
 
-create function pg_temp.sfh_drop_role(p_role text) returns void language plpgsql as $$
-begin
-    if exists (select 1 from pg_roles where rolname = p_role) then
-        perform steadfast.revoke_grants(p_role);
-        execute format('drop owned by %I', p_role);
-        execute format('drop role %I', p_role);
-    end if;
-end $$;
-create function pg_temp.sfh_fresh_role(p_role text, p_set text) returns void language plpgsql as $$
-begin
-    perform pg_temp.sfh_drop_role(p_role);
-    execute format('create role %I login password %L', p_role, 'sfh-' || p_role);
-    if p_set is not null then
-        execute format('select count(*) from steadfast.grant_%s(%L)', p_set, p_role);
-    end if;
-end $$;
-create function pg_temp.sfh_connect(p_conn text, p_role text, p_extra text default '') returns text language sql as $$
-    select dblink_connect(p_conn, steadfast_test.url() || '&user=' || p_role || '&password=sfh-' || p_role || p_extra)
-$$;
-create function pg_temp.sfh_cleanup() returns void language plpgsql as $$
-begin
-    delete from steadfast.workflows where id like 'hls-%' or queue = 'hls_q';
-    delete from steadfast.executors where id like 'hls-%';
-    delete from steadfast.queues where name = 'hls_q';
-end $$;
 -- sfh_try_value(connection, sql) → remote_value, or 'error <SQLSTATE>: <message>' (so that one
 -- failure does not stop the file).
 create function pg_temp.sfh_try_value(p_conn text, p_sql text) returns text language plpgsql as $$
@@ -61,9 +36,9 @@ create function pg_temp.sfh_holds(p_conn text, p_key integer) returns boolean la
 $$;
 
 select 'sfh_ls_s_' || current_database() as squatter, 'sfh_ls_w_' || current_database() as worker \gset
-select pg_temp.sfh_cleanup();
-select pg_temp.sfh_fresh_role(:'squatter', null);
-select pg_temp.sfh_fresh_role(:'worker', 'worker');
+select steadfast_test.cleanup('hls');
+select steadfast_test.fresh_role(:'squatter', null);
+select steadfast_test.fresh_role(:'worker', 'worker');
 
 begin;
 select plan(12);
@@ -76,7 +51,7 @@ select steadfast_test.remote('hls_owner', $$
 $$);
 
 -- The squatter: no grant at all, 2000 keys of the executor lock space.
-select pg_temp.sfh_connect('hls_squat', :'squatter');
+select steadfast_test.connect_as('hls_squat', :'squatter');
 select throws_ok($$select steadfast_test.remote_value('hls_squat', 'select steadfast.register_executor(''hls-s'')')$$,
                  '42501', null, 'the squatter has no grant');
 -- "The next keys": after the largest key in use, or after the last value of the key sequence
@@ -104,7 +79,7 @@ select cmp_ok(steadfast_test.remote_value('hls_squat', format(
     'the squatter holds about 2000 keys of the executor lock space (the next ones, small ones, random ones)');
 
 -- Registrations still succeed, each under a key of its own.
-select pg_temp.sfh_connect('hls_w', :'worker');
+select steadfast_test.connect_as('hls_w', :'worker');
 select lives_ok($$select steadfast_test.remote_value('hls_w',
     'select count(*) from generate_series(1, 20) i,
          lateral steadfast.register_executor(''hls-e'' || i, ''{"queues": ["hls_q"], "lease_seconds": 3600}'')')$$,
@@ -117,7 +92,7 @@ select is_empty(
 select is((select count(*)::integer from steadfast.executors where id like 'hls-e%'), 20, 'all 20 were registered');
 
 -- A dead executor whose freed key the squatter grabs.
-select pg_temp.sfh_connect('hls_dead', :'worker');
+select steadfast_test.connect_as('hls_dead', :'worker');
 select lives_ok($$select steadfast_test.remote_value('hls_dead',
     'select executor_id from steadfast.register_executor(''hls-dead'', ''{"queues": ["hls_q"], "lease_seconds": 3600}'')')$$,
     'another executor, hls-dead, registers in a session of its own');
@@ -137,7 +112,7 @@ select isnt((select executor_id from steadfast.workflows where id = 'hls-w1'), '
             'and its workflow is no longer held by it');
 
 -- Its id registered again, from a new session: under a fresh key.
-select pg_temp.sfh_connect('hls_back', :'worker');
+select steadfast_test.connect_as('hls_back', :'worker');
 select lives_ok($$select steadfast_test.remote_value('hls_back',
     'select executor_id from steadfast.register_executor(''hls-dead'', ''{"queues": ["hls_q"], "lease_seconds": 3600}'')')$$,
     'the dead executor''s id registers again while the squatter holds its old key');
@@ -148,7 +123,4 @@ select ok((select lock_key <> :dead_key and stopped_at is null and pg_temp.sfh_h
 select * from finish();
 rollback;
 
-select steadfast_test.disconnect(c) from unnest(dblink_get_connections()) c;
-select pg_temp.sfh_cleanup();
-select pg_temp.sfh_drop_role(:'squatter');
-select pg_temp.sfh_drop_role(:'worker');
+select steadfast_test.cleanup('hls', :'squatter', :'worker');

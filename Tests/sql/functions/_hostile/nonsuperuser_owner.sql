@@ -20,52 +20,18 @@
 -- Login roles and committed fixtures (prefix hno) are created first and removed at the end.
 set client_min_messages = warning;
 
-create function pg_temp.sfh_drop_role(p_role text) returns void language plpgsql as $$
-begin
-    if exists (select 1 from pg_roles where rolname = p_role) then
-        perform steadfast.revoke_grants(p_role);
-        execute format('drop owned by %I', p_role);
-        execute format('drop role %I', p_role);
-    end if;
-end $$;
-create function pg_temp.sfh_fresh_role(p_role text, p_set text) returns void language plpgsql as $$
-begin
-    perform pg_temp.sfh_drop_role(p_role);
-    execute format('create role %I login password %L', p_role, 'sfh-' || p_role);
-    execute format('select count(*) from steadfast.grant_%s(%L)', p_set, p_role);
-end $$;
-create function pg_temp.sfh_connect(p_conn text, p_role text, p_extra text default '') returns text language sql as $$
-    select dblink_connect(p_conn, steadfast_test.url() || '&user=' || p_role || '&password=sfh-' || p_role || p_extra)
-$$;
--- sfh_as_role_value(role, sql) → the first column sql returns, run as that role.
-create function pg_temp.sfh_as_role_value(p_role text, p_sql text) returns text language plpgsql as $$
-declare
-    v text;
-begin
-    execute format('set local role %I', p_role);
-    execute p_sql into v;
-    reset role;
-    return v;
-end $$;
-create function pg_temp.sfh_cleanup() returns void language plpgsql as $$
-begin
-    delete from steadfast.workflows where id like 'hno-%' or queue = 'hno_q';
-    delete from steadfast.executors where id like 'hno-%';
-    delete from steadfast.queues where name = 'hno_q';
-end $$;
-
 select 'sfh_no_w1_' || current_database() as w1, 'sfh_no_w2_' || current_database() as w2,
        'sfh_no_owner_' || pg_backend_pid() as owner \gset
-select pg_temp.sfh_cleanup();
-select pg_temp.sfh_fresh_role(:'w1', 'worker');
-select pg_temp.sfh_fresh_role(:'w2', 'worker');
+select steadfast_test.cleanup('hno');
+select steadfast_test.fresh_role(:'w1', 'worker');
+select steadfast_test.fresh_role(:'w2', 'worker');
 
 -- The victim: a live executor of W1, in its own session, running hno-1.
 select steadfast_test.remote('hno_owner', $$
     insert into steadfast.queues (name) values ('hno_q') on conflict do nothing;
     do $b$ begin perform steadfast.start_workflow('hno-1', 'job', '{}', '{"queue": "hno_q"}'); end $b$;
 $$);
-select pg_temp.sfh_connect('hno_victim', :'w1');
+select steadfast_test.connect_as('hno_victim', :'w1');
 select steadfast_test.remote_value('hno_victim',
     $$select executor_id from steadfast.register_executor('hno-victim', '{"queues": ["hno_q"], "lease_seconds": 3600}')$$);
 select steadfast_test.remote_value('hno_victim', $$select workflow_id from steadfast.claim_workflows('hno-victim', 1)$$);
@@ -95,7 +61,7 @@ select ok(not (select rolsuper from pg_roles where rolname = :'owner')
                                               and proowner <> :'owner'::regrole) = 0,
           'every function of the schema now belongs to a non-superuser owner without pg_read_all_stats');
 
-select is(pg_temp.sfh_as_role_value(:'owner',
+select is(steadfast_test.as_role_value(:'owner',
               $$select steadfast._executor_lock_holder(lock_key)::text from steadfast.executors where id = 'hno-victim'$$),
           steadfast_test.remote_value('hno_victim', 'select pg_backend_pid()'),
           'with the owner''s rights the engine still sees which session holds an executor''s lock');
@@ -128,7 +94,4 @@ select results_eq(
 select * from finish();
 rollback;
 
-select steadfast_test.disconnect(c) from unnest(dblink_get_connections()) c;
-select pg_temp.sfh_cleanup();
-select pg_temp.sfh_drop_role(:'w1');
-select pg_temp.sfh_drop_role(:'w2');
+select steadfast_test.cleanup('hno', :'w1', :'w2');

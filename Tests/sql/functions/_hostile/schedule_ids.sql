@@ -17,10 +17,8 @@ begin;
 select plan(15);
 
 select 'sfh_si_c_' || pg_backend_pid() as client, 'sfh_si_w_' || pg_backend_pid() as worker \gset
-create role :"client" nologin;
-create role :"worker" nologin;
-select count(*) >= 0 from steadfast.grant_client(:'client');
-select count(*) >= 0 from steadfast.grant_worker(:'worker');
+select steadfast_test.fresh_role(:'client', 'client', p_login => false);
+select steadfast_test.fresh_role(:'worker', 'worker', p_login => false);
 
 -- Fixtures: a queue, the worker's executor (this session), a succeeded workflow with a step
 -- (to fork), a due schedule.

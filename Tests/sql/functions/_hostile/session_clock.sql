@@ -14,36 +14,10 @@
 -- (prefix hclk); a previous run's leftovers are removed first.
 set client_min_messages = warning;
 
-create function pg_temp.sfh_drop_role(p_role text) returns void language plpgsql as $$
-begin
-    if exists (select 1 from pg_roles where rolname = p_role) then
-        perform steadfast.revoke_grants(p_role);
-        execute format('drop owned by %I', p_role);
-        execute format('drop role %I', p_role);
-    end if;
-end $$;
-create function pg_temp.sfh_fresh_role(p_role text, p_set text) returns void language plpgsql as $$
-begin
-    perform pg_temp.sfh_drop_role(p_role);
-    execute format('create role %I login password %L', p_role, 'sfh-' || p_role);
-    execute format('select count(*) from steadfast.grant_%s(%L)', p_set, p_role);
-end $$;
--- sfh_connect(connection, role, extra) → opens a dblink session logged in as the role.
-create function pg_temp.sfh_connect(p_conn text, p_role text, p_extra text default '') returns text language sql as $$
-    select dblink_connect(p_conn, steadfast_test.url() || '&user=' || p_role || '&password=sfh-' || p_role || p_extra)
-$$;
-create function pg_temp.sfh_cleanup() returns void language plpgsql as $$
-begin
-    delete from steadfast.workflows where id like 'hclk-%' or queue = 'hclk_q' or id like 'schedule:hclk%';
-    delete from steadfast.executors where id like 'hclk-%';
-    delete from steadfast.schedules where name like 'hclk%';
-    delete from steadfast.queues where name = 'hclk_q';
-end $$;
-
 select 'sfh_clk_w_' || current_database() as worker, 'sfh_clk_c_' || current_database() as client \gset
-select pg_temp.sfh_cleanup();
-select pg_temp.sfh_fresh_role(:'worker', 'worker');
-select pg_temp.sfh_fresh_role(:'client', 'client');
+select steadfast_test.cleanup('hclk');
+select steadfast_test.fresh_role(:'worker', 'worker');
+select steadfast_test.fresh_role(:'client', 'client');
 
 begin;
 select plan(20);
@@ -60,14 +34,14 @@ select steadfast_test.remote('hclk_owner', $$
 $$);
 
 -- The victim: a live executor (worker role, its own session) running hclk-1.
-select pg_temp.sfh_connect('hclk_victim', :'worker');
+select steadfast_test.connect_as('hclk_victim', :'worker');
 select steadfast_test.remote_value('hclk_victim',
     $$select executor_id from steadfast.register_executor('hclk-victim', '{"queues": ["hclk_q"], "lease_seconds": 60}')$$);
 select is(steadfast_test.remote_value('hclk_victim', $$select workflow_id from steadfast.claim_workflows('hclk-victim', 1)$$),
           'hclk-1', 'the victim executor runs hclk-1');
 
 -- The hostile worker: same role, its own session, its clock in 2999.
-select pg_temp.sfh_connect('hclk_hostile', :'worker');
+select steadfast_test.connect_as('hclk_hostile', :'worker');
 select lives_ok($$select steadfast_test.remote('hclk_hostile', 'set steadfast.fake_now = ''2999-01-01 00:00:00+00''')$$,
                 'a worker session may set steadfast.fake_now');
 select is(steadfast_test.remote_value('hclk_hostile', $$select current_setting('steadfast.fake_now')$$),
@@ -114,7 +88,7 @@ select ok(steadfast_test.remote_value('hclk_hostile',
           'a schedule it creates starts from the real now');
 
 -- The hostile client: clocks in the future and in the past (to jump the queue).
-select pg_temp.sfh_connect('hclk_client', :'client');
+select steadfast_test.connect_as('hclk_client', :'client');
 select steadfast_test.remote('hclk_client', 'set steadfast.fake_now = ''2999-01-01 00:00:00+00''');
 select steadfast_test.remote_value('hclk_client',
     $$select steadfast.start_workflow('hclk-c1', 'job', '{}', '{"queue": "hclk_q"}')$$);
@@ -150,8 +124,5 @@ select is(steadfast_test.remote_value('hclk_owner', 'select steadfast.now()')::t
 select * from finish();
 rollback;
 
--- Cleanup: sessions first (their executors' locks), then fixtures and roles.
-select steadfast_test.disconnect(c) from unnest(dblink_get_connections()) c;
-select pg_temp.sfh_cleanup();
-select pg_temp.sfh_drop_role(:'worker');
-select pg_temp.sfh_drop_role(:'client');
+-- Cleanup: the sessions (their executors' locks), then the fixtures and the roles.
+select steadfast_test.cleanup('hclk', :'worker', :'client');

@@ -24,30 +24,6 @@
 -- a previous run's leftovers are removed first.
 set client_min_messages = warning;
 
-create function pg_temp.sfh_drop_role(p_role text) returns void language plpgsql as $$
-begin
-    if exists (select 1 from pg_roles where rolname = p_role) then
-        perform steadfast.revoke_grants(p_role);
-        execute format('drop owned by %I', p_role);
-        execute format('drop role %I', p_role);
-    end if;
-end $$;
-create function pg_temp.sfh_fresh_role(p_role text, p_set text) returns void language plpgsql as $$
-begin
-    perform pg_temp.sfh_drop_role(p_role);
-    execute format('create role %I login password %L', p_role, 'sfh-' || p_role);
-    execute format('select count(*) from steadfast.grant_%s(%L)', p_set, p_role);
-end $$;
-create function pg_temp.sfh_connect(p_conn text, p_role text, p_extra text default '') returns text language sql as $$
-    select dblink_connect(p_conn, steadfast_test.url() || '&user=' || p_role || '&password=sfh-' || p_role || p_extra)
-$$;
-create function pg_temp.sfh_cleanup() returns void language plpgsql as $$
-begin
-    delete from steadfast.workflows where id like 'hset-%' or queue = 'hset_q' or id like 'schedule:hset%';
-    delete from steadfast.executors where id like 'hset-%';
-    delete from steadfast.schedules where name like 'hset%';
-    delete from steadfast.queues where name = 'hset_q';
-end $$;
 -- sfh_occurrence_id(schedule, at) → the workflow id of an occurrence, as documented
 -- (schedule:<name>@<UTC time to the second>), computed here independently of the engine.
 create function pg_temp.sfh_occurrence_id(p_name text, p_at timestamptz) returns text language sql as $$
@@ -55,9 +31,9 @@ create function pg_temp.sfh_occurrence_id(p_name text, p_at timestamptz) returns
 $$;
 
 select 'sfh_set_w_' || current_database() as worker, 'sfh_set_c_' || current_database() as client \gset
-select pg_temp.sfh_cleanup();
-select pg_temp.sfh_fresh_role(:'worker', 'worker');
-select pg_temp.sfh_fresh_role(:'client', 'client');
+select steadfast_test.cleanup('hset');
+select steadfast_test.fresh_role(:'worker', 'worker');
+select steadfast_test.fresh_role(:'client', 'client');
 
 begin;
 select plan(22);
@@ -78,7 +54,7 @@ select cmp_ok((select max_payload_bytes from limits), '>=', 65536, 'the owner re
 select (select max_payload_bytes from limits) + 4096 as big \gset
 
 -- Limits: a client that lifted its session's limits.
-select pg_temp.sfh_connect('hset_client', :'client');
+select steadfast_test.connect_as('hset_client', :'client');
 select lives_ok($$select steadfast_test.remote('hset_client', 'set steadfast.max_payload_bytes = ''2000000000''')$$,
                 'a client session may set steadfast.max_payload_bytes');
 select steadfast_test.remote('hset_client', 'set steadfast.max_workflow_bytes = ''2000000000''');
@@ -96,7 +72,7 @@ select throws_ok($$select steadfast_test.remote_value('hset_client', 'select ste
                  '42501', null, 'a client cannot call set_settings');
 
 -- Limits: a worker that lifted its session's limits, running hset-1.
-select pg_temp.sfh_connect('hset_worker', :'worker');
+select steadfast_test.connect_as('hset_worker', :'worker');
 select steadfast_test.remote('hset_worker', 'set steadfast.max_payload_bytes = ''2000000000''');
 select steadfast_test.remote('hset_worker', 'set steadfast.max_workflow_bytes = ''2000000000''');
 select steadfast_test.remote_value('hset_worker',
@@ -136,7 +112,7 @@ select steadfast_test.remote('hset_owner', $$
     update steadfast.schedules set next_fire_at = date_trunc('minute', statement_timestamp()) - interval '1 minute'
     where name = 'hset_scs';
 $$);
-select pg_temp.sfh_connect('hset_scs', :'worker', '&options=-c%20standard_conforming_strings%3Doff');
+select steadfast_test.connect_as('hset_scs', :'worker', '&options=-c%20standard_conforming_strings%3Doff');
 select is(steadfast_test.remote_value('hset_scs', 'show standard_conforming_strings'), 'off',
           'a worker session may turn standard_conforming_strings off');
 select steadfast_test.remote_value('hset_scs', 'select steadfast.tick_schedules()');
@@ -157,7 +133,7 @@ select steadfast_test.remote('hset_owner', $$
     update steadfast.schedules set next_fire_at = date_trunc('minute', statement_timestamp()) - interval '1 minute'
     where name = 'hset_tz';
 $$);
-select pg_temp.sfh_connect('hset_tz', :'worker',
+select steadfast_test.connect_as('hset_tz', :'worker',
     '&options=-c%20TimeZone%3DPacific/Kiritimati%20-c%20DateStyle%3DSQL%5C,%5C%20DMY%20-c%20IntervalStyle%3Dsql_standard');
 select steadfast_test.remote('hset_tz', $$
     set plpgsql.extra_errors = 'all';
@@ -180,7 +156,4 @@ select ok(exists (select 1 from steadfast.workflows w, steadfast.schedules s
 select * from finish();
 rollback;
 
-select steadfast_test.disconnect(c) from unnest(dblink_get_connections()) c;
-select pg_temp.sfh_cleanup();
-select pg_temp.sfh_drop_role(:'worker');
-select pg_temp.sfh_drop_role(:'client');
+select steadfast_test.cleanup('hset', :'worker', :'client');

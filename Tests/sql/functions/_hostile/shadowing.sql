@@ -33,12 +33,9 @@ set local client_min_messages = warning;
 
 select 'sfh_sh_v_' || pg_backend_pid() as viewer, 'sfh_sh_c_' || pg_backend_pid() as client,
        'sfh_sh_w_' || pg_backend_pid() as worker \gset
-create role :"viewer" nologin;
-create role :"client" nologin;
-create role :"worker" nologin;
-select count(*) >= 0 from steadfast.grant_viewer(:'viewer');
-select count(*) >= 0 from steadfast.grant_client(:'client');
-select count(*) >= 0 from steadfast.grant_worker(:'worker');
+select steadfast_test.fresh_role(:'viewer', 'viewer', p_login => false);
+select steadfast_test.fresh_role(:'client', 'client', p_login => false);
+select steadfast_test.fresh_role(:'worker', 'worker', p_login => false);
 do $$ begin
     execute format('grant create on database %I to %I, %I, %I', current_database(),
                    'sfh_sh_v_' || pg_backend_pid(), 'sfh_sh_c_' || pg_backend_pid(), 'sfh_sh_w_' || pg_backend_pid());

@@ -6,34 +6,10 @@
 -- Login roles and committed fixtures (prefix hww) are created first and removed at the end.
 set client_min_messages = warning;
 
-create function pg_temp.drop_role(p_role text) returns void language plpgsql as $$
-begin
-    if exists (select 1 from pg_roles where rolname = p_role) then
-        perform steadfast.revoke_grants(p_role);
-        execute format('drop owned by %I', p_role);
-        execute format('drop role %I', p_role);
-    end if;
-end $$;
-create function pg_temp.fresh_role(p_role text) returns void language plpgsql as $$
-begin
-    perform pg_temp.drop_role(p_role);
-    execute format('create role %I login password %L', p_role, 'hww-' || p_role);
-    perform count(*) from steadfast.grant_worker(p_role);
-end $$;
-create function pg_temp.connect(p_conn text, p_role text) returns text language sql as $$
-    select dblink_connect(p_conn, steadfast_test.url() || '&user=' || p_role || '&password=hww-' || p_role)
-$$;
-create function pg_temp.cleanup() returns void language plpgsql as $$
-begin
-    delete from steadfast.workflows where id like 'hww-%';
-    delete from steadfast.executors where id like 'hww-%';
-    delete from steadfast.queues where name = 'hww_q';
-end $$;
-
 select 'hww_w1_' || current_database() as w1, 'hww_w2_' || current_database() as w2 \gset
-select pg_temp.cleanup();
-select pg_temp.fresh_role(:'w1');
-select pg_temp.fresh_role(:'w2');
+select steadfast_test.cleanup('hww');
+select steadfast_test.fresh_role(:'w1', 'worker');
+select steadfast_test.fresh_role(:'w2', 'worker');
 select steadfast_test.remote('hww_owner', $$
     insert into steadfast.queues (name) values ('hww_q') on conflict do nothing;
     do $b$ begin
@@ -41,9 +17,9 @@ select steadfast_test.remote('hww_owner', $$
         perform steadfast.start_workflow('hww-2', 'job', '{}', '{"queue": "hww_q"}');
     end $b$;
 $$);
-select pg_temp.connect('hww_a', :'w1');
-select pg_temp.connect('hww_a_pool', :'w1');
-select pg_temp.connect('hww_b', :'w2');
+select steadfast_test.connect_as('hww_a', :'w1');
+select steadfast_test.connect_as('hww_a_pool', :'w1');
+select steadfast_test.connect_as('hww_b', :'w2');
 -- sqlstate_of in W2's session (it may not use steadfast_test): the SQLSTATE a statement raises.
 select steadfast_test.remote('hww_b', $r$
     create function pg_temp.sqlstate_of(p_sql text) returns text language plpgsql as $f$
@@ -86,7 +62,4 @@ select is(steadfast_test.remote_value('hww_a_pool', $$select (steadfast.complete
 select * from finish();
 rollback;
 
-select steadfast_test.disconnect(c) from unnest(dblink_get_connections()) c;
-select pg_temp.cleanup();
-select pg_temp.drop_role(:'w1');
-select pg_temp.drop_role(:'w2');
+select steadfast_test.cleanup('hww', :'w1', :'w2');

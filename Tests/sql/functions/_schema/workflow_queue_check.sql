@@ -38,11 +38,9 @@ select steadfast_test.remote('qref_setup', $$
 $$);
 select steadfast_test.remote('qref_writer', 'begin');
 select steadfast_test.remote('qref_writer', $$insert into steadfast.workflows (id, name, status, queue) values ('qref-r1', 'w', 'enqueued', 'qref_r')$$);
-select dblink_connect('qref_deleter', steadfast_test.url());
+select steadfast_test.connect('qref_deleter');
 select dblink_send_query('qref_deleter', $$delete from steadfast.queues where name = 'qref_r'$$);
-select ok(steadfast_test.wait_for($$select exists (select 1 from pg_stat_activity
-                                                   where wait_event_type = 'Lock' and query like 'delete from steadfast.queues where name = ''qref_r''%')$$),
-          'deleting the queue waits for the uncommitted insert');
+select ok(steadfast_test.waits_for_lock('qref_deleter'), 'deleting the queue waits for the uncommitted insert');
 select steadfast_test.remote('qref_writer', 'commit');
 select throws_ok($$select * from dblink_get_result('qref_deleter') as t(v text)$$, '23503', null,
                  'then fails: the queue is used');

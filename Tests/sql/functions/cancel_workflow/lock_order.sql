@@ -22,20 +22,15 @@ do $$ begin
     $r$);
     perform steadfast_test.remote_value('a', $r$select executor_id from steadfast.register_executor('lo-e', '{"queues": ["lo_q"]}')$r$);
     perform steadfast_test.remote_value('a', $r$select count(*) from steadfast.claim_workflows('lo-e', 2)$r$);
+    perform steadfast_test.connect('b');
 end $$;
-create temp table b_pid as select steadfast_test.remote_value('b', 'select pg_backend_pid()')::int as pid;
-create function pg_temp.b_waits() returns boolean language sql as $$
-    select steadfast_test.wait_for(format(
-        'select exists (select 1 from pg_stat_activity where pid = %s and wait_event_type = %L)',
-        (select pid from b_pid), 'Lock'))
-$$;
 
 select is(steadfast_test.remote('a', 'begin'), 'BEGIN', 'A opens a transaction');
 select is(steadfast_test.remote_value('a', $r$select recorded from steadfast.record_step('lo-a-child', 1, 's', '1')$r$),
           't', 'A records a step of the child (its row locked until A commits)');
 select is(dblink_send_query('b', $r$select count(*)::text from steadfast.cancel_workflow('lo-b-parent')$r$), 1,
           'B cancels the parent');
-select ok(pg_temp.b_waits(), 'B waits (for the child, first in id order)');
+select ok(steadfast_test.waits_for_lock('b'), 'B waits (for the child, first in id order)');
 select is(steadfast_test.remote_value('a', $r$select recorded from steadfast.record_step('lo-b-parent', 1, 's', '1')$r$),
           't', 'A writes the parent without waiting for B: no deadlock');
 select is(steadfast_test.remote('a', 'commit'), 'COMMIT', 'A commits');

@@ -37,8 +37,6 @@ do $$ begin
             $r$select steadfast.register_executor('lrace-%s', '{"queues": ["lrace_lim", "lrace_free", "lrace_many", "lrace_part", "lrace_rate"]}')$r$, i));
     end loop;
 end $$;
-create temp table pids as
-    select i, steadfast_test.remote_value('s' || i, 'select pg_backend_pid()')::int as pid from generate_series(1, 6) i;
 
 -- 1. One claimer holds the queue; the next waits, then sees its claims.
 select is(steadfast_test.remote('s1', 'begin'), 'BEGIN', 'session 1 opens a transaction');
@@ -53,9 +51,7 @@ select lives_ok($$select steadfast.start_workflow('lrace-lim-new', 'job', '{}', 
 reset lock_timeout;
 select is(dblink_send_query('s2', $r$select count(*) from steadfast.claim_workflows('lrace-2', 10, '{"queues": ["lrace_lim"]}')$r$),
           1, 'session 2 claims up to 10');
-select ok(steadfast_test.wait_for(pg_catalog.format(
-    'select exists (select 1 from pg_stat_activity where pid = %s and wait_event_type = %L)', (select pid from pids where i = 2), 'Lock')),
-    'session 2 waits for session 1');
+select ok(steadfast_test.waits_for_lock('s2'), 'session 2 waits for session 1');
 select is(steadfast_test.remote('s1', 'commit'), 'COMMIT', 'session 1 commits');
 select results_eq($$select * from dblink_get_result('s2') as t(n bigint)$$, $$values (1::bigint)$$,
                   'session 2 then gets the one slot left, not 3');

@@ -18,11 +18,9 @@ select is(steadfast_test.remote_value('rsc_setup',
 select steadfast_test.remote('rsc_a', 'begin');
 select is(steadfast_test.remote_value('rsc_a', $$select seq from steadfast.record_step('rsc-w', 1, 'a', '1')$$), '1',
           'session A records step a (uncommitted)');
-select dblink_connect('rsc_b', steadfast_test.url());
+select steadfast_test.connect('rsc_b');
 select dblink_send_query('rsc_b', $$select seq::text from steadfast.record_step('rsc-w', 1, 'b', '2')$$);
-select ok(steadfast_test.wait_for($$select exists (select 1 from pg_stat_activity
-                                                   where wait_event_type = 'Lock' and query like '%record_step(''rsc-w'', 1, ''b''%')$$),
-          'session B waits for A''s lock on the workflow');
+select ok(steadfast_test.waits_for_lock('rsc_b'), 'session B waits for A''s lock on the workflow');
 select steadfast_test.remote('rsc_a', 'commit');
 select is((select v from dblink_get_result('rsc_b') as t(v text)), '2', 'then B numbers its step 2');
 select dblink_get_result('rsc_b');

@@ -8,15 +8,13 @@ delete from steadfast.executors where id like 'rr-%';
 begin;
 select plan(5);
 
-create temp table b_pid as select steadfast_test.remote_value('b', 'select pg_backend_pid()')::int as pid;
+select steadfast_test.connect('b');
 select is(steadfast_test.remote('a', 'begin'), 'BEGIN', 'A opens a transaction');
 select is(steadfast_test.remote_value('a', $r$select executor_id from steadfast.register_executor('rr-e')$r$), 'rr-e',
           'A registers rr-e and does not commit yet');
 select is(dblink_send_query('b', $r$select steadfast_test.sqlstate_of('select steadfast.register_executor(''rr-e'')')$r$), 1,
           'B registers rr-e too');
-select ok(steadfast_test.wait_for(format(
-    'select exists (select 1 from pg_stat_activity where pid = %s and wait_event_type = %L)', (select pid from b_pid), 'Lock')),
-    'B waits for A');
+select ok(steadfast_test.waits_for_lock('b'), 'B waits for A');
 select steadfast_test.remote('a', 'commit');
 select results_eq($$select * from dblink_get_result('b') as t(sqlstate text)$$, $$values ('SF008')$$,
                   'once A commits, B gets SF008');

@@ -12,15 +12,8 @@ select plan(9);
 
 do $$ begin
     perform steadfast_test.remote_value('setup', $r$ select steadfast.create_queue('ddrace_q') $r$);
+    perform steadfast_test.connect('b');
 end $$;
-create temp table b_pid as select steadfast_test.remote_value('b', 'select pg_backend_pid()')::int as pid;
-
--- wait_blocked() → true once session B's statement waits for a lock.
-create function pg_temp.wait_blocked() returns boolean language sql as $$
-    select steadfast_test.wait_for(format(
-        'select exists (select 1 from pg_stat_activity where pid = %s and wait_event_type = %L)',
-        (select pid from b_pid), 'Lock'))
-$$;
 
 -- 1. "return": the second start waits, then returns the first's workflow.
 select is(steadfast_test.remote('a', 'begin'), 'BEGIN', 'session A opens a transaction');
@@ -30,7 +23,7 @@ select is(steadfast_test.remote_value('a',
 select is(dblink_send_query('b',
     $r$select workflow_id, created::text from steadfast.start_workflow('ddrace-b', 'job', '{}', '{"queue": "ddrace_q", "dedup_key": "k"}')$r$),
     1, 'B starts another with key k');
-select ok(pg_temp.wait_blocked(), 'B waits for A (the unique index on active keys)');
+select ok(steadfast_test.waits_for_lock('b'), 'B waits for A (the unique index on active keys)');
 select is(steadfast_test.remote('a', 'commit'), 'COMMIT', 'A commits');
 select results_eq($$select * from dblink_get_result('b') as t(workflow_id text, created text)$$,
                   $$values ('ddrace-a', 'false')$$, 'B gets A''s workflow, not a new one');
@@ -43,7 +36,7 @@ do $$ begin
         $r$select steadfast.start_workflow('ddrace-a2', 'job', '{}', '{"queue": "ddrace_q", "dedup_key": "k2"}')$r$);
     perform dblink_send_query('b',
         $r$select workflow_id from steadfast.start_workflow('ddrace-b2', 'job', '{}', '{"queue": "ddrace_q", "dedup_key": "k2", "dedup_policy": "error"}')$r$);
-    perform pg_temp.wait_blocked();
+    perform steadfast_test.waits_for_lock('b');
     perform steadfast_test.remote('a', 'commit');
 end $$;
 select throws_ok($$select * from dblink_get_result('b') as t(workflow_id text)$$, 'SF009', null,
@@ -57,7 +50,7 @@ do $$ begin
         $r$select steadfast.start_workflow('ddrace-a3', 'job', '{}', '{"queue": "ddrace_q", "dedup_key": "k3"}')$r$);
     perform dblink_send_query('b',
         $r$select workflow_id, created::text from steadfast.start_workflow('ddrace-b3', 'job', '{}', '{"queue": "ddrace_q", "dedup_key": "k3"}')$r$);
-    perform pg_temp.wait_blocked();
+    perform steadfast_test.waits_for_lock('b');
     perform steadfast_test.remote('a', 'rollback');
 end $$;
 select results_eq($$select * from dblink_get_result('b') as t(workflow_id text, created text)$$,

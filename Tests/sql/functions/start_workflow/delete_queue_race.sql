@@ -19,15 +19,8 @@ do $$ begin
     perform steadfast_test.remote_value('setup',
         $r$select count(*) from unnest(array['sqrace_1', 'sqrace_2', 'sqrace_3', 'sqrace_4', 'sqrace_5']) q,
                                 steadfast.create_queue(q)$r$);
+    perform steadfast_test.connect('b');
 end $$;
-create temp table b_pid as select steadfast_test.remote_value('b', 'select pg_backend_pid()')::int as pid;
-
--- wait_blocked() → true once session B's statement waits for a lock.
-create function pg_temp.wait_blocked() returns boolean language sql as $$
-    select steadfast_test.wait_for(format(
-        'select exists (select 1 from pg_stat_activity where pid = %s and wait_event_type = %L)',
-        (select pid from b_pid), 'Lock'))
-$$;
 
 -- race(queue, start sql): A deletes the queue without committing, B starts (and waits), A
 -- commits; → B's SQLSTATE (null: no error).
@@ -38,7 +31,7 @@ begin
     perform steadfast_test.remote('a', 'begin');
     perform steadfast_test.remote_value('a', format('select steadfast.delete_queue(%L)', p_queue));
     perform dblink_send_query('b', p_sql);
-    if not pg_temp.wait_blocked() then
+    if not steadfast_test.waits_for_lock('b') then
         raise exception 'race: B did not wait for A';
     end if;
     perform steadfast_test.remote('a', 'commit');
@@ -87,7 +80,7 @@ select is(steadfast_test.remote_value('a',
     $r$select created::text from steadfast.start_workflow('sqrace-5', 'job', '{}', '{"queue": "sqrace_5"}')$r$),
     'true', 'A starts a workflow in sqrace_5 and does not commit yet');
 select is(dblink_send_query('b', $r$select steadfast.delete_queue('sqrace_5')::text$r$), 1, 'B deletes sqrace_5');
-select ok(pg_temp.wait_blocked(), 'B waits for A');
+select ok(steadfast_test.waits_for_lock('b'), 'B waits for A');
 select is(steadfast_test.remote('a', 'commit'), 'COMMIT', 'A commits');
 select throws_ok($$select * from dblink_get_result('b') as t(v text)$$, 'SF004', null,
                  'the delete finds the workflow: SF004');

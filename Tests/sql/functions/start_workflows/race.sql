@@ -14,15 +14,8 @@ select plan(9);
 
 do $$ begin
     perform steadfast_test.remote_value('setup', $r$ select steadfast.create_queue('swrace_q') $r$);
+    perform steadfast_test.connect('b');
 end $$;
-create temp table b_pid as select steadfast_test.remote_value('b', 'select pg_backend_pid()')::int as pid;
-
--- wait_blocked() → true once session B's statement waits for a lock.
-create function pg_temp.wait_blocked() returns boolean language sql as $$
-    select steadfast_test.wait_for(format(
-        'select exists (select 1 from pg_stat_activity where pid = %s and wait_event_type = %L)',
-        (select pid from b_pid), 'Lock'))
-$$;
 
 -- 1. The other session commits the same id and name: B gets its workflow.
 select is(steadfast_test.remote('a', 'begin'), 'BEGIN', 'session A opens a transaction');
@@ -34,7 +27,7 @@ select is(dblink_send_query('b',
            '[{"workflow_id": "swrace-0", "name": "job"}, {"workflow_id": "swrace-1", "name": "job", "input": {"by": "b"}}]',
            '{"queue": "swrace_q"}')$r$),
     1, 'B starts a batch with swrace-1');
-select ok(pg_temp.wait_blocked(), 'B waits for A (the primary key)');
+select ok(steadfast_test.waits_for_lock('b'), 'B waits for A (the primary key)');
 select is(steadfast_test.remote('a', 'commit'), 'COMMIT', 'A commits');
 select results_eq($$select * from dblink_get_result('b') as t(v text)$$,
                   $$values ('swrace-0 true, swrace-1 false')$$, 'B creates swrace-0 and finds A''s swrace-1');
@@ -48,7 +41,7 @@ do $$ begin
     perform dblink_send_query('b',
         $r$select count(*)::text from steadfast.start_workflows('[{"workflow_id": "swrace-2", "name": "job"}]',
                                                                 '{"queue": "swrace_q"}')$r$);
-    perform pg_temp.wait_blocked();
+    perform steadfast_test.waits_for_lock('b');
     perform steadfast_test.remote('a', 'commit');
 end $$;
 select throws_ok($$select * from dblink_get_result('b') as t(v text)$$, 'SF002', null,
@@ -63,7 +56,7 @@ do $$ begin
     perform dblink_send_query('b',
         $r$select string_agg(workflow_id || ' ' || created, ', ') from steadfast.start_workflows(
                '[{"workflow_id": "swrace-3", "name": "job", "input": {"by": "b"}}]', '{"queue": "swrace_q"}')$r$);
-    perform pg_temp.wait_blocked();
+    perform steadfast_test.waits_for_lock('b');
     perform steadfast_test.remote('a', 'rollback');
 end $$;
 select results_eq($$select * from dblink_get_result('b') as t(v text)$$,

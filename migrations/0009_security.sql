@@ -42,9 +42,10 @@ drop sequence if exists steadfast.executor_lock_keys;
 
 alter table steadfast.steps add column if not exists total_bytes bigint not null default 0;
 
--- executors.role_name: the login role (session_user) of the session that registered the
--- executor. A worker's writes to a workflow (record_step, complete_workflow, fail_workflow,
--- record_batch) must come from a session of that role: a worker role cannot write to the
--- workflows another role's executor holds, even knowing their attempt. Executors registered
--- before this migration have none, and are not checked until they register again.
-alter table steadfast.executors add column if not exists role_name text;
+-- workflows.executor_role: the login role (session_user) of the session that claimed the
+-- workflow — the session that registered its executor. A worker's writes to a workflow
+-- (record_step, complete_workflow, fail_workflow, record_batch) must come from a session of
+-- that role: a worker role cannot write to the workflows another role's executor holds, even
+-- knowing their attempt (which any viewer can read). Workflows claimed before this migration
+-- have none and are not checked.
+alter table steadfast.workflows add column if not exists executor_role text;

@@ -319,7 +319,6 @@ begin
         update steadfast.executors e
         set host = v_host, pid = v_pid, app_version = v_version, queues = v_queues, metadata = v_metadata,
             lease_seconds = v_lease, lock_key = v_key, session_pid = pg_catalog.pg_backend_pid(),
-            role_name = session_user,
             registered_at = case when e.stopped_at is null and e.lock_key = v_key
                                  then e.registered_at else v_now end,
             heartbeat_at = v_now, lease_expires_at = v_now + pg_catalog.make_interval(secs => v_lease),
@@ -331,9 +330,9 @@ begin
 
     v_key := steadfast._free_lock_key();
     insert into steadfast.executors as e (id, host, pid, app_version, queues, metadata, lease_seconds, lock_key,
-                                          session_pid, role_name, registered_at, heartbeat_at, lease_expires_at)
+                                          session_pid, registered_at, heartbeat_at, lease_expires_at)
     values (v_id, v_host, v_pid, v_version, v_queues, v_metadata, v_lease, v_key,
-            pg_catalog.pg_backend_pid(), session_user, v_now, v_now, v_now + pg_catalog.make_interval(secs => v_lease))
+            pg_catalog.pg_backend_pid(), v_now, v_now, v_now + pg_catalog.make_interval(secs => v_lease))
     on conflict (id) do nothing
     returning * into v_existing;
     if not found then

@@ -82,6 +82,9 @@ begin
         update steadfast.workflows w
         set status = case when w.recovery_attempts >= w.max_recovery_attempts then 'dead' else 'running' end,
             executor_id = case when w.recovery_attempts >= w.max_recovery_attempts then null else p_executor_id end,
+            -- the claiming session's login role: only its sessions write to the workflow
+            -- (record_step, complete_workflow, fail_workflow)
+            executor_role = session_user,
             attempt = w.attempt + 1,
             recovery_attempts = w.recovery_attempts + 1,
             started_at = coalesce(w.started_at, v_now),

@@ -1,25 +1,11 @@
 -- Checkpoints: recording a step's result.
 
--- _writable(executor_id) → whether this session may write to a workflow that executor holds:
--- its login role (session_user) is the role that registered the executor. Workers of one role
--- trust each other (a pool writes the checkpoints of the workflows its executor claimed);
--- another role may not write to them even knowing their attempt, which any viewer can read.
--- Executors registered before migration 0009 have no role and are not checked, nor is a
--- running workflow without an executor (only the owner can make one). Inlined.
-create or replace function steadfast._writable(p_executor_id text)
-returns boolean
-language sql
-stable
-as $fn$
-    select p_executor_id is null
-           or exists (select 1 from steadfast.executors e
-                      where e.id = p_executor_id and (e.role_name is null or e.role_name = session_user))
-$fn$;
-
 -- _refusal(workflow_id, attempt, function) → (error_code, error_message, error_detail,
 -- error_hint): why a write by that attempt is refused — SF001 when the workflow does not exist,
--- SF008 when the attempt holds it but the caller's role is not the role of the executor
--- holding it (_writable), SF003 otherwise (reclaimed, released, or no longer running), with
+-- SF008 when the attempt holds it but the caller's login role is not the role that claimed it
+-- (workflows.executor_role: worker sessions of one role trust each other — a pool writes the
+-- checkpoints of what its executor claimed — but another role may not write to them even
+-- knowing their attempt, which any viewer can read), SF003 otherwise (reclaimed, released, or no longer running), with
 -- the current status and attempt in the detail. Reads only; raises nothing.
 create or replace function steadfast._refusal(p_workflow_id text, p_attempt integer, p_function text,
                                               out error_code text, out error_message text,
@@ -144,7 +130,7 @@ begin
     -- Fence and lock: only the holder of the current attempt may write, one step at a time.
     perform from steadfast.workflows w
     where w.id = p_workflow_id and w.attempt = p_attempt and w.status = 'running'
-      and steadfast._writable(w.executor_id)
+      and (w.executor_role is null or w.executor_role = session_user)
     for no key update;
     if not found then
         select * into error_code, error_message, error_detail, error_hint

@@ -25,7 +25,7 @@ begin
     set status = 'succeeded', output = v_output, error = null, executor_id = null,
         recovery_attempts = 0, completed_at = v_now, updated_at = v_now
     where w.id = p_workflow_id and w.attempt = p_attempt and w.status = 'running'
-      and steadfast._writable(w.executor_id)
+      and (w.executor_role is null or w.executor_role = session_user)
     returning w.completed_at into completed_at;
     if found then
         perform pg_catalog.pg_notify('steadfast_finished', p_workflow_id);
@@ -103,7 +103,7 @@ begin
 
     select * into w from steadfast.workflows x
     where x.id = p_workflow_id and x.attempt = p_attempt and x.status = 'running'
-      and steadfast._writable(x.executor_id)
+      and (x.executor_role is null or x.executor_role = session_user)
     for update;
     if not found then
         -- A retried call whose first try committed: same attempt, same error.

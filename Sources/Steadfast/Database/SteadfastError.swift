@@ -55,12 +55,16 @@ public struct SteadfastError: Error, Sendable, CustomStringConvertible, CustomDe
         public static let wrongState = Code(.wrongState)
         /// An argument is malformed or out of range. SQLSTATE `SF005`.
         public static let invalidArgument = Code(.invalidArgument)
-        /// A payload exceeds the documented size limit. SQLSTATE `SF006`.
+        /// A payload exceeds `max_payload_bytes`, or a step would take the workflow's recorded
+        /// steps past `max_workflow_bytes` (`steadfast.get_settings()`). SQLSTATE `SF006`.
         public static let payloadTooLarge = Code(.payloadTooLarge)
         /// A replay diverged from the recorded history: a step was recorded with another name
         /// or result at that position. SQLSTATE `SF007`.
         public static let nonDeterminism = Code(.nonDeterminism)
-        /// The executor id is already held by a live executor. SQLSTATE `SF008`.
+        /// The executor id is held by another live database session: only the session that
+        /// registered an executor registers it again or acts for it (claim, heartbeat, release,
+        /// deregister), and only sessions of the role that claimed a workflow write to it.
+        /// SQLSTATE `SF008`.
         public static let executorInUse = Code(.executorInUse)
         /// An active workflow of the queue already holds the start's deduplication key, and the
         /// start asked to fail on a duplicate (``StartOptions/DuplicatePolicy/fail``) or the

@@ -49,3 +49,7 @@ alter table steadfast.steps add column if not exists total_bytes bigint not null
 -- knowing their attempt (which any viewer can read). Workflows claimed before this migration
 -- have none and are not checked.
 alter table steadfast.workflows add column if not exists executor_role text;
+
+-- _requeue gained a fourth argument (skip_locked: recovery never waits for a row another
+-- session holds); the three-argument version would make its calls ambiguous.
+drop function if exists steadfast._requeue(text[], text[], boolean);

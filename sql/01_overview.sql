@@ -45,7 +45,9 @@
 -- order, then steps (which belong to a locked workflow). cancel_workflow locks a workflow and
 -- its descendants together in id order; record_batch applies its writes in workflow-id
 -- order; releasing and recovering lock the executor's workflows in id order; claims take
--- workflows with SKIP LOCKED and never wait for one.
+-- workflows with SKIP LOCKED and never wait for one, and neither does recovery: a workflow row
+-- held by a frozen session (a worker stopped inside a transaction step) is skipped and put
+-- back by a later recovery, once free, while everything else moves on.
 --
 -- Security. Application roles get functions, never tables (sql/90_grants.sql), and are
 -- hostile until proven otherwise: every function they may call is security definer and pins

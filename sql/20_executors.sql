@@ -105,8 +105,8 @@ returns integer
 language plpgsql
 as $fn$
 declare
-    v_now timestamptz := steadfast.now();
     v_dead text[];
+    v_reasons text[];
 begin
     with held as (
         select l.pid, l.lock_key from steadfast._executor_locks() l
@@ -115,17 +115,9 @@ begin
         where e.stopped_at is null and e.id is distinct from p_except_executor_id
           and not exists (select 1 from held h where h.pid = e.session_pid and h.lock_key = e.lock_key)
         for update skip locked
-    ), stopped as (
-        update steadfast.executors e
-        set stopped_at = v_now, stop_reason = 'session lost'
-        from dead where e.id = dead.id
-        returning e.id
     )
-    select pg_catalog.array_agg(id) into v_dead from stopped;
-    if v_dead is null then
-        return 0;
-    end if;
-    return steadfast._requeue(v_dead, null, false);
+    select pg_catalog.array_agg(dead.id), pg_catalog.array_agg('session lost'::text) into v_dead, v_reasons from dead;
+    return steadfast._declare_dead(v_dead, v_reasons);
 end;
 $fn$;
 
@@ -171,6 +163,7 @@ as $fn$
 declare
     v_now timestamptz := steadfast.now();
     v_dead text[];
+    v_reasons text[];
 begin
     with dead as (
         select e.id,
@@ -182,20 +175,9 @@ begin
                or (e.session_pid is distinct from pg_catalog.pg_backend_pid()
                    and pg_catalog.pg_try_advisory_xact_lock(steadfast._executor_lock_space(), e.lock_key)))
         for update skip locked
-    ), stopped as (
-        update steadfast.executors e
-        set stopped_at = v_now, stop_reason = dead.reason
-        from dead
-        where e.id = dead.id
-        returning e.id
     )
-    select pg_catalog.array_agg(id) into v_dead from stopped;
-
-    if v_dead is null then
-        return 0;
-    end if;
-
-    return steadfast._requeue(v_dead, null, false);
+    select pg_catalog.array_agg(dead.id), pg_catalog.array_agg(dead.reason) into v_dead, v_reasons from dead;
+    return steadfast._declare_dead(v_dead, v_reasons);
 end;
 $fn$;
 
@@ -313,7 +295,7 @@ begin
             -- the id over, under a fresh key (a session squatting the old one cannot block it), and
             -- what the previous session still held is claimable now.
             v_key := steadfast._free_lock_key();
-            perform steadfast._requeue(array[v_id], null, false);
+            perform steadfast._requeue(array[v_id], null, false, false);
         end if;
         return query
         update steadfast.executors e
@@ -385,40 +367,83 @@ $fn$;
 comment on function steadfast.heartbeat_executor(text) is
     'Extends an executor''s lease; returns the new expiry. SF003 once the executor was declared dead.';
 
--- _requeue(executor ids, workflow ids or null for all, clean) → the number of workflows
--- put back. The running workflows of those executors return to their queue, keeping their
--- place (available_at is unchanged, and was already reached), and each queue is notified. Their attempt is unchanged, but they are no longer `running`,
--- so the old holder's writes are fenced (SF003). A clean hand-back (release, deregister)
--- does not count the claim that took them as a recovery attempt; a crash does. Locks the
--- workflow rows in id order.
-create or replace function steadfast._requeue(p_executor_ids text[], p_workflow_ids text[], p_clean boolean)
+-- _requeue(executor ids, workflow ids or null for all, clean, skip_locked) → the number of
+-- workflows put back. The running workflows of those executors return to their queue, keeping
+-- their place (available_at is unchanged, and was already reached), and each queue is
+-- notified. Their attempt is unchanged, but they are no longer `running`, so the old holder's
+-- writes are fenced (SF003). A clean hand-back (release, deregister) does not count the claim
+-- that took them as a recovery attempt; a crash does. Locks the workflow rows in id order;
+-- with skip_locked (recovery), a row another session holds — a frozen worker in the middle of
+-- a transaction step — is left as it is rather than waited for: it stays `running`, and its
+-- executor is not marked stopped until it is put back too (_declare_dead).
+create or replace function steadfast._requeue(p_executor_ids text[], p_workflow_ids text[], p_clean boolean,
+                                              p_skip_locked boolean)
 returns integer
 language plpgsql
 as $fn$
 declare
     v_now timestamptz := steadfast.now();
+    v_ids text[];
     v_count integer;
     v_queues text[];
 begin
-    with locked as (
-        -- In id order, the engine's one order for workflow rows (sql/01_overview.sql).
-        select w.id from steadfast.workflows w
-        where w.executor_id = any (p_executor_ids) and w.status = 'running'
-          and (p_workflow_ids is null or w.id = any (p_workflow_ids))
-        order by w.id
-        for update
-    ), requeued as (
+    -- In id order, the engine's one order for workflow rows (sql/01_overview.sql).
+    if p_skip_locked then
+        select pg_catalog.array_agg(x.id) into v_ids
+        from (select w.id from steadfast.workflows w
+              where w.executor_id = any (p_executor_ids) and w.status = 'running'
+                and (p_workflow_ids is null or w.id = any (p_workflow_ids))
+              order by w.id
+              for update skip locked) x;
+    else
+        select pg_catalog.array_agg(x.id) into v_ids
+        from (select w.id from steadfast.workflows w
+              where w.executor_id = any (p_executor_ids) and w.status = 'running'
+                and (p_workflow_ids is null or w.id = any (p_workflow_ids))
+              order by w.id
+              for update) x;
+    end if;
+    if v_ids is null then
+        return 0;
+    end if;
+    with requeued as (
         update steadfast.workflows w
         set status = 'enqueued', executor_id = null, updated_at = v_now,
             recovery_attempts = case when p_clean then greatest(w.recovery_attempts - 1, 0)
                                      else w.recovery_attempts end
-        from locked
-        where w.id = locked.id and w.executor_id = any (p_executor_ids) and w.status = 'running'
+        where w.id = any (v_ids) and w.executor_id = any (p_executor_ids) and w.status = 'running'
         returning w.queue
     )
     select pg_catalog.count(*)::integer, pg_catalog.array_agg(distinct queue) into v_count, v_queues
     from requeued;
     perform pg_catalog.pg_notify('steadfast_enqueued', q) from pg_catalog.unnest(v_queues) q;
+    return v_count;
+end;
+$fn$;
+
+-- _declare_dead(executor ids, reasons) → the number of workflows made claimable again. The
+-- recovery of executors found dead (their rows locked by the caller): their running workflows
+-- go back to their queues (_requeue, skipping rows other sessions hold: recovery never waits
+-- for a frozen session), and each executor is marked stopped with its reason once nothing
+-- runs under it any more. One whose workflow was skipped stays unstopped, so the next
+-- recovery — every claim runs one — finds it dead again and puts that workflow back once its
+-- row is free. Only that workflow waits; the executor's others, and every other queue, do not.
+create or replace function steadfast._declare_dead(p_executor_ids text[], p_reasons text[])
+returns integer
+language plpgsql
+as $fn$
+declare
+    v_count integer;
+begin
+    if p_executor_ids is null then
+        return 0;
+    end if;
+    v_count := steadfast._requeue(p_executor_ids, null, false, true);
+    update steadfast.executors e
+    set stopped_at = steadfast.now(), stop_reason = r.reason
+    from rows from (pg_catalog.unnest(p_executor_ids), pg_catalog.unnest(p_reasons)) r (id, reason)
+    where e.id = r.id
+      and not exists (select 1 from steadfast.workflows w where w.executor_id = e.id and w.status = 'running');
     return v_count;
 end;
 $fn$;
@@ -437,7 +462,7 @@ set search_path = pg_catalog, pg_temp
 as $fn$
 begin
     perform steadfast._own_executor(p_executor_id, 'release_workflows');
-    return steadfast._requeue(array[p_executor_id], p_workflow_ids, true);
+    return steadfast._requeue(array[p_executor_id], p_workflow_ids, true, false);
 end;
 $fn$;
 comment on function steadfast.release_workflows(text, text[]) is
@@ -460,7 +485,7 @@ declare
 begin
     select * into v_executor from steadfast.executors e where e.id = p_executor_id for update;
     if v_executor.stopped_at is null then
-        v_count := steadfast._requeue(array[p_executor_id], null, true);
+        v_count := steadfast._requeue(array[p_executor_id], null, true, false);
         update steadfast.executors e set stopped_at = steadfast.now(), stop_reason = 'deregistered'
         where e.id = p_executor_id;
     end if;

@@ -144,15 +144,23 @@ struct TransactionStepTests {
 
         // The open transaction locks the workflow's row: recovery skips it rather than wait for
         // it (one frozen session must not stall every claim), so the successor gets nothing yet.
+        // (A claim that waited would return only after the gate opens: it is watched while the
+        // gate stays shut, and the gate opens after the watch either way, so a regression fails
+        // here instead of hanging.)
         let successor = try await fixture.ghostExecutor()
-        let started = ContinuousClock.now
-        let claimedWhileLocked = try await successor.claim()
-        #expect(claimedWhileLocked.isEmpty, "the locked workflow is left to its open transaction")
-        #expect(ContinuousClock.now - started < .seconds(5), "the claim did not wait for the lock")
+        let returned = Mutex(false)
+        let claiming = Task {
+            defer { returned.withLock { $0 = true } }
+            return try await successor.claim()
+        }
+        try await waitUntil { returned.withLock { $0 } }
+        let claimReturnedWhileLocked = returned.withLock { $0 }
+        gate.release()
+        #expect(claimReturnedWhileLocked, "the claim did not wait for the frozen transaction's lock")
+        #expect(try await claiming.value.isEmpty, "the locked workflow is left to its open transaction")
 
         // The zombie's transaction commits: its attempt still holds the workflow (nobody took
         // it over), so it finishes it. Exactly one commit, and the successor never ran the step.
-        gate.release()
         #expect(await stalled.value == .succeeded("100"))
         #expect(try await rows(fixture, table) == [1], "exactly one commit: the zombie's")
         #expect(try await client.workflow(handle.id).status == .succeeded)

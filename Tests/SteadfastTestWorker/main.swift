@@ -14,6 +14,9 @@
 //   SF_POOL              the pool size (default 10)
 //   SF_TX_TABLE          when set, also run TxWorkflow: its transaction step inserts
 //                        (workflow_id) into this table, with random pauses around it
+//   SF_CHAOS             when 1, also run ChaosWorkflow (make chaos; see ChaosWorkflow.swift)
+//   SF_CHAOS_STEP_MS     its steps' longest random pause (default 200)
+//   SF_CHAOS_DIR         where its frozen transaction step writes its pid
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -91,6 +94,10 @@ worker.register(EffectsWorkflow(effects: effects, holdStep: setting("SF_HOLD_STE
                                 holdSeconds: Double(setting("SF_HOLD_SECONDS") ?? "") ?? 600))
 if let txTable = setting("SF_TX_TABLE") {
     worker.register(TxWorkflow(table: txTable))
+}
+if setting("SF_CHAOS") == "1" {
+    worker.register(ChaosWorkflow(effects: effects, stepMilliseconds: Int(setting("SF_CHAOS_STEP_MS") ?? "") ?? 200,
+                                  freezeDirectory: setting("SF_CHAOS_DIR")))
 }
 FileHandle.standardOutput.write(Data("ready \(worker.executorID)\n".utf8))
 let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm], logger: Logger(label: "test-worker"))

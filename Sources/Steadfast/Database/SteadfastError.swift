@@ -138,6 +138,21 @@ public struct SteadfastError: Error, Sendable, CustomStringConvertible, CustomDe
     /// The statement that failed, for ``debugDescription`` only (never parameter values).
     var query: String?
 
+    /// Whether the error says the database could not be reached, rather than that it refused
+    /// the statement: a connection could not be opened (server down, starting up, shutting
+    /// down, out of connection slots) or broke under the statement (restart, failover,
+    /// terminated backend). Whether a statement that was running took effect is unknown.
+    /// Trying an idempotent call again later, on a new connection, may succeed.
+    ///
+    /// That is ``Code/connectionFailed``, ``Code/connectionLost``, and these SQLSTATEs: class
+    /// `08` (connection exception), `57P01` (admin shutdown), `57P02` (crash shutdown),
+    /// `57P03` (cannot connect now), `53300` (too many connections).
+    public var isDatabaseUnavailable: Bool {
+        if code == .connectionFailed || code == .connectionLost { return true }
+        guard let sqlState else { return false }
+        return sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300"].contains(sqlState)
+    }
+
     /// Creates an error; Steadfast creates these itself, tests may build their own.
     /// - Parameters:
     ///   - code: What went wrong.

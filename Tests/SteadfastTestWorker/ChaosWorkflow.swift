@@ -1,0 +1,63 @@
+import Foundation
+import Steadfast
+
+/// The workflow of `make chaos` (scripts/chaos.sh): five steps, each leaving evidence in the
+/// chaos schema that the checks read back from the database.
+///
+/// - `s1`, `s2`, `s4`, `s5` are plain steps: each run inserts one row into `chaos.effects`
+///   (workflow id, step, the attempt running it, the worker's pid), then sleeps a random
+///   0…SF_CHAOS_STEP_MS ms. A run whose checkpoint never landed may run again; a step whose
+///   checkpoint landed (recorded by attempt A) must never have a row of an attempt after A.
+/// - `s3` is a transaction step: it inserts one row into `chaos.tx_effects` in the step's own
+///   transaction, so exactly one row per workflow must exist at the end. With
+///   `freeze: true` in the input, the step writes its pid to `SF_CHAOS_DIR/freeze-<id>`
+///   inside the transaction, then sleeps 3 s, so that the driver can SIGSTOP the worker
+///   there (frozen between its write and its commit).
+///
+/// The step bodies' own inserts retry while the database is unreachable (their `retry:`
+/// policy): that is the application's choice for its own writes. The checkpoints need no
+/// such policy — the engine's writes wait out an outage by themselves.
+struct ChaosWorkflow: Workflow {
+    struct Input: Codable, Sendable {
+        var n: Int
+        var freeze: Bool?
+    }
+
+    let effects: Effects
+    let stepMilliseconds: Int
+    let freezeDirectory: String?
+
+    static let bodyRetry = RetryPolicy.exponential(
+        maxAttempts: 60, initialDelay: .milliseconds(100), maxDelay: .seconds(1),
+        retryIf: { ($0 as? SteadfastError)?.isDatabaseUnavailable ?? false })
+
+    func run(_ input: Input, context: WorkflowContext) async throws -> Int {
+        for step in ["s1", "s2"] {
+            try await plain(step, context)
+        }
+        let count: Int = try await context.transaction("s3", retry: Self.bodyRetry) { tx in
+            let rows = try await tx.query(
+                "insert into chaos.tx_effects (workflow_id, attempt, pid) values ($1, $2, pg_backend_pid()) returning 1 as n",
+                [context.workflowID, String(context.attempt)])
+            if input.freeze == true, let freezeDirectory {
+                let path = "\(freezeDirectory)/freeze-\(context.workflowID)"
+                try Data("\(getpid())\n".utf8).write(to: URL(fileURLWithPath: path))
+                try await Task.sleep(for: .seconds(3))
+            }
+            return try rows[0].int("n")
+        }
+        for step in ["s4", "s5"] {
+            try await plain(step, context)
+        }
+        return input.n + count - 1
+    }
+
+    private func plain(_ step: String, _ context: WorkflowContext) async throws {
+        try await context.step(step, retry: Self.bodyRetry) {
+            try await effects.pool.query(
+                "insert into chaos.effects (workflow_id, step, attempt, pid) values ($1, $2, $3, pg_backend_pid())",
+                [context.workflowID, step, String(context.attempt)])
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...max(0, stepMilliseconds))))
+        }
+    }
+}

@@ -11,6 +11,11 @@ import Logging
 /// without failing the others (`steadfast.record_batch`). When a batch fails as a whole —
 /// nothing in it was applied — its writes are sent again one by one, so that each caller gets
 /// its own outcome.
+///
+/// While the database cannot be reached, a batch is sent again until it lands (as every
+/// checkpoint write is: ``Engine/retrying(_:stillWanted:_:)``); a caller whose task is
+/// cancelled meanwhile (the worker shuts down) stops waiting at once, and a batch nobody waits
+/// for any more is given up.
 package final class CheckpointBatcher: Sendable {
     /// At most this many writes, and about this many bytes of JSON, in one batch.
     static let maximumWrites = 500
@@ -19,7 +24,43 @@ package final class CheckpointBatcher: Sendable {
     private struct Pending: Sendable {
         var write: CheckpointWrite
         var json: String
-        var continuation: CheckedContinuation<Void, any Error>
+        var waiter: Waiter
+    }
+
+    /// The caller waiting for one write: answered once — by the write's outcome, or by its
+    /// task's cancellation, whichever comes first.
+    private final class Waiter: Sendable {
+        private enum State {
+            case waiting
+            case suspended(CheckedContinuation<Void, any Error>)
+            case answered
+        }
+        private let state = LockedValue(State.waiting)
+
+        /// Installs the suspended caller; answers it at once if it was cancelled before.
+        func suspend(_ continuation: CheckedContinuation<Void, any Error>) {
+            let cancelled = state.withLock { state -> Bool in
+                guard case .waiting = state else { return true }
+                state = .suspended(continuation)
+                return false
+            }
+            if cancelled { continuation.resume(throwing: CancellationError()) }
+        }
+
+        /// Answers the caller (no-op when it was answered already).
+        func answer(_ result: Result<Void, any Error>) {
+            let continuation = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+                defer { state = .answered }
+                if case .suspended(let continuation) = state { return continuation }
+                return nil
+            }
+            continuation?.resume(with: result)
+        }
+
+        /// Whether the caller still waits for the outcome.
+        var isWaiting: Bool {
+            state.withLock { if case .answered = $0 { false } else { true } }
+        }
     }
 
     private struct State: Sendable {
@@ -44,20 +85,25 @@ package final class CheckpointBatcher: Sendable {
     ///   ``SteadfastError/Code/nonDeterminism``…), or the error of its single call.
     func submit(_ write: CheckpointWrite) async throws {
         let json = try Engine.batchElementJSON(write)
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let startWriter = state.withLock { state -> Bool in
-                state.queue.append(Pending(write: write, json: json, continuation: continuation))
-                guard state.writing < inFlight else { return false }
-                state.writing += 1
-                return true
+        let waiter = Waiter()
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                waiter.suspend(continuation)
+                let startWriter = state.withLock { state -> Bool in
+                    state.queue.append(Pending(write: write, json: json, waiter: waiter))
+                    guard state.writing < inFlight else { return false }
+                    state.writing += 1
+                    return true
+                }
+                if startWriter {
+                    Task { await self.writeUntilEmpty() }
+                }
             }
-            if startWriter {
-                Task { await self.writeUntilEmpty() }
-            }
+        } onCancel: {
+            waiter.answer(.failure(CancellationError()))
         }
     }
 
-    /// One writer: takes what is queued, writes it, and again, until nothing is left.
     private func writeUntilEmpty() async {
         while let batch = takeBatch() {
             await write(batch)
@@ -90,7 +136,8 @@ package final class CheckpointBatcher: Sendable {
         }
         let outcomes: [Engine.BatchOutcome]
         do {
-            outcomes = try await engine.recordBatch(json: "[" + batch.map(\.json).joined(separator: ",") + "]")
+            outcomes = try await engine.recordBatch(json: "[" + batch.map(\.json).joined(separator: ",") + "]",
+                                                    stillWanted: { batch.contains { $0.waiter.isWaiting } })
         } catch {
             engine.logger.debug("checkpoint batch failed; writing its writes one by one",
                                 metadata: ["writes": "\(batch.count)", "error": "\(error)"])
@@ -104,25 +151,22 @@ package final class CheckpointBatcher: Sendable {
         var answered = [Bool](repeating: false, count: batch.count)
         for outcome in outcomes where outcome.ordinal >= 1 && outcome.ordinal <= batch.count && !answered[outcome.ordinal - 1] {
             answered[outcome.ordinal - 1] = true
-            if let refusal = outcome.refusal {
-                batch[outcome.ordinal - 1].continuation.resume(throwing: refusal)
-            } else {
-                batch[outcome.ordinal - 1].continuation.resume()
-            }
+            batch[outcome.ordinal - 1].waiter.answer(outcome.refusal.map { .failure($0) } ?? .success(()))
         }
         // record_batch answers every write; should one be missing, its caller must not hang.
         for (index, pending) in batch.enumerated() where !answered[index] {
-            pending.continuation.resume(throwing: SteadfastError(
-                .queryFailed, message: "record_batch returned no outcome for write \(index + 1)"))
+            pending.waiter.answer(.failure(SteadfastError(
+                .queryFailed, message: "record_batch returned no outcome for write \(index + 1)")))
         }
     }
 
     private func writeAlone(_ pending: Pending) async {
+        guard pending.waiter.isWaiting else { return }
         do {
-            try await engine.writeAlone(pending.write)
-            pending.continuation.resume()
+            try await engine.writeAlone(pending.write, stillWanted: { pending.waiter.isWaiting })
+            pending.waiter.answer(.success(()))
         } catch {
-            pending.continuation.resume(throwing: error)
+            pending.waiter.answer(.failure(error))
         }
     }
 }

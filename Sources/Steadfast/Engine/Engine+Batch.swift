@@ -14,11 +14,11 @@ extension Engine {
         var refusal: SteadfastError?
     }
 
-    /// `record_batch` with `writes` (a JSON array of ``batchElementJSON(_:)``), retried when
-    /// the connection is lost (every write is idempotent). Throws when the whole batch failed:
-    /// then nothing in it was applied.
-    func recordBatch(json writes: String) async throws -> [BatchOutcome] {
-        let rows = try await retrying("record_batch") {
+    /// `record_batch` with `writes` (a JSON array of ``batchElementJSON(_:)``), sent again while
+    /// the database cannot be reached and `stillWanted` (every write is idempotent). Throws
+    /// when the whole batch failed: then nothing in it was applied.
+    func recordBatch(json writes: String, stillWanted: () -> Bool = { true }) async throws -> [BatchOutcome] {
+        let rows = try await retrying("record_batch", stillWanted: stillWanted) {
             try await pool.query("select ordinal, error_code, error_message from steadfast.record_batch($1::jsonb)", [writes])
         }
         return try rows.map { row in
@@ -30,15 +30,17 @@ extension Engine {
         }
     }
 
-    /// Writes `write` on its own, with its single call (`record_step`, `complete_workflow`).
-    func writeAlone(_ write: CheckpointWrite) async throws {
+    /// Writes `write` on its own, with its single call (`record_step`, `complete_workflow`),
+    /// sent again while the database cannot be reached and `stillWanted`.
+    func writeAlone(_ write: CheckpointWrite, stillWanted: () -> Bool = { true }) async throws {
         var engine = self
         engine.batcher = nil
         switch write {
         case .step(let step):
-            try await engine.recordStep(step)
+            try await engine.recordStep(step, stillWanted: stillWanted)
         case .complete(let workflowID, let attempt, let outputJSON):
-            try await engine.complete(workflowID: workflowID, attempt: attempt, outputJSON: outputJSON)
+            try await engine.complete(workflowID: workflowID, attempt: attempt, outputJSON: outputJSON,
+                                      stillWanted: stillWanted)
         }
     }
 

@@ -163,20 +163,22 @@ package struct Engine: Sendable {
 
     // MARK: Checkpoints and results
 
-    /// `complete_workflow`; idempotent for the same attempt and output, so retried on a lost connection.
-    func complete(workflowID: String, attempt: Int, outputJSON: String) async throws {
+    /// `complete_workflow`; idempotent for the same attempt and output, so sent again until it
+    /// lands while the database cannot be reached (``retrying(_:stillWanted:_:)``).
+    func complete(workflowID: String, attempt: Int, outputJSON: String, stillWanted: () -> Bool = { true }) async throws {
         if let batcher {
             try await batcher.submit(.complete(workflowID: workflowID, attempt: attempt, outputJSON: outputJSON))
             return
         }
-        _ = try await retrying("complete_workflow") {
+        _ = try await retrying("complete_workflow", stillWanted: stillWanted) {
             try await pool.query("select steadfast.complete_workflow($1, $2, $3::jsonb)",
                                  [workflowID, String(attempt), outputJSON])
         }
     }
 
-    /// `fail_workflow`; idempotent for the same attempt and error. Returns the new status
-    /// (`enqueued` when a retry was scheduled).
+    /// `fail_workflow`; idempotent for the same attempt and error, so sent again until it lands
+    /// while the database cannot be reached. Returns the new status (`enqueued` when a retry was
+    /// scheduled).
     @discardableResult
     func fail(workflowID: String, attempt: Int, error: ErrorInfo, retryable: Bool) async throws -> WorkflowStatus {
         let rows = try await retrying("fail_workflow") {
@@ -216,20 +218,43 @@ package struct Engine: Sendable {
 
     // MARK: Helpers
 
-    /// Runs an idempotent call again when the connection broke under it (whether the first try
-    /// took effect is unknown; the engine accepts the same write twice). Up to 5 tries.
-    func retrying<T: Sendable>(_ what: String, _ body: () async throws -> T) async throws -> T {
-        var tries = 0
+    /// Runs an idempotent write until it lands: again and again while the database cannot be
+    /// reached (``SteadfastError/isDatabaseUnavailable``: server down or restarting, failover,
+    /// connection broken — whether a try took effect is unknown, and the engine accepts the
+    /// same write twice), with backoff from 50 ms up to 2 s. It ends when the write lands,
+    /// when the engine refuses it (fenced, and any other error: thrown), when the task is
+    /// cancelled (the worker shuts down: `CancellationError`), or when `stillWanted` says
+    /// nobody waits for it any more. An outage is an interruption, never a failure of the
+    /// workflow: a checkpoint, completion or failure is never dropped because of one.
+    func retrying<T: Sendable>(_ what: String, stillWanted: () -> Bool = { true },
+                               _ body: () async throws -> T) async throws -> T {
+        var failures = 0
+        let started = ContinuousClock.now
         while true {
-            tries += 1
             do {
-                return try await body()
-            } catch let error as SteadfastError
-                where (error.code == .connectionLost || error.code == .connectionFailed) && tries < 5 {
-                logger.warning("\(what): connection lost; trying again", metadata: ["error": "\(error)"])
-                try await Task.sleep(for: .milliseconds(50 * tries * tries))
+                let result = try await body()
+                if failures > 0 {
+                    logger.info("\(what): the database is reachable again; written",
+                                metadata: ["tries": "\(failures + 1)", "waited": "\(ContinuousClock.now - started)"])
+                }
+                return result
+            } catch let error as SteadfastError where error.isDatabaseUnavailable {
+                failures += 1
+                guard stillWanted() else { throw error }
+                if failures == 1 || failures % 20 == 0 {
+                    logger.warning("\(what): the database cannot be reached; trying again until it can",
+                                   metadata: ["error": "\(error)", "tries": "\(failures)"])
+                }
+                try await Task.sleep(for: Self.backoff(afterFailures: failures))
             }
         }
+    }
+
+    /// The pause after `failures` tries that could not reach the database: 50 ms doubling up
+    /// to 2 s, with ±25 % jitter so that many writers do not return in step.
+    static func backoff(afterFailures failures: Int) -> Duration {
+        let milliseconds = min(2000.0, 50.0 * pow(2.0, Double(min(failures, 8) - 1)))
+        return .milliseconds(Int64(milliseconds * Double.random(in: 0.75...1.25)))
     }
 
     static func status(_ text: String) throws(SteadfastError) -> WorkflowStatus {
@@ -271,10 +296,11 @@ package struct Engine: Sendable {
 }
 
 extension Engine {
-    /// `record_step`. On a pooled connection it is retried when the connection is lost (the
-    /// same result recorded twice is accepted); on `connection` — a transaction step's own —
-    /// it runs once, inside that transaction.
-    package func recordStep(_ step: StepRecord, on connection: Connection? = nil) async throws {
+    /// `record_step`. On a pooled connection it is sent again until it lands while the
+    /// database cannot be reached (the same result recorded twice is accepted); on
+    /// `connection` — a transaction step's own — it runs once, inside that transaction.
+    package func recordStep(_ step: StepRecord, on connection: Connection? = nil,
+                            stillWanted: () -> Bool = { true }) async throws {
         if connection == nil, let batcher {
             try await batcher.submit(.step(step))
             return
@@ -285,7 +311,7 @@ extension Engine {
             _ = try await connection.query(sql, parameters)
             return
         }
-        _ = try await retrying("record_step") {
+        _ = try await retrying("record_step", stillWanted: stillWanted) {
             try await pool.query(sql, parameters)
         }
     }

@@ -15,20 +15,26 @@ import Synchronization
 package final class ExecutorSession: Sendable {
     /// The executor's id.
     package let id: String
-    private let session: Mutex<Connection?>
+    private let session: Mutex<(connection: Connection?, generation: Int)>
 
     /// - Parameters:
     ///   - id: The executor's id.
     ///   - connection: The session that registered it; `nil` until one has.
     package init(id: String, connection: Connection? = nil) {
         self.id = id
-        self.session = Mutex(connection)
+        self.session = Mutex((connection, connection == nil ? 0 : 1))
+    }
+
+    /// How many sessions have been installed so far. A new one registered the executor again,
+    /// which handed back every workflow the previous session held.
+    package var generation: Int {
+        session.withLock { $0.generation }
     }
 
     /// The current session, `nil` while there is none (not yet registered, or lost and not yet
     /// restored).
     package var current: Connection? {
-        session.withLock { $0 }
+        session.withLock { $0.connection }
     }
 
     /// The current session, for a call that acts for the executor.
@@ -45,9 +51,12 @@ package final class ExecutorSession: Sendable {
     /// replaces, for the caller to close.
     @discardableResult
     package func replace(with connection: Connection?) -> Connection? {
-        session.withLock { current in
-            defer { current = connection }
-            return current
+        session.withLock { session in
+            defer {
+                session.connection = connection
+                if connection != nil { session.generation += 1 }
+            }
+            return session.connection
         }
     }
 }

@@ -16,12 +16,19 @@ final class WorkerRun: Sendable {
     /// The executor and its current session: set by ``start()``, cleared when the session is
     /// lost, replaced once ``reconnect()`` has registered a new one.
     private let executor: ExecutorSession
-    private let active = Mutex<Set<String>>([])
+    /// A claim this worker runs: a workflow at one attempt. Keyed by both, since an execution
+    /// that is handing its workflow back may still be winding down when the same workflow is
+    /// claimed again.
+    private struct Held: Hashable, Sendable {
+        var id: String
+        var attempt: Int
+    }
+    private let active = Mutex<Set<Held>>([])
     /// The task running each claimed workflow, so a cancellation in the database
     /// (`NOTIFY steadfast_cancelled`) can cancel it, and whether it was. A notification that
     /// arrives before the task is known (the claim's reply was slower) is dropped: the
     /// workflow's next write is refused as fenced, which stops it too.
-    private let tasks = Mutex<[String: (task: Task<Void, Never>, cancelled: Bool)]>([:])
+    private let tasks = Mutex<[Held: (task: Task<Void, Never>, cancelled: Bool)]>([:])
 
     private var configuration: Worker.Configuration { worker.configuration }
     private var logger: Logger { worker.logger }
@@ -87,25 +94,26 @@ final class WorkerRun: Sendable {
                         let claimed = try await Engine.claim(on: executor.connection(), executorID: executorID,
                                                              limit: free, names: worker.registry.names)
                         for workflow in claimed {
-                            active.withLock { _ = $0.insert(workflow.id) }
+                            let held = Held(id: workflow.id, attempt: workflow.attempt)
+                            active.withLock { _ = $0.insert(held) }
                             // Its own task, so that cancelling this one workflow is possible;
                             // cancelling the group (shutdown) still reaches it.
                             let task = Task { await self.execute(workflow) }
-                            tasks.withLock { $0[workflow.id] = (task, false) }
+                            tasks.withLock { $0[held] = (task, false) }
                             group.addTask {
                                 await withTaskCancellationHandler {
                                     await task.value
                                 } onCancel: {
                                     task.cancel()
                                 }
-                                let cancelled = self.tasks.withLock { $0.removeValue(forKey: workflow.id)?.cancelled }
+                                let cancelled = self.tasks.withLock { $0.removeValue(forKey: held)?.cancelled }
                                 if cancelled == true {
                                     // Normally a no-op (the workflow is cancelled). But a late
                                     // notification may have hit a run that started after the
                                     // workflow was resumed: hand that run's claim back.
                                     await self.release(workflow.id)
                                 }
-                                self.active.withLock { _ = $0.remove(workflow.id) }
+                                self.active.withLock { _ = $0.remove(held) }
                                 self.doorbell.ring()
                             }
                         }
@@ -194,13 +202,15 @@ final class WorkerRun: Sendable {
     /// A workflow was cancelled in the database: cancel its task if this worker runs it. Its
     /// writes are refused (fenced) anyway; this stops its code early.
     private func cancelRunning(_ workflowID: String) {
-        let task = tasks.withLock { tasks -> Task<Void, Never>? in
-            tasks[workflowID]?.cancelled = true
-            return tasks[workflowID]?.task
+        let running = tasks.withLock { tasks -> [Task<Void, Never>] in
+            tasks.keys.filter { $0.id == workflowID }.map { held in
+                tasks[held]!.cancelled = true
+                return tasks[held]!.task
+            }
         }
-        guard let task else { return }
+        guard !running.isEmpty else { return }
         logger.info("workflow cancelled; cancelling its task", metadata: ["workflow_id": .string(workflowID)])
-        task.cancel()
+        for task in running { task.cancel() }
     }
 
     /// Replaces a lost session. The lost one is closed first (its backend, if the server still
@@ -210,6 +220,7 @@ final class WorkerRun: Sendable {
     /// and claimed anew.
     private func reconnect() async {
         await executor.replace(with: nil)?.close()
+        var failures = 0
         while !Task.isCancelled {
             do {
                 let connection = try await Connection.connect(worker.database, logger: logger)
@@ -224,21 +235,24 @@ final class WorkerRun: Sendable {
                 doorbell.ring()
                 return
             } catch {
-                logger.warning("reconnecting failed", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .seconds(1))
+                failures += 1
+                if failures == 1 || failures % 10 == 0 {
+                    logger.warning("reconnecting failed; trying again", metadata: ["error": "\(error)", "tries": "\(failures)"])
+                }
+                try? await Task.sleep(for: min(.seconds(1), Engine.backoff(afterFailures: failures)))
             }
         }
     }
 
-    /// Registers again on the current session, after the engine declared the executor dead
-    /// (its lease expired while the session lived on).
+    /// Registers again after the engine declared the executor dead (its lease expired while
+    /// the session lived on — a process stopped, say) or the session stopped holding it. One
+    /// path for every re-registration: the current session is closed, which ends its
+    /// notifications, and ``superviseSession()`` reconnects and registers on a new one
+    /// (retrying until the database is reachable) — so a session that is in fact dead (the
+    /// server restarted under it) is never used to register.
     private func reRegister() async {
-        guard let connection = executor.current else { return }
-        do {
-            try await register(on: connection)
-        } catch {
-            logger.warning("registering again failed", metadata: ["error": "\(error)"])
-        }
+        guard let connection = executor.current else { return }  // being restored already
+        await connection.close()
     }
 
     /// Renews the lease on the executor's session. Never retried on another connection (the

@@ -56,9 +56,15 @@ package struct WorkflowExecution: Sendable {
             let output: String
             do {
                 output = try await runner(claimed.inputJSON, context)
+                if let interruption = context.interruption { throw interruption }
                 try context.checkAllStepsReplayed()
             } catch let error as SteadfastError where error.code == .fenced {
                 throw error
+            } catch _ where context.interruption != nil {
+                // A transaction step could not tell whether it committed (whatever the code
+                // made of the error it threw): another execution must replay the workflow.
+                logger.info("execution interrupted by the database; handing the workflow back")
+                return await handBack(logger)
             } catch is SimulatedCrash {
                 logger.info("simulated crash")
                 return .interrupted
@@ -84,14 +90,59 @@ package struct WorkflowExecution: Sendable {
         } catch let error as SteadfastError where error.code == .fenced {
             logger.warning("workflow taken over by another execution; abandoning it", metadata: ["error": "\(error)"])
             return .abandoned
-        } catch {
-            // Could not record the outcome: hand the workflow back rather than hold it forever —
-            // on the executor's session, the only one the engine takes a release from. When
-            // that session is lost too, registering again on a new one hands it back.
-            logger.error("recording the workflow's outcome failed; handing it back", metadata: ["error": "\(error)"])
-            _ = try? await Engine.release(on: executor.connection(), executorID: executor.id, workflowIDs: [claimed.id])
+        } catch is CancellationError {
+            // Shut down while an outcome waited for the database: deregistering (or, without a
+            // session, recovery) hands the workflow back.
+            logger.info("workflow interrupted by shutdown; it will be handed back")
             return .interrupted
+        } catch {
+            // Could not record the outcome: hand the workflow back rather than hold it forever.
+            logger.error("recording the workflow's outcome failed; handing it back", metadata: ["error": "\(error)"])
+            return await handBack(logger)
         }
+    }
+
+    /// Hands the workflow back so that another execution re-runs it (`release_workflows`, on
+    /// the executor's session — the only one the engine takes a release from), sending the
+    /// release again while the database cannot be reached. It ends when the release lands,
+    /// when the executor registers again on a new session (which handed back everything the
+    /// old one held), or at shutdown (deregistering hands back the rest; without a session,
+    /// recovery does).
+    private func handBack(_ logger: Logger) async -> Outcome {
+        let generation = executor.generation
+        var failures = 0
+        while true {
+            do {
+                _ = try await Engine.release(on: executor.connection(), executorID: executor.id, workflowIDs: [claimed.id])
+                return .interrupted
+            } catch let error as SteadfastError
+                where (error.isDatabaseUnavailable || error.code == .shutdown) && !Task.isCancelled {
+                if executor.generation != generation { return .interrupted }
+                failures += 1
+                if failures == 1 {
+                    logger.info("handing the workflow back waits for the executor's session", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: Engine.backoff(afterFailures: failures))
+            } catch {
+                logger.warning("handing the workflow back failed", metadata: ["error": "\(error)"])
+                return .interrupted
+            }
+        }
+    }
+}
+
+/// Ends an execution without an outcome: the database became unreachable while a transaction
+/// step ran, so whether its transaction committed is unknown. The workflow is handed back; its
+/// next execution replays the step if it committed, or runs it if it did not — exactly once
+/// either way.
+package struct ExecutionInterrupted: Error, CustomStringConvertible {
+    /// The transaction step's key.
+    package var step: String
+    /// What the database said.
+    package var underlying: SteadfastError
+
+    package var description: String {
+        "the database became unreachable in transaction step '\(step)': \(underlying)"
     }
 }
 

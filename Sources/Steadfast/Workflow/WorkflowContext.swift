@@ -62,6 +62,9 @@ public final class WorkflowContext: Sendable {
         var nextToken = 0
         /// Keys of the steps this execution ran (not replayed), in the order they were recorded.
         var executed: [String] = []
+        /// Set when the database became unreachable under a transaction step: the execution
+        /// must end, and every later step refuses to run.
+        var interruption: ExecutionInterrupted?
         /// Keys of the steps this execution replayed from their checkpoints.
         var replayed: [String] = []
     }
@@ -183,6 +186,7 @@ public final class WorkflowContext: Sendable {
             }
             return replayed.output ?? Data("null".utf8)
         }
+        if let interruption = self.interruption { throw interruption }
         try checkNoSequentialStepSkipped(calling: key)
         try Task.checkCancellation()
 
@@ -199,6 +203,7 @@ public final class WorkflowContext: Sendable {
         let startedAt = Date()
         var runs = 0
         var conflicts = 0
+        var unreachable = 0
         while true {
             runs += 1
             do {
@@ -226,6 +231,25 @@ public final class WorkflowContext: Sendable {
                 return Data(json.utf8)
             } catch let error as SteadfastError where error.code == .fenced || error.code == .nonDeterminism {
                 throw error
+            } catch let error as SteadfastError where isolation != nil && error.code == .connectionFailed {
+                // No connection could be opened: the transaction never began. Wait for the
+                // database and begin again (the run does not count).
+                unreachable += 1
+                runs -= 1
+                if unreachable == 1 {
+                    logger.warning("transaction step waits for the database", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: Engine.backoff(afterFailures: unreachable))
+                continue
+            } catch let error as SteadfastError where isolation != nil && error.isDatabaseUnavailable {
+                // The step's transaction met an outage: whether it committed (step and all) is
+                // unknown, so it must not run again here. End the execution; the workflow is
+                // handed back, and its next execution replays the step if it was recorded.
+                let interruption = ExecutionInterrupted(step: key, underlying: error)
+                state.withLock { $0.interruption = interruption }
+                logger.warning("the database became unreachable in a transaction step; ending this execution",
+                               metadata: ["error": "\(error)"])
+                throw interruption
             } catch let error as SteadfastError where isolation != nil && (error.sqlState == "40001" || error.sqlState == "40P01") && conflicts < 10 {
                 // Serialization failure or deadlock: the transaction rolled back; run it again.
                 conflicts += 1
@@ -276,6 +300,10 @@ public final class WorkflowContext: Sendable {
             throw SimulatedCrash()
         }
     }
+
+    /// Why this execution must end without an outcome, if it must (see
+    /// ``ExecutionInterrupted``).
+    package var interruption: ExecutionInterrupted? { state.withLock { $0.interruption } }
 
     /// The steps this execution ran, and those it replayed, by key.
     package var executedSteps: [String] { state.withLock { $0.executed } }

@@ -165,4 +165,40 @@ struct ExecutorSessionTests {
         await client.close()
         await fixture.close()
     }
+
+    @Test("a worker told its executor was declared dead registers again through its session supervisor, on a new session, never on the one it has: so a session that is in fact dead (a restarted server) is never used to register (issue 13, defect 3)")
+    func declaredDeadRegistersOnANewSession() async throws {
+        let fixture = try await EngineFixture()
+        let client = try await fixture.client()
+        let latch = Latch()
+        let runs = Runs()
+        let (worker, task) = startWorker(fixture, Latched(latch: latch, runs: runs))
+        let held = try await client.start(Latched.self, .init(n: 1), options: StartOptions(queue: fixture.queue))
+        try await waitUntil(timeout: .seconds(20)) { runs.count("started") == 1 }
+        let first = try await executorRow(fixture, worker.executorID)
+
+        // What recovery does to an executor whose lease ran out while its process was stopped:
+        // mark it stopped and put its workflows back. Its next heartbeat is refused (SF003).
+        _ = try await fixture.pool.query(
+            "update steadfast.executors set stopped_at = now(), stop_reason = 'lease expired' where id = $1", [worker.executorID])
+        _ = try await fixture.pool.query(
+            "update steadfast.workflows set status = 'enqueued', executor_id = null where id = $1", [held.id])
+        try await waitUntil(timeout: .seconds(20)) {
+            let row = try await executorRow(fixture, worker.executorID)
+            return row.live && row.sessionPID != first.sessionPID
+        }
+        let second = try await executorRow(fixture, worker.executorID)
+        #expect(try await !fixture.engine.backendExists(pid: Int32(first.sessionPID)), "the old session was closed")
+        try await waitUntil(timeout: .seconds(20)) { runs.count("started") == 2 }
+        try await expectSession(fixture, pid: second.sessionPID, runs: ["claim_workflows", "heartbeat_executor"])
+
+        latch.open()
+        #expect(try await held.result(timeout: .seconds(10)) == 1)
+        #expect(try await client.workflow(held.id).attempt == 2, "the fenced first execution wrote nothing")
+
+        task.cancel()
+        _ = try? await task.value
+        await client.close()
+        await fixture.close()
+    }
 }

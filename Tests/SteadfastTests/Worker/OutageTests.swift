@@ -1,0 +1,206 @@
+import Foundation
+import Testing
+
+@testable import Steadfast
+
+/// A step that waits at a latch after its side effect, then a second step.
+struct OutageWorkflow: Workflow {
+    static var name: String { "outage" }
+    struct Input: Codable, Sendable {}
+    let latch: Latch
+    let runs: Runs
+
+    func run(_ input: Input, context: WorkflowContext) async throws -> String {
+        try await context.step("a") {
+            runs.hit("a")
+            try await latch.wait()
+        }
+        try await context.step("b") { runs.hit("b") }
+        return "done"
+    }
+}
+
+/// A transaction step that inserts a row, then waits at a latch before it records and commits.
+struct OutageTxWorkflow: Workflow {
+    static var name: String { "outage_tx" }
+    struct Input: Codable, Sendable { var table: String }
+    let latch: Latch
+    let runs: Runs
+
+    func run(_ input: Input, context: WorkflowContext) async throws -> String {
+        let _: Int = try await context.transaction("insert") { tx in
+            runs.hit("insert")
+            _ = try await tx.query("insert into \(input.table) (workflow_id) values ($1)", [context.workflowID])
+            try await latch.wait()
+            return 1
+        }
+        try await context.step("after") { runs.hit("after") }
+        return "done"
+    }
+}
+
+/// The database becoming unreachable is an interruption, never a failure of the workflow: the
+/// worker's writes wait it out (issue 13, defect 1).
+///
+/// The outage is made for one login role: the worker connects as a role of the test's own,
+/// whose pooled connections the test terminates while `ALTER ROLE … NOLOGIN` refuses new ones —
+/// the same errors as a server that is down (connections broken, new ones refused), without
+/// stopping the server the other tests share. The worker's executor session is left alone, so
+/// the executor stays registered and nothing but the outage itself happens.
+@Suite("A database outage interrupts, never fails", .serialized)
+struct OutageTests {
+    /// A login role in the worker set, and a worker on the fixture's queue connecting as it.
+    func makeRole(_ fixture: EngineFixture) async throws -> String {
+        let role = TestDatabase.uniqueName("sf_outage")
+        _ = try await fixture.pool.query("create role \(role) login")
+        _ = try await fixture.pool.query("select steadfast.grant_worker($1)", [role])
+        return role
+    }
+
+    func dropRole(_ fixture: EngineFixture, _ role: String) async throws {
+        _ = try await fixture.pool.query("alter role \(role) login")
+        _ = try await fixture.pool.query("select pg_terminate_backend(pid, 5000) from pg_stat_activity where usename = $1", [role])
+        _ = try await fixture.pool.query("drop owned by \(role)")
+        _ = try await fixture.pool.query("drop role \(role)")
+    }
+
+    func startWorker(_ fixture: EngineFixture, role: String, _ register: (Worker) -> Void) -> (Worker, Task<Void, any Error>) {
+        var database = fixture.configuration
+        database.parameterOverrides.append(("user", role))
+        let worker = Worker(database: database,
+                            configuration: Worker.Configuration(queues: [fixture.queue], concurrency: 4,
+                                                                pollInterval: .milliseconds(100),
+                                                                scheduleTicking: nil),
+                            logger: TestDatabase.logger)
+        register(worker)
+        return (worker, Task { try await worker.run() })
+    }
+
+    /// The outage: no new connection for `role`, and its connections other than the executor
+    /// session (`spare`) terminated. Returns how many were terminated.
+    @discardableResult
+    func cutOff(_ fixture: EngineFixture, role: String, sparing spare: Int) async throws -> Int {
+        _ = try await fixture.pool.query("alter role \(role) nologin")
+        let rows = try await fixture.pool.query(
+            "select count(*) filter (where pg_terminate_backend(pid, 5000)) as n from pg_stat_activity where usename = $1 and pid <> $2::int",
+            [role, String(spare)])
+        return try rows[0].int("n")
+    }
+
+    func executorSessionPID(_ fixture: EngineFixture, _ id: String) async throws -> Int {
+        try #require(try await fixture.pool.query("select session_pid from steadfast.executors where id = $1", [id]).first)
+            .int("session_pid")
+    }
+
+    @Test("a checkpoint whose write meets an outage longer than a few retries is written once the database is back: the workflow succeeds, no step is recorded as failed, none runs twice")
+    func checkpointWaitsOutAnOutage() async throws {
+        let fixture = try await EngineFixture()
+        let role = try await makeRole(fixture)
+        let latch = Latch()
+        let runs = Runs()
+        let (worker, task) = startWorker(fixture, role: role) { $0.register(OutageWorkflow(latch: latch, runs: runs)) }
+        let client = try await fixture.client()
+        let handle = try await client.start(OutageWorkflow.self, .init(), options: StartOptions(queue: fixture.queue))
+        try await waitUntil(timeout: .seconds(20)) { runs.count("a") == 1 }
+
+        // Step a's body is done once the latch opens; its checkpoint then meets the outage.
+        let session = try await executorSessionPID(fixture, worker.executorID)
+        try await cutOff(fixture, role: role, sparing: session)
+        latch.open()
+        // Longer than the old give-up (5 tries over ~1.5 s), short enough that the old code
+        // recorded the step's failure once the database was back.
+        try await Task.sleep(for: .milliseconds(2500))
+        #expect(runs.count("b") == 0, "step b waits for step a's checkpoint")
+        _ = try await fixture.pool.query("alter role \(role) login")
+
+        #expect(try await handle.result(timeout: .seconds(20)) == "done")
+        #expect(runs.count("a") == 1 && runs.count("b") == 1, "each step ran once: a, b = \(runs.count("a")), \(runs.count("b"))")
+        let steps = try await fixture.pool.query(
+            "select step_key, error is not null as failed, attempt from steadfast.steps where workflow_id = $1 order by seq", [handle.id])
+        #expect(try steps.map { try $0.string("step_key") } == ["a", "b"])
+        #expect(try steps.allSatisfy { try !$0.bool("failed") }, "no step was recorded as failed")
+        let workflow = try await fixture.engine.workflow(id: handle.id)
+        #expect(workflow.status == .succeeded && workflow.attempt == 1, "one attempt, never handed back: \(workflow.attempt)")
+        #expect(try await executorSessionPID(fixture, worker.executorID) == session, "the executor kept its session")
+
+        task.cancel()
+        _ = try? await task.value
+        await client.close()
+        try await dropRole(fixture, role)
+        await fixture.close()
+    }
+
+    @Test("a transaction step whose connection breaks before its commit ends the execution, not the workflow: the workflow is handed back, its next execution runs the step again once the database is back, and the step's transaction committed exactly once")
+    func transactionStepIsInterrupted() async throws {
+        let fixture = try await EngineFixture()
+        let role = try await makeRole(fixture)
+        let table = TestDatabase.uniqueName("outage_rows")
+        _ = try await fixture.pool.query("create table \(table) (workflow_id text not null)")
+        _ = try await fixture.pool.query("grant insert on \(table) to \(role)")
+        let latch = Latch()
+        let runs = Runs()
+        let (worker, task) = startWorker(fixture, role: role) { $0.register(OutageTxWorkflow(latch: latch, runs: runs)) }
+        let client = try await fixture.client()
+        let handle = try await client.start(OutageTxWorkflow.self, .init(table: table), options: StartOptions(queue: fixture.queue))
+        try await waitUntil(timeout: .seconds(20)) { runs.count("insert") == 1 }
+
+        // The transaction has inserted its row and waits, idle in transaction: break it.
+        let session = try await executorSessionPID(fixture, worker.executorID)
+        #expect(try await cutOff(fixture, role: role, sparing: session) >= 1)
+        latch.open()
+        try await Task.sleep(for: .milliseconds(2500))
+        let during = try await fixture.engine.workflow(id: handle.id)
+        #expect(during.status != .failed, "an outage never fails the workflow")
+        _ = try await fixture.pool.query("alter role \(role) login")
+
+        #expect(try await handle.result(timeout: .seconds(20)) == "done")
+        let rows = try await fixture.pool.query("select count(*) as n from \(table)")
+        #expect(try rows[0].int("n") == 1, "the step's transaction committed exactly once")
+        #expect(runs.count("insert") == 2, "the broken transaction ran again in the next execution")
+        #expect(runs.count("after") == 1)
+        let steps = try await fixture.pool.query(
+            "select count(*) filter (where error is not null) as failed, count(*) as n from steadfast.steps where workflow_id = $1", [handle.id])
+        #expect(try steps[0].int("failed") == 0 && steps[0].int("n") == 2)
+        let workflow = try await fixture.engine.workflow(id: handle.id)
+        #expect(workflow.status == .succeeded && workflow.attempt == 2, "handed back once, claimed again: attempt \(workflow.attempt)")
+
+        task.cancel()
+        _ = try? await task.value
+        await client.close()
+        try await dropRole(fixture, role)
+        await fixture.close()
+    }
+
+    @Test("a worker shut down while a checkpoint waits for the database stops at once and leaves the workflow to recovery, which finishes it")
+    func shutdownDuringOutage() async throws {
+        let fixture = try await EngineFixture()
+        let role = try await makeRole(fixture)
+        let latch = Latch()
+        let runs = Runs()
+        let (worker, task) = startWorker(fixture, role: role) { $0.register(OutageWorkflow(latch: latch, runs: runs)) }
+        let client = try await fixture.client()
+        let handle = try await client.start(OutageWorkflow.self, .init(), options: StartOptions(queue: fixture.queue))
+        try await waitUntil(timeout: .seconds(20)) { runs.count("a") == 1 }
+        let session = try await executorSessionPID(fixture, worker.executorID)
+        try await cutOff(fixture, role: role, sparing: session)
+        latch.open()
+        try await Task.sleep(for: .milliseconds(500))
+
+        // Shut down mid-outage: the grace period (default 30 s) is not waited out for a write
+        // that cannot land; cancelling the run ends it.
+        let stopped = ContinuousClock.now
+        task.cancel()
+        _ = try? await task.value
+        #expect(ContinuousClock.now - stopped < .seconds(10), "shutdown did not wait for the database")
+        _ = try await fixture.pool.query("alter role \(role) login")
+
+        // Another worker (the test's own role) finishes it.
+        let (_, second) = fixture.startWorker { $0.register(OutageWorkflow(latch: latch, runs: runs)) }
+        #expect(try await handle.result(timeout: .seconds(30)) == "done")
+        second.cancel()
+        _ = try? await second.value
+        await client.close()
+        try await dropRole(fixture, role)
+        await fixture.close()
+    }
+}

@@ -94,6 +94,15 @@ package actor Connection {
     ) async throws(SteadfastError) -> Connection {
         let connection = Connection(logger: logger, preparedStatementLimit: configuration.preparedStatementLimit)
         try await connection.open(configuration.libpqParameters(extra: parameters))
+        if !configuration.sessionSettings.isEmpty {
+            do {
+                try await connection.applySettings(configuration.sessionSettings)
+            } catch {
+                await connection.close()
+                throw SteadfastError(.connectionFailed, message: "setting the session's parameters failed: \(error.message)",
+                                     sqlState: error.sqlState)
+            }
+        }
         return connection
     }
 
@@ -119,6 +128,15 @@ package actor Connection {
             }
         }
         logger.debug("connected", metadata: ["db.backend_pid": "\(pq.backendPID)"])
+    }
+
+    /// Sets run-time parameters for the session (`set_config(name, value, false)`), in one
+    /// statement.
+    private func applySettings(_ settings: [String: String]) throws(SteadfastError) {
+        let sorted = settings.sorted { $0.key < $1.key }
+        let calls = sorted.indices.map { "pg_catalog.set_config($\($0 * 2 + 1), $\($0 * 2 + 2), false)" }
+        defer { afterStatement() }
+        _ = try pq.execute("select " + calls.joined(separator: ", "), parameters: sorted.flatMap { [$0.key, $0.value] })
     }
 
     /// Closes the connection; later calls throw ``SteadfastError/Code/shutdown``. Idempotent.

@@ -36,6 +36,13 @@ public struct DatabaseConfiguration: Sendable {
     /// Defaults to 100.
     public var preparedStatementLimit: Int = 100
 
+    /// Run-time parameters set on every connection right after it opens (as `SET` would, for
+    /// the session), for example `["statement_timeout": "30s"]`. A ``Worker`` adds its own
+    /// defaults for those it relies on (see ``Worker/Configuration/transactionIdleTimeout``)
+    /// unless they are given here. An unknown parameter or a bad value fails the connection.
+    /// Defaults to none.
+    public var sessionSettings: [String: String] = [:]
+
     /// libpq settings applied after the connection string, overriding it (for example
     /// `("dbname", "other")` to reach another database of the same server). Defaults to none.
     package var parameterOverrides: [(keyword: String, value: String)] = []

@@ -36,6 +36,23 @@ extension Worker {
         /// schedules it declares are still written at start).
         public var scheduleTicking: ScheduleTicking?
 
+        /// How long a transaction step's connection may sit idle inside its transaction before
+        /// the server ends the session (`idle_in_transaction_session_timeout` on the worker's
+        /// pooled connections). A worker process that is frozen (stopped, swapping, hung)
+        /// inside a transaction step holds its workflow's row until then; recovery takes its
+        /// other workflows as soon as the lease expires, but that one only once the server has
+        /// ended the frozen session — the execution that follows replays or re-runs the step,
+        /// exactly once. Keep it above the longest pause a transaction step's own code makes
+        /// between statements (a step idle longer is ended and runs again in the next
+        /// execution). `nil` leaves the server's setting. Ignored when the database
+        /// configuration's `sessionSettings` sets the parameter itself. Defaults to 60 seconds.
+        ///
+        /// The worker's executor session — claims, heartbeats — also gets `statement_timeout`
+        /// and `idle_in_transaction_session_timeout` equal to ``lease``: a statement that waits
+        /// longer than the lease on that session (say, behind a DBA's lock) is cancelled and
+        /// retried rather than left to expire the lease unnoticed.
+        public var transactionIdleTimeout: Duration? = .seconds(60)
+
         /// Creates a configuration; every argument has the default documented on its property.
         public init(
             executorID: String? = nil,

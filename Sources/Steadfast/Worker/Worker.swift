@@ -66,7 +66,7 @@ public final class Worker: Service, Sendable {
     /// - Throws: ``SteadfastError`` when the database cannot be reached at start, or its schema
     ///   is missing or newer than this library.
     public func run() async throws {
-        let pool = ConnectionPool(configuration: database, logger: logger)
+        let pool = ConnectionPool(configuration: poolDatabase, logger: logger)
         // The workflows running at once share commits for their checkpoints (group commit).
         let engine = Engine(pool: pool, logger: logger).batchingCheckpoints()
         let run = WorkerRun(worker: self, engine: engine)
@@ -96,5 +96,32 @@ public final class Worker: Service, Sendable {
         }
         await run.finish()
         await pool.close()
+    }
+
+    /// The pool's connections (checkpoints, transaction steps): a frozen transaction is ended
+    /// after ``Configuration/transactionIdleTimeout``.
+    var poolDatabase: DatabaseConfiguration {
+        var database = self.database
+        if let timeout = configuration.transactionIdleTimeout {
+            database.setDefault("idle_in_transaction_session_timeout", timeout)
+        }
+        return database
+    }
+
+    /// The executor's session (claims, heartbeats, releases): nothing on it may wait longer
+    /// than the lease.
+    var sessionDatabase: DatabaseConfiguration {
+        var database = self.database
+        database.setDefault("statement_timeout", configuration.lease)
+        database.setDefault("idle_in_transaction_session_timeout", configuration.lease)
+        return database
+    }
+}
+
+extension DatabaseConfiguration {
+    /// Sets a duration parameter (in whole milliseconds, at least 1) unless it is set already.
+    fileprivate mutating func setDefault(_ name: String, _ duration: Duration) {
+        guard sessionSettings[name] == nil else { return }
+        sessionSettings[name] = "\(max(1, Int64((duration.inSeconds * 1000).rounded(.up))))ms"
     }
 }

@@ -42,7 +42,7 @@ final class WorkerRun: Sendable {
 
     /// Connects the session, checks the schema, registers the executor and listens.
     func start() async throws {
-        let connection = try await Connection.connect(worker.database, logger: logger)
+        let connection = try await Connection.connect(worker.sessionDatabase, logger: logger)
         do {
             try await Migrator.verifySchema(on: connection)
             try await register(on: connection)
@@ -223,7 +223,7 @@ final class WorkerRun: Sendable {
         var failures = 0
         while !Task.isCancelled {
             do {
-                let connection = try await Connection.connect(worker.database, logger: logger)
+                let connection = try await Connection.connect(worker.sessionDatabase, logger: logger)
                 do {
                     try await register(on: connection)
                 } catch {

@@ -37,6 +37,24 @@ extension DatabaseTests {
             #expect(try row.int("e") == 42)
         }
 
+        @Test("sessionSettings are set on every new connection; a bad one fails the connection with connectionFailed")
+        func sessionSettings() async throws {
+            var configuration = try TestDatabase.configuration()
+            configuration.sessionSettings = ["statement_timeout": "1234ms", "idle_in_transaction_session_timeout": "5s",
+                                             "application_name": "it's set"]
+            let connection = try await Connection.connect(configuration)
+            let row = try #require(try await connection.query(
+                "select current_setting('statement_timeout') as a, current_setting('idle_in_transaction_session_timeout') as b, current_setting('application_name') as c").first)
+            #expect(row["a"] == "1234ms" && row["b"] == "5s" && row["c"] == "it's set")
+            #expect(try await connection.query("select current_setting('transaction_isolation') as i").first?["i"] == "read committed",
+                    "not inside a transaction")
+            await connection.close()
+
+            configuration.sessionSettings = ["statement_timeout": "soon"]
+            let error = await expectSteadfastError(.connectionFailed) { _ = try await Connection.connect(configuration) }
+            #expect(error?.sqlState == "22023", "invalid_parameter_value: \(String(reflecting: error))")
+        }
+
         @Test("typed helpers decode integers, booleans, doubles and reject bad values")
         func decoding() async throws {
             let connection = try await TestDatabase.connect()

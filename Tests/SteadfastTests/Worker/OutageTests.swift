@@ -204,3 +204,57 @@ struct OutageTests {
         await fixture.close()
     }
 }
+
+/// A transaction step that, in its first execution, inserts a row and then sits idle in its
+/// transaction — as a frozen process would.
+struct IdleTxWorkflow: Workflow {
+    static var name: String { "idle_tx" }
+    struct Input: Codable, Sendable { var table: String }
+    let runs: Runs
+
+    func run(_ input: Input, context: WorkflowContext) async throws -> Int {
+        let n: Int = try await context.transaction("insert") { tx in
+            runs.hit("insert")
+            _ = try await tx.query("insert into \(input.table) (workflow_id) values ($1)", [context.workflowID])
+            if runs.count("insert") == 1 {
+                try await Task.sleep(for: .seconds(5))
+            }
+            return 1
+        }
+        return n
+    }
+}
+
+/// What the worker sets on its own sessions (``Worker/Configuration/transactionIdleTimeout``).
+@Suite("Worker sessions bound what a frozen session can hold")
+struct WorkerSessionTimeoutTests {
+    @Test("a transaction step idle in its transaction past transactionIdleTimeout is ended by the server; the workflow is handed back and its next execution commits the step exactly once")
+    func idleTransactionIsEnded() async throws {
+        let fixture = try await EngineFixture()
+        let table = TestDatabase.uniqueName("idle_rows")
+        _ = try await fixture.pool.query("create table \(table) (workflow_id text not null)")
+        let runs = Runs()
+        var configuration = Worker.Configuration(queues: [fixture.queue], concurrency: 2, pollInterval: .milliseconds(100),
+                                                 scheduleTicking: nil)
+        configuration.transactionIdleTimeout = .milliseconds(500)
+        let worker = Worker(database: fixture.configuration, configuration: configuration, logger: TestDatabase.logger)
+        worker.register(IdleTxWorkflow(runs: runs))
+        let task = Task { try await worker.run() }
+        let client = try await fixture.client()
+        let handle = try await client.start(IdleTxWorkflow.self, .init(table: table), options: StartOptions(queue: fixture.queue))
+
+        // Well before the 5 s pause ends, the server has ended the idle transaction's session
+        // (freeing the workflow's row for recovery, had the process been frozen). The step's
+        // code, back from its pause, finds its connection gone: the execution ends and the
+        // next one commits. Without the timeout the first one would have committed (attempt 1).
+        #expect(try await handle.result(timeout: .seconds(20)) == 1)
+        #expect(runs.count("insert") == 2)
+        #expect(try await fixture.pool.query("select count(*) as n from \(table)")[0].int("n") == 1, "committed exactly once")
+        #expect(try await client.workflow(handle.id).attempt == 2)
+
+        task.cancel()
+        _ = try? await task.value
+        await client.close()
+        await fixture.close()
+    }
+}

@@ -90,7 +90,6 @@ tmp=""
 declare -a wpid=() wkilled=() wrestart_at=() wgen=() wrow=()
 declare -a bg_pids=()      # pg_ctl runs in the background (see run_ticking)
 frozen_pid=""; stopped_pid=""
-primary_gone=""
 cleaned=""
 
 cleanup() {
@@ -181,6 +180,8 @@ URL="host=$SA,$SB port=$PA,$PB dbname=$DB user=postgres target_session_attrs=rea
 pgctl() { as_pg "$PG_BIN/pg_ctl" "$@"; }
 # psql for the driver's own queries: bounded, so an outage never hangs the driver.
 q() { PGCONNECT_TIMEOUT=3 timeout 30 psql -X -q -At -v ON_ERROR_STOP=1 -d "$URL" "$@"; }
+# … whose errors (expected during outages) go to dist/chaos-logs/driver-psql.log.
+qlog() { PGCONNECT_TIMEOUT=3 timeout 30 psql -X -q -At -v ON_ERROR_STOP=1 -d "$URL" "$@" 2>>"$logdir/driver-psql.log"; }
 
 start_cluster() {
     say "initdb: primary on $SA:$PA, standby on $SB:$PB"
@@ -312,7 +313,7 @@ wave_json() {   # workflows first..first+count-1 as a start_workflows array
 
 try_wave() {   # try to start wave $1 once; 0 when it is started (idempotent on the ids)
     local w=$1
-    if q -v batch="$(wave_json "${wave_first[w]}" "${wave_count[w]}")" >/dev/null 2>>"$logdir/driver-psql.log" \
+    if qlog -v batch="$(wave_json "${wave_first[w]}" "${wave_count[w]}")" >/dev/null \
            <<<"select count(*) from steadfast.start_workflows(:'batch'::jsonb)"; then
         wave_done[w]=1
         waves_started=$((waves_started + 1))
@@ -444,7 +445,7 @@ fault_freeze() {
     local batch="[{\"name\": \"ChaosWorkflow\", \"workflow_id\": \"$FREEZE_ID\", \"input\": {\"n\": 0, \"freeze\": true}, \"options\": {\"priority\": -1}}]"
     local i started=""
     for i in $(seq 1 30); do
-        if q -v batch="$batch" >/dev/null 2>>"$logdir/driver-psql.log" \
+        if qlog -v batch="$batch" >/dev/null \
                <<<"select count(*) from steadfast.start_workflows(:'batch'::jsonb)"; then started=1; break; fi
         pause_ms 1000
     done
@@ -457,8 +458,8 @@ fault_freeze() {
     done
     [ -n "$pid" ] || { say "freeze: $file never appeared (60 s)"; return 0; }
     local slot="" s ex=""
-    for s in "${!wpid[@]}"; do [ "${wpid[s]}" = "$pid" ] && slot=$s; done
-    [ -n "$slot" ] && ex="$(executor_of_row "${wrow[slot]}")"
+    for s in "${!wpid[@]}"; do if [ "${wpid[s]}" = "$pid" ]; then slot=$s; fi; done
+    if [ -n "$slot" ]; then ex="$(executor_of_row "${wrow[slot]}")"; fi
     local before after
     tick_now; local t0=$NOW
     frozen_pid=$pid
@@ -507,7 +508,6 @@ fault_failover() {
     say "failover primary stopped -m immediate; promoting the standby"
     run_ticking as_pg "$PG_BIN/pg_ctl" -D "$tmp/primary" -m immediate -w -t 60 stop >/dev/null || rc=$?
     [ "$rc" = 0 ] || die "pg_ctl stop -m immediate failed ($rc)"
-    primary_gone=1
     run_ticking as_pg "$PG_BIN/pg_ctl" -D "$tmp/standby" -w -t 60 promote >/dev/null || rc=$?
     [ "$rc" = 0 ] || die "pg_ctl promote failed ($rc)"
     for i in $(seq 1 100); do
@@ -558,12 +558,17 @@ echo "== schedule (seed $SEED): $nfaults faults: ${ev_kind[*]}"
 
 # Waves: wave w is started before fault floor(w * nfaults / WAVES), the last ones after the
 # failover, so that every fault, the failover included, hits running work.
+failover_index=0
 per=$(( WORKFLOWS / WAVES )); extra=$(( WORKFLOWS % WAVES )); first=1
 for (( w = 0; w < WAVES; w++ )); do
     c=$(( per + (w < extra ? 1 : 0) ))
     wave_first[w]=$first; wave_count[w]=$c; wave_done[w]=""; wave_due[w]=$(( w * nfaults / WAVES ))
     first=$(( first + c ))
 done
+# The last wave never before the failover (with few faults the spread alone may not ensure it;
+# after the last fault, it is started before the drain).
+for (( i = 0; i < nfaults; i++ )); do if [ "${ev_kind[i]}" = failover ]; then failover_index=$i; fi; done
+if (( wave_due[WAVES - 1] <= failover_index )); then wave_due[WAVES - 1]=$(( failover_index + 1 )); fi
 
 fault_index=0
 for (( s = 0; s < WORKERS; s++ )); do start_worker "$s"; done

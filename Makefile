@@ -64,3 +64,7 @@ demo: ## Run a workflow, kill -9 its worker mid-way, and watch a second worker f
 .PHONY: bench
 bench: ## Measure per-step overhead, throughput, recovery and memory beside the machine's floor (not part of test)
 	@scripts/bench.sh
+
+.PHONY: chaos
+chaos: ## Fault-injection suite: workers and PostgreSQL killed, stopped, restarted, failed over; checks nothing was lost (not part of test)
+	@scripts/chaos.sh

@@ -170,8 +170,10 @@ if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$tmp"; fi
 chmod 0755 "$tmp"
 PA="$(free_port)"; PB="$(free_port "$PA")"
 SA="$tmp/sa"; SB="$tmp/sb"
-freeze_dir="$tmp/freeze"
-mkdir -p "$freeze_dir"   # the workers' (this user's): the frozen step writes its pid here
+chaos_dir="$tmp/chaos"
+# The workers' (this user's): the frozen step writes its pid here, the steps outside the
+# database their evidence (effects-<pid>.tsv).
+mkdir -p "$chaos_dir"
 as_pg mkdir -p "$SA" "$SB"
 PRIMARY_URL="host=$SA port=$PA dbname=$DB user=postgres"
 STANDBY_URL="host=$SB port=$PB dbname=$DB user=postgres"
@@ -250,7 +252,7 @@ start_worker() {
     local slot=$1
     gen=$((gen + 1))
     local base="$logdir/worker-$slot-$(printf '%03d' "$gen")"
-    DATABASE_URL="$URL" SF_CHAOS=1 SF_EFFECTS_TABLE=chaos.effects SF_CHAOS_DIR="$freeze_dir" \
+    DATABASE_URL="$URL" SF_CHAOS=1 SF_EFFECTS_TABLE=chaos.effects SF_CHAOS_DIR="$chaos_dir" \
         SF_CHAOS_STEP_MS="$STEP_MS" SF_LEASE_SECONDS="$LEASE_SECONDS" SF_CONCURRENCY="$CONCURRENCY" \
         SF_POLL_MS=200 SF_QUEUE=default \
         "$bin" >"$base.out" 2>"$base.log" &
@@ -450,7 +452,7 @@ fault_freeze() {
         pause_ms 1000
     done
     [ -n "$started" ] || { say "freeze: could not start $FREEZE_ID"; return 0; }
-    local file="$freeze_dir/freeze-$FREEZE_ID" pid=""
+    local file="$chaos_dir/freeze-$FREEZE_ID" pid=""
     say "freeze   started $FREEZE_ID, waiting for its transaction step"
     for i in $(seq 1 600); do
         if [ -s "$file" ]; then pid="$(tr -dc 0-9 <"$file")"; [ -n "$pid" ] && break; fi
@@ -641,6 +643,15 @@ say "workers stopped"
 
 # ---------------------------------------------------------------------------------------------
 # The record, the checks, the report
+
+# The evidence of the steps outside the database (s4, s5), kept in files by the workers.
+cat "$chaos_dir"/effects-*.tsv 2>/dev/null >"$logdir/effects-outside.tsv" || true
+q <<SQL
+create temporary table outside (workflow_id text, step text, attempt integer, pid integer, at double precision);
+\\copy outside from '$logdir/effects-outside.tsv'
+insert into chaos.effects (workflow_id, step, attempt, pid, at)
+select workflow_id, step, attempt, pid, to_timestamp(at) from outside;
+SQL
 
 sqlq() { local v=${1//\'/\'\'}; if [ -z "$1" ]; then printf 'null'; else printf "'%s'" "$v"; fi; }
 {

@@ -4,10 +4,17 @@ import Steadfast
 /// The workflow of `make chaos` (scripts/chaos.sh): five steps, each leaving evidence in the
 /// chaos schema that the checks read back from the database.
 ///
-/// - `s1`, `s2`, `s4`, `s5` are plain steps: each run inserts one row into `chaos.effects`
-///   (workflow id, step, the attempt running it, the worker's pid), then sleeps a random
-///   0…SF_CHAOS_STEP_MS ms. A run whose checkpoint never landed may run again; a step whose
-///   checkpoint landed (recorded by attempt A) must never have a row of an attempt after A.
+/// - `s1`, `s2` are plain steps whose side effect is in the database: each run inserts one row
+///   into `chaos.effects` (workflow id, step, the attempt running it, the worker's pid), then
+///   sleeps a random 0…SF_CHAOS_STEP_MS ms.
+/// - `s4`, `s5` are plain steps whose side effect is outside the database, like an HTTP call:
+///   each run sleeps a random 0…SF_CHAOS_STEP_MS ms, then appends the same evidence as a line
+///   to `SF_CHAOS_DIR/effects-<pid>.tsv`, which the driver loads into `chaos.effects` after
+///   the run. Such a body finishes whether or not the database is up, so its checkpoint is
+///   often the first write to meet an outage.
+///
+///   A plain step run whose checkpoint never landed may run again; a step whose checkpoint
+///   landed (recorded by attempt A) must never have a row of an attempt after A.
 /// - `s3` is a transaction step: it inserts one row into `chaos.tx_effects` in the step's own
 ///   transaction, so exactly one row per workflow must exist at the end. With
 ///   `freeze: true` in the input, the step writes its pid to `SF_CHAOS_DIR/freeze-<id>`
@@ -26,6 +33,9 @@ struct ChaosWorkflow: Workflow {
     let effects: Effects
     let stepMilliseconds: Int
     let freezeDirectory: String?
+    /// The file descriptor of `SF_CHAOS_DIR/effects-<pid>.tsv`, opened for appending; one
+    /// `write(2)` per line, so the lines of concurrent steps never interleave.
+    let effectsFile: Int32?
 
     static let bodyRetry = RetryPolicy.exponential(
         maxAttempts: 60, initialDelay: .milliseconds(100), maxDelay: .seconds(1),
@@ -47,7 +57,7 @@ struct ChaosWorkflow: Workflow {
             return try rows[0].int("n")
         }
         for step in ["s4", "s5"] {
-            try await plain(step, context)
+            try await outside(step, context)
         }
         return input.n + count - 1
     }
@@ -58,6 +68,17 @@ struct ChaosWorkflow: Workflow {
                 "insert into chaos.effects (workflow_id, step, attempt, pid) values ($1, $2, $3, pg_backend_pid())",
                 [context.workflowID, step, String(context.attempt)])
             try await Task.sleep(for: .milliseconds(Int.random(in: 0...max(0, stepMilliseconds))))
+        }
+    }
+
+    private func outside(_ step: String, _ context: WorkflowContext) async throws {
+        try await context.step(step) {
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...max(0, stepMilliseconds))))
+            guard let effectsFile else { return }
+            let at = Date().timeIntervalSince1970
+            let line = "\(context.workflowID)\t\(step)\t\(context.attempt)\t\(getpid())\t\(at)\n"
+            let written = line.utf8CString.withUnsafeBufferPointer { write(effectsFile, $0.baseAddress, $0.count - 1) }
+            guard written == line.utf8.count else { throw POSIXError(.EIO) }
         }
     }
 }

@@ -16,7 +16,8 @@
 //                        (workflow_id) into this table, with random pauses around it
 //   SF_CHAOS             when 1, also run ChaosWorkflow (make chaos; see ChaosWorkflow.swift)
 //   SF_CHAOS_STEP_MS     its steps' longest random pause (default 200)
-//   SF_CHAOS_DIR         where its frozen transaction step writes its pid
+//   SF_CHAOS_DIR         where its frozen transaction step writes its pid, and its steps
+//                        outside the database their evidence (effects-<pid>.tsv)
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -97,7 +98,10 @@ if let txTable = setting("SF_TX_TABLE") {
 }
 if setting("SF_CHAOS") == "1" {
     worker.register(ChaosWorkflow(effects: effects, stepMilliseconds: Int(setting("SF_CHAOS_STEP_MS") ?? "") ?? 200,
-                                  freezeDirectory: setting("SF_CHAOS_DIR")))
+                                  freezeDirectory: setting("SF_CHAOS_DIR"),
+                                  effectsFile: setting("SF_CHAOS_DIR").map {
+                                      open("\($0)/effects-\(getpid()).tsv", O_WRONLY | O_APPEND | O_CREAT, 0o644)
+                                  }))
 }
 FileHandle.standardOutput.write(Data("ready \(worker.executorID)\n".utf8))
 let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm], logger: Logger(label: "test-worker"))

@@ -122,9 +122,10 @@ select 'recorded steps re-executed', to_jsonb(count(*)), '0', count(*) = 0,
 from chaos.effects e join steadfast.steps s on s.workflow_id = e.workflow_id and s.step_key = e.step
 where e.attempt > s.attempt;
 
--- durability of acknowledged writes: a plain step's body commits its effect row before the
--- step is checkpointed, so each checkpoint has an effect row of its own attempt — across
--- restarts and the failover (synchronous replication) as well.
+-- durability of acknowledged writes: a plain step's body leaves its effect row (s1, s2: a
+-- committed row; s4, s5: a line in a file) before the step is checkpointed, so each
+-- checkpoint has an effect row of its own attempt — across restarts and the failover
+-- (synchronous replication) as well.
 insert into chaos.results (invariant, value, expected, ok)
 select 'checkpoint without its effect row', to_jsonb(count(*)), '0', count(*) = 0
 from steadfast.steps s

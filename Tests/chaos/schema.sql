@@ -17,7 +17,10 @@ set client_min_messages = warning;
 
 create schema chaos;
 
--- One row per run of a plain step's body (s1, s2, s4, s5), written before its checkpoint.
+-- One row per run of a plain step's body, written before its checkpoint: by the body itself
+-- for s1, s2; for s4, s5 (side effects outside the database) loaded by the driver after the
+-- run from the lines the bodies appended to their worker's effects-<pid>.tsv. pid: the
+-- backend's for s1, s2, the worker's for s4, s5.
 create table chaos.effects (
     workflow_id text not null,
     step        text not null,

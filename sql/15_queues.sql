@@ -120,6 +120,46 @@ begin
 end;
 $fn$;
 
+-- define_queue(name, options) → (name, created): the queue as code declares it, in one call —
+-- creates it with the settings in options, or gives an existing queue exactly these settings:
+-- a setting absent from options is cleared (no limit), so the definition wins over changes
+-- made with alter_queue meanwhile (use create_queue to keep those). An existing queue whose
+-- settings already match is not written (updated_at unchanged); a changed one gets
+-- updated_at and wakes waiting workers, as alter_queue does. Idempotent; safe under racing
+-- calls (the insert and the update are one upsert). Raises SF005 (bad name or option; rate_limit
+-- without rate_period), changing nothing.
+create or replace function steadfast.define_queue(p_name text, p_options jsonb default '{}')
+returns table (name text, created boolean)
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $fn$
+#variable_conflict use_column
+declare
+    q steadfast.queues;
+    v_inserted boolean;
+begin
+    q.name := steadfast._queue_name(p_name, 'define_queue');
+    q := steadfast._queue_settings(q, p_options, 'define_queue');
+    insert into steadfast.queues as x (name, concurrency, worker_concurrency, partition_concurrency, rate_limit, rate_period)
+    values (q.name, q.concurrency, q.worker_concurrency, q.partition_concurrency, q.rate_limit, q.rate_period)
+    on conflict (name) do update
+    set concurrency = excluded.concurrency, worker_concurrency = excluded.worker_concurrency,
+        partition_concurrency = excluded.partition_concurrency, rate_limit = excluded.rate_limit,
+        rate_period = excluded.rate_period, updated_at = steadfast.now()
+    where (x.concurrency, x.worker_concurrency, x.partition_concurrency, x.rate_limit, x.rate_period)
+          is distinct from (excluded.concurrency, excluded.worker_concurrency, excluded.partition_concurrency,
+                            excluded.rate_limit, excluded.rate_period)
+    -- xmax is 0 only in a row version this statement inserted: an updated row carries it.
+    returning x.xmax = 0 into v_inserted;
+    if v_inserted is false then
+        -- Raised limits may let waiting work start now.
+        perform pg_catalog.pg_notify('steadfast_enqueued', p_name);
+    end if;
+    return query select p_name, coalesce(v_inserted, false);
+end;
+$fn$;
+
 -- alter_queue(name, options) → the queue's settings after the change, as list_queues returns
 -- them. Changes only the settings named in options; a setting given as JSON null is cleared
 -- (no limit). Takes effect at the next claim. Locks the queue's row (waiting for a claim of

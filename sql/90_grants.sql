@@ -10,7 +10,7 @@
 --   select steadfast.grant_worker('worker_app');  -- the client set, plus executors, claim, checkpoints, schedule ticks
 --
 -- `steadfast.grant_sets()` lists them. The owner keeps what no set has: migrations, grants,
--- queue settings (create/alter/delete), pausing, resuming and deleting schedules, prune,
+-- queue settings (create/define/alter/delete), pausing, resuming and deleting schedules, prune,
 -- recovery, the test clock, the limits (set_settings), every table and view. A role's sets are
 -- recorded (steadfast.role_grants) and granted again whenever this file is applied — after
 -- every migration and whenever it changes, as it does when a set gains a function — so what an

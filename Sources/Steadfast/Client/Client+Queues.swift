@@ -2,7 +2,8 @@
 extension Client {
     /// Creates the queue, or gives an existing one exactly these settings (an upsert): the
     /// definition in code wins over changes made in the database meanwhile. Workers pick the
-    /// settings up at their next claim, without restarting.
+    /// settings up at their next claim, without restarting. One call, `steadfast.define_queue`:
+    /// safe when several processes define the same queue at once.
     ///
     /// Use ``createQueue(_:)`` instead when operators tune queues in the database
     /// (`steadfast.alter_queue`) and a deploy must not undo that.
@@ -11,9 +12,7 @@ extension Client {
     ///   setting (negative limit, zero period); nothing is changed then.
     @discardableResult
     public func defineQueue(_ queue: Queue) async throws -> Bool {
-        if try await engine.createQueue(name: queue.name, settings: queue.settingsJSON) { return true }
-        try await engine.alterQueue(name: queue.name, settings: queue.settingsJSON)
-        return false
+        try await engine.defineQueue(name: queue.name, settings: queue.settingsJSON)
     }
 
     /// Creates the queue with these settings when it does not exist; an existing queue is left

@@ -56,8 +56,8 @@ public struct Queue: Sendable, Hashable {
         self.partitionConcurrency = partitionConcurrency
     }
 
-    /// The options object of `steadfast.create_queue` and `steadfast.alter_queue`: every
-    /// setting, `null` for none, so that altering with it replaces all of them.
+    /// The options object of `steadfast.create_queue` and `steadfast.define_queue`: every
+    /// setting, `null` for none.
     var settingsJSON: [String: JSONValue] {
         [
             "concurrency": concurrency.map { .int(Int64($0)) } ?? .null,

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Queues and batch starts: `create_queue`, `alter_queue`, `delete_queue`, `list_queues`,
+/// Queues and batch starts: `create_queue`, `define_queue`, `delete_queue`, `list_queues`,
 /// `start_workflows`.
 extension Engine {
     /// One element of a batch start.
@@ -19,10 +19,12 @@ extension Engine {
         return try rows.first?.bool("created") ?? false
     }
 
-    /// `alter_queue`: changes the settings named (a `null` clears one).
-    func alterQueue(name: String, settings: [String: JSONValue]) async throws {
-        _ = try await pool.query("select queue from steadfast.alter_queue($1, $2::jsonb)",
-                                 [name, try JSONCoding.encode(settings)])
+    /// `define_queue`: creates the queue, or gives an existing one exactly these settings (an
+    /// absent one is cleared). Returns whether it was created.
+    func defineQueue(name: String, settings: [String: JSONValue]) async throws -> Bool {
+        let rows = try await pool.query("select created from steadfast.define_queue($1, $2::jsonb)",
+                                        [name, try JSONCoding.encode(settings)])
+        return try rows.first?.bool("created") ?? false
     }
 
     /// `delete_queue`.

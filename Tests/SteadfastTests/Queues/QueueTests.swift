@@ -78,6 +78,25 @@ struct QueueTests {
         #expect(try pids.first?.int("n") ?? 0 > 1, "more than one process did the work")
     }
 
+    @Test("racing defineQueue calls of one new queue: exactly one creates it, none fails; a later definition replaces the settings")
+    func racingDefinitions() async throws {
+        let fixture = try await EngineFixture()
+        let client = try await fixture.client()
+        let name = TestDatabase.uniqueName("raced")
+        let created = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 1...8 {
+                group.addTask { try await client.defineQueue(Queue(name, concurrency: 4)) }
+            }
+            return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+        }
+        #expect(created == 1)
+        #expect(try await client.queue(name).queue == Queue(name, concurrency: 4))
+        #expect(try await client.defineQueue(Queue(name, concurrency: 6)) == false)
+        #expect(try await client.queue(name).queue == Queue(name, concurrency: 6))
+        await client.close()
+        await fixture.close()
+    }
+
     @Test("defineQueue creates or replaces settings; createQueue leaves an existing queue alone; bad settings change nothing")
     func defineAndInspect() async throws {
         let fixture = try await EngineFixture()

@@ -35,7 +35,7 @@ insert into hostile_roles values ('viewer', :'viewer'), ('client', :'client'), (
 create temp table owner_only (proname text primary key);
 insert into owner_only values
     ('now'), ('set_fake_now'), ('set_settings'), ('recover_workflows'),
-    ('create_queue'), ('alter_queue'), ('delete_queue'),
+    ('create_queue'), ('define_queue'), ('alter_queue'), ('delete_queue'),
     ('pause_schedule'), ('resume_schedule'), ('delete_schedule'),
     ('prune_workflows'),
     ('grant_sets'), ('grant_viewer'), ('grant_client'), ('grant_worker'), ('revoke_grants');

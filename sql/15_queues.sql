@@ -97,50 +97,29 @@ begin
 end;
 $fn$;
 
--- create_queue(name, options) → (name, created): creates the queue with the settings in
--- options (see _queue_settings; absent settings are null: no limit), or leaves an existing
--- queue unchanged (created = false) — use alter_queue to change one. Idempotent. Locks
--- nothing but the new row. Raises SF005 (bad name or option).
-create or replace function steadfast.create_queue(p_name text, p_options jsonb default '{}')
-returns table (name text, created boolean)
+-- _put_queue(name, options, replace, function) → whether the queue was created. Creates the
+-- queue with the settings in options (see _queue_settings; absent settings are null: no
+-- limit). An existing queue is left as it is (not even locked), or with replace gets exactly
+-- these settings: it is written only when they differ (updated_at; waiting workers are woken,
+-- since raised limits may let waiting work start). One statement either way, so racing calls
+-- are safe. Raises SF005.
+create or replace function steadfast._put_queue(p_name text, p_options jsonb, p_replace boolean, p_function text)
+returns boolean
 language plpgsql
-security definer
-set search_path = pg_catalog, pg_temp
 as $fn$
-#variable_conflict use_column
-declare
-    q steadfast.queues;
-begin
-    q.name := steadfast._queue_name(p_name, 'create_queue');
-    q := steadfast._queue_settings(q, p_options, 'create_queue');
-    insert into steadfast.queues (name, concurrency, worker_concurrency, partition_concurrency, rate_limit, rate_period)
-    values (q.name, q.concurrency, q.worker_concurrency, q.partition_concurrency, q.rate_limit, q.rate_period)
-    on conflict do nothing;
-    return query select p_name, found;
-end;
-$fn$;
-
--- define_queue(name, options) → (name, created): the queue as code declares it, in one call —
--- creates it with the settings in options, or gives an existing queue exactly these settings:
--- a setting absent from options is cleared (no limit), so the definition wins over changes
--- made with alter_queue meanwhile (use create_queue to keep those). An existing queue whose
--- settings already match is not written (updated_at unchanged); a changed one gets
--- updated_at and wakes waiting workers, as alter_queue does. Idempotent; safe under racing
--- calls (the insert and the update are one upsert). Raises SF005 (bad name or option; rate_limit
--- without rate_period), changing nothing.
-create or replace function steadfast.define_queue(p_name text, p_options jsonb default '{}')
-returns table (name text, created boolean)
-language plpgsql
-security definer
-set search_path = pg_catalog, pg_temp
-as $fn$
-#variable_conflict use_column
 declare
     q steadfast.queues;
     v_inserted boolean;
 begin
-    q.name := steadfast._queue_name(p_name, 'define_queue');
-    q := steadfast._queue_settings(q, p_options, 'define_queue');
+    q.name := steadfast._queue_name(p_name, p_function);
+    q := steadfast._queue_settings(q, p_options, p_function);
+    if not p_replace then
+        -- Locks nothing but a new row: an existing queue is not touched at all.
+        insert into steadfast.queues (name, concurrency, worker_concurrency, partition_concurrency, rate_limit, rate_period)
+        values (q.name, q.concurrency, q.worker_concurrency, q.partition_concurrency, q.rate_limit, q.rate_period)
+        on conflict do nothing;
+        return found;
+    end if;
     insert into steadfast.queues as x (name, concurrency, worker_concurrency, partition_concurrency, rate_limit, rate_period)
     values (q.name, q.concurrency, q.worker_concurrency, q.partition_concurrency, q.rate_limit, q.rate_period)
     on conflict (name) do update
@@ -153,11 +132,40 @@ begin
     -- xmax is 0 only in a row version this statement inserted: an updated row carries it.
     returning x.xmax = 0 into v_inserted;
     if v_inserted is false then
-        -- Raised limits may let waiting work start now.
         perform pg_catalog.pg_notify('steadfast_enqueued', p_name);
     end if;
-    return query select p_name, coalesce(v_inserted, false);
+    return coalesce(v_inserted, false);
 end;
+$fn$;
+
+-- create_queue(name, options) → (name, created): creates the queue with the settings in
+-- options (see _queue_settings; absent settings are null: no limit), or leaves an existing
+-- queue unchanged (created = false) — use alter_queue to change one. Idempotent. Locks
+-- nothing but the new row. Raises SF005 (bad name or option).
+create or replace function steadfast.create_queue(p_name text, p_options jsonb default '{}')
+returns table (name text, created boolean)
+language sql
+security definer
+set search_path = pg_catalog, pg_temp
+as $fn$
+    select p_name, steadfast._put_queue(p_name, p_options, false, 'create_queue');
+$fn$;
+
+-- define_queue(name, options) → (name, created): the queue as code declares it, in one call —
+-- creates it with the settings in options, or gives an existing queue exactly these settings:
+-- a setting absent from options is cleared (no limit), so the definition wins over changes
+-- made with alter_queue meanwhile (use create_queue to keep those). An existing queue whose
+-- settings already match is not written (updated_at unchanged); a changed one gets
+-- updated_at and wakes waiting workers, as alter_queue does. Idempotent; safe under racing
+-- calls (one upsert). Raises SF005 (bad name or option; rate_limit without rate_period),
+-- changing nothing.
+create or replace function steadfast.define_queue(p_name text, p_options jsonb default '{}')
+returns table (name text, created boolean)
+language sql
+security definer
+set search_path = pg_catalog, pg_temp
+as $fn$
+    select p_name, steadfast._put_queue(p_name, p_options, true, 'define_queue');
 $fn$;
 
 -- alter_queue(name, options) → the queue's settings after the change, as list_queues returns
@@ -300,6 +308,8 @@ $fn$;
 
 comment on function steadfast.create_queue(text, jsonb) is
     'Creates a queue with flow-control settings (concurrency, worker_concurrency, partition_concurrency, rate_limit + rate_period); an existing queue is left unchanged (created = false). SF005.';
+comment on function steadfast.define_queue(text, jsonb) is
+    'Creates a queue, or gives an existing one exactly these settings (an absent setting is cleared; unchanged settings are not written): the queue as code declares it. SF005.';
 comment on function steadfast.alter_queue(text, jsonb) is
     'Changes only the named settings of a queue (JSON null clears one); workers see them at their next claim. SF001, SF005.';
 comment on function steadfast.delete_queue(text) is

@@ -622,6 +622,90 @@ begin
 end;
 $fn$;
 
+-- _changed_schedule(old, new, function) → new, written: stores the settings of new (cron,
+-- time_zone, workflow_name, queue, input, missed_runs, catch_up_window) over old, a row the
+-- caller has locked. Settings equal to old's change nothing (updated_at included), so
+-- declaring the same schedule at every deploy is free; a new cron or time_zone moves
+-- next_fire_at to the first occurrence after now. enabled is not touched.
+create or replace function steadfast._changed_schedule(v_old steadfast.schedules, s steadfast.schedules, p_function text)
+returns steadfast.schedules
+language plpgsql
+as $fn$
+declare
+    r steadfast.schedules := v_old;
+begin
+    if (s.cron, s.time_zone, s.workflow_name, s.queue, s.input, s.missed_runs, s.catch_up_window)
+       is not distinct from
+       (v_old.cron, v_old.time_zone, v_old.workflow_name, v_old.queue, v_old.input, v_old.missed_runs, v_old.catch_up_window)
+    then
+        return r;
+    end if;
+    r.cron := s.cron;
+    r.time_zone := s.time_zone;
+    r.workflow_name := s.workflow_name;
+    r.queue := s.queue;
+    r.input := s.input;
+    r.missed_runs := s.missed_runs;
+    r.catch_up_window := s.catch_up_window;
+    if r.cron is distinct from v_old.cron or r.time_zone is distinct from v_old.time_zone then
+        r.next_fire_at := steadfast._next_fire_time(steadfast._parse_cron(r.cron, p_function), steadfast.now(), r.time_zone);
+    end if;
+    r.updated_at := steadfast.now();
+    update steadfast.schedules x
+    set cron = r.cron, time_zone = r.time_zone, workflow_name = r.workflow_name, queue = r.queue, input = r.input,
+        missed_runs = r.missed_runs, catch_up_window = r.catch_up_window, next_fire_at = r.next_fire_at,
+        updated_at = r.updated_at
+    where x.name = r.name;
+    return r;
+end;
+$fn$;
+
+-- _put_schedule(name, cron, workflow_name, options, replace, function) → (created, enabled,
+-- next_fire_at): create_schedule and define_schedule. Checks the options' keys (replace has
+-- no `enabled`), builds the whole schedule (defaults for absent options), checks everything,
+-- and inserts it; an existing schedule is left as it is, or with replace locked and given
+-- these settings (_changed_schedule; enabled kept).
+create or replace function steadfast._put_schedule(p_name text, p_cron text, p_workflow_name text, p_options jsonb,
+                                                   p_replace boolean, p_function text,
+                                                   out created boolean, out enabled boolean, out next_fire_at timestamptz)
+language plpgsql
+as $fn$
+declare
+    v_options jsonb := steadfast._options(p_options,
+        array['time_zone', 'queue', 'input', 'missed_runs', 'catch_up_window']
+            || case when p_replace then '{}'::text[] else array['enabled'] end,
+        p_function);
+    v_now timestamptz := steadfast.now();
+    s steadfast.schedules;
+begin
+    s.name := steadfast._schedule_name(p_name, p_function);
+    s.time_zone := 'UTC';
+    s.queue := 'default';
+    s.input := '{}'::jsonb;
+    s.enabled := true;
+    s.missed_runs := 'latest';
+    s.catch_up_window := interval '1 day';
+    s := steadfast._schedule_settings(s,
+        v_options || pg_catalog.jsonb_build_object('cron', p_cron, 'workflow_name', p_workflow_name),
+        array['cron', 'workflow_name', 'time_zone', 'queue', 'input', 'enabled', 'missed_runs', 'catch_up_window'],
+        p_function);
+    s.next_fire_at := steadfast._next_fire_time(steadfast._parse_cron(s.cron, p_function), v_now, s.time_zone);
+    s.created_at := v_now;
+    s.updated_at := v_now;
+    insert into steadfast.schedules select s.* on conflict do nothing;
+    created := found;
+    if not created then
+        if p_replace then
+            s := steadfast._changed_schedule(steadfast._locked_schedule(p_name, p_function), s, p_function);
+        else
+            select * into s from steadfast.schedules x where x.name = p_name;
+        end if;
+    end if;
+    enabled := s.enabled;
+    next_fire_at := s.next_fire_at;
+end;
+$fn$;
+
 -- create_schedule(name, cron, workflow_name, options) → (name, created, enabled,
 -- next_fire_at). Creates the schedule: from now on each occurrence of `cron` starts the
 -- workflow `workflow_name`. Options: time_zone (IANA name; default "UTC"), queue (default
@@ -635,41 +719,35 @@ $fn$;
 create or replace function steadfast.create_schedule(p_name text, p_cron text, p_workflow_name text,
                                                      p_options jsonb default '{}')
 returns table (name text, created boolean, enabled boolean, next_fire_at timestamptz)
-language plpgsql
+language sql
 security definer
 set search_path = pg_catalog, pg_temp
 as $fn$
-#variable_conflict use_column
-declare
-    v_now timestamptz := steadfast.now();
-    v_options jsonb := steadfast._options(p_options,
-        array['time_zone', 'queue', 'input', 'enabled', 'missed_runs', 'catch_up_window'], 'create_schedule');
-    s steadfast.schedules;
-begin
-    s.name := steadfast._schedule_name(p_name, 'create_schedule');
-    s.time_zone := 'UTC';
-    s.queue := 'default';
-    s.input := '{}'::jsonb;
-    s.enabled := true;
-    s.missed_runs := 'latest';
-    s.catch_up_window := interval '1 day';
-    s := steadfast._schedule_settings(s,
-        v_options || pg_catalog.jsonb_build_object('cron', p_cron, 'workflow_name', p_workflow_name),
-        array['cron', 'workflow_name', 'time_zone', 'queue', 'input', 'enabled', 'missed_runs', 'catch_up_window'],
-        'create_schedule');
-    s.next_fire_at := steadfast._next_fire_time(steadfast._parse_cron(s.cron, 'create_schedule'), v_now, s.time_zone);
-    s.created_at := v_now;
-    s.updated_at := v_now;
-    insert into steadfast.schedules select s.* on conflict do nothing;
-    if found then
-        return query select s.name, true, s.enabled, s.next_fire_at;
-        return;
-    end if;
-    return query select x.name, false, x.enabled, x.next_fire_at from steadfast.schedules x where x.name = p_name;
-end;
+    select p_name, x.* from steadfast._put_schedule(p_name, p_cron, p_workflow_name, p_options, false, 'create_schedule') x;
 $fn$;
 comment on function steadfast.create_schedule(text, text, text, jsonb) is
     'Creates a cron schedule that starts workflow_name at each occurrence (options: time_zone, queue, input, enabled, missed_runs, catch_up_window); an existing one is left unchanged (created = false).';
+
+-- define_schedule(name, cron, workflow_name, options) → (name, created, enabled,
+-- next_fire_at): the schedule as code declares it, in one call. Creates it (enabled), or
+-- gives an existing one exactly these settings — an option absent from options takes its
+-- default (see create_schedule), so the definition wins over alter_schedule's changes.
+-- Settings equal to the stored ones change nothing, so the next occurrence is kept; a new
+-- cron or time_zone starts from the first occurrence after now. A paused schedule stays
+-- paused (options have no `enabled`). Idempotent; racing calls are safe. Locks the schedule's
+-- row (and its queue's row KEY SHARE). Raises SF005, SF001 (unknown queue; or the schedule
+-- deleted by a racing call), SF006.
+create or replace function steadfast.define_schedule(p_name text, p_cron text, p_workflow_name text,
+                                                     p_options jsonb default '{}')
+returns table (name text, created boolean, enabled boolean, next_fire_at timestamptz)
+language sql
+security definer
+set search_path = pg_catalog, pg_temp
+as $fn$
+    select p_name, x.* from steadfast._put_schedule(p_name, p_cron, p_workflow_name, p_options, true, 'define_schedule') x;
+$fn$;
+comment on function steadfast.define_schedule(text, text, text, jsonb) is
+    'Creates a cron schedule, or gives an existing one exactly these settings (absent options take their defaults; equal settings change nothing; a paused schedule stays paused): the schedule as code declares it.';
 
 -- alter_schedule(name, options) → (name, enabled, next_fire_at). Changes only the settings
 -- named in options: cron, time_zone, workflow_name, queue, input, missed_runs,
@@ -694,19 +772,9 @@ begin
         raise exception using errcode = 'SF005', message = 'alter_schedule: options are required';
     end if;
     v_old := steadfast._locked_schedule(p_name, 'alter_schedule');
-    s := steadfast._schedule_settings(v_old, p_options,
-        array['cron', 'time_zone', 'workflow_name', 'queue', 'input', 'missed_runs', 'catch_up_window'], 'alter_schedule');
-    if s is distinct from v_old then
-        if s.cron is distinct from v_old.cron or s.time_zone is distinct from v_old.time_zone then
-            s.next_fire_at := steadfast._next_fire_time(steadfast._parse_cron(s.cron, 'alter_schedule'), steadfast.now(),
-                                                        s.time_zone);
-        end if;
-        update steadfast.schedules x
-        set cron = s.cron, time_zone = s.time_zone, workflow_name = s.workflow_name, queue = s.queue, input = s.input,
-            missed_runs = s.missed_runs, catch_up_window = s.catch_up_window, next_fire_at = s.next_fire_at,
-            updated_at = steadfast.now()
-        where x.name = p_name;
-    end if;
+    s := steadfast._changed_schedule(v_old, steadfast._schedule_settings(v_old, p_options,
+        array['cron', 'time_zone', 'workflow_name', 'queue', 'input', 'missed_runs', 'catch_up_window'], 'alter_schedule'),
+        'alter_schedule');
     return query select s.name, s.enabled, s.next_fire_at;
 end;
 $fn$;

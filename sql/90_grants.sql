@@ -50,7 +50,7 @@ as $fn$
         ('steadfast.complete_workflow(text,integer,jsonb)'), ('steadfast.fail_workflow(text,integer,jsonb,jsonb)'),
         -- a worker fires schedules, and upserts the ones its code declares
         ('steadfast.tick_schedules(jsonb)'), ('steadfast.create_schedule(text,text,text,jsonb)'),
-        ('steadfast.alter_schedule(text,jsonb)'))
+        ('steadfast.alter_schedule(text,jsonb)'), ('steadfast.define_schedule(text,text,text,jsonb)'))
     select 'viewer', f from viewer
     union all select 'viewer', 'steadfast.list_executors(jsonb)'
     union all select 'client', f from viewer

@@ -13,9 +13,7 @@ extension Client {
     ///   ``SteadfastError/Code/notFound`` for an unknown queue.
     @discardableResult
     public func defineSchedule(_ schedule: Schedule) async throws -> Bool {
-        if try await engine.createSchedule(schedule, enabled: true) { return true }
-        try await engine.alterSchedule(schedule)
-        return false
+        try await engine.defineSchedule(schedule)
     }
 
     /// Creates the schedule when none has its name; an existing one is left as it is.

@@ -1,6 +1,6 @@
 package import Foundation
 
-/// Cron schedules (sql/85_schedules.sql): `create_schedule`, `alter_schedule`,
+/// Cron schedules (sql/85_schedules.sql): `create_schedule`, `define_schedule`,
 /// `pause_schedule`, `resume_schedule`, `delete_schedule`, `list_schedules`,
 /// `next_fire_times`, `tick_schedules` — one call each.
 extension Engine {
@@ -15,15 +15,15 @@ extension Engine {
         return try rows.first?.bool("created") ?? false
     }
 
-    /// `alter_schedule` with every setting of `schedule` (its expression, time zone, workflow,
-    /// queue, input, policy and window); leaves `enabled` alone. Settings equal to the stored
-    /// ones change nothing, so the next occurrence is kept.
-    func alterSchedule(_ schedule: Schedule) async throws {
-        var options = schedule.settingsJSON
-        options["cron"] = .string(schedule.cron)
-        options["workflow_name"] = .string(schedule.workflowName)
-        _ = try await pool.query("select name from steadfast.alter_schedule($1, $2::jsonb)",
-                                 [schedule.name, try Self.scheduleOptions(options, inputJSON: schedule.inputJSON)])
+    /// `define_schedule`: creates the schedule, or gives an existing one exactly these
+    /// settings (equal settings change nothing; a paused one stays paused). Returns whether it
+    /// was created.
+    func defineSchedule(_ schedule: Schedule) async throws -> Bool {
+        let rows = try await pool.query(
+            "select created from steadfast.define_schedule($1, $2, $3, $4::jsonb)",
+            [schedule.name, schedule.cron, schedule.workflowName,
+             try Self.scheduleOptions(schedule.settingsJSON, inputJSON: schedule.inputJSON)])
+        return try rows.first?.bool("created") ?? false
     }
 
     /// `pause_schedule` or `resume_schedule`: the schedule's next occurrence.

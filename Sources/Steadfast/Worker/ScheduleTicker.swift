@@ -15,9 +15,7 @@ struct ScheduleTicker: Sendable {
     /// settings (a paused schedule stays paused; equal settings change nothing).
     static func declare(_ schedules: [Schedule], engine: Engine, logger: Logger) async throws {
         for schedule in schedules {
-            if try await !engine.createSchedule(schedule, enabled: true) {
-                try await engine.alterSchedule(schedule)
-            }
+            _ = try await engine.defineSchedule(schedule)
         }
         if !schedules.isEmpty {
             logger.info("schedules declared", metadata: ["schedules": "\(schedules.map(\.name))"])

@@ -32,6 +32,55 @@ extension DatabaseTests {
             return result
         }
 
+        @Test("a start in the caller's transaction (the outbox): rolled back, no workflow and no notification; committed, both — the notification at commit")
+        func startInCallersTransaction() async throws {
+            let queue = TestDatabase.uniqueName("outbox")
+            let listener = try await TestDatabase.connect()
+            let stream = await listener.notifications()
+            try await listener.listen("steadfast_enqueued")
+            // Every steadfast_enqueued naming this test's queue, as it arrives (other tests' skipped).
+            let announced = LockedValue<[PostgresNotification]>([])
+            let collector = Task {
+                for await notification in stream where notification.payload == queue {
+                    announced.withLock { $0.append(notification) }
+                }
+            }
+            let app = try await TestDatabase.connect()
+            _ = try await app.query("select steadfast.create_queue($1)", [queue])
+            _ = try await app.execute("create temp table orders (id text primary key)")
+            let start = "select workflow_id from steadfast.start_workflow($1, 'outbox', '{}'::jsonb, jsonb_build_object('queue', $2::text))"
+            let counts = "select (select count(*) from steadfast.workflows where queue = $1) as workflows, (select count(*) from orders) as orders"
+
+            let rolledBack = TestDatabase.uniqueName("outbox-rolled-back")
+            _ = try await app.execute("begin")
+            _ = try await app.query("insert into orders values ($1)", [rolledBack])
+            _ = try await app.query(start, [rolledBack, queue])
+            _ = try await app.execute("rollback")
+            try await Task.sleep(for: .seconds(1))
+            #expect(announced.withLock { $0.count } == 0, "a rolled-back start notifies no one")
+            var rows = try await app.query(counts, [queue])
+            #expect(try rows[0].int("workflows") == 0 && rows[0].int("orders") == 0,
+                    "the business write and the start rolled back together")
+
+            _ = try await app.execute("begin")
+            _ = try await app.query("insert into orders values ($1)", [TestDatabase.uniqueName("outbox-committed")])
+            _ = try await app.query(start, [TestDatabase.uniqueName("outbox-committed"), queue])
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(announced.withLock { $0.count } == 0, "nothing is announced before the commit")
+            _ = try await app.execute("commit")
+            let deadline = ContinuousClock.now + .seconds(5)
+            while announced.withLock({ $0.isEmpty }) && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let pid = await app.backendPID
+            #expect(announced.withLock { $0.map(\.backendPID) } == [pid], "the commit announced the new workflow, once")
+            rows = try await app.query(counts, [queue])
+            #expect(try rows[0].int("workflows") == 1 && rows[0].int("orders") == 1, "both committed")
+            collector.cancel()
+            await app.close()
+            await listener.close()
+        }
+
         @Test("a notification from another connection is delivered promptly")
         func delivered() async throws {
             let listener = try await TestDatabase.connect()

@@ -87,6 +87,34 @@ struct OutageTests {
         return try rows[0].int("n")
     }
 
+    /// An OutageWorkflow run by a worker connecting as `role`, with step a's body done and the
+    /// outage begun just before its checkpoint is written.
+    struct OutageAfterStepA {
+        /// Open: a later execution runs straight through.
+        let latch: Latch
+        let runs: Runs
+        let worker: Worker
+        let task: Task<Void, any Error>
+        let client: Client
+        let handle: WorkflowHandle<String>
+        /// The executor session's backend pid, which the outage spares.
+        let session: Int
+    }
+
+    func outageAfterStepA(_ fixture: EngineFixture, role: String) async throws -> OutageAfterStepA {
+        let latch = Latch()
+        let runs = Runs()
+        let (worker, task) = startWorker(fixture, role: role) { $0.register(OutageWorkflow(latch: latch, runs: runs)) }
+        let client = try await fixture.client()
+        let handle = try await client.start(OutageWorkflow.self, .init(), options: StartOptions(queue: fixture.queue))
+        try await waitUntil(timeout: .seconds(20)) { runs.count("a") == 1 }
+        // Step a's body is done once the latch opens; its checkpoint then meets the outage.
+        let session = try await executorSessionPID(fixture, worker.executorID)
+        try await cutOff(fixture, role: role, sparing: session)
+        latch.open()
+        return OutageAfterStepA(latch: latch, runs: runs, worker: worker, task: task, client: client, handle: handle, session: session)
+    }
+
     func executorSessionPID(_ fixture: EngineFixture, _ id: String) async throws -> Int {
         try #require(try await fixture.pool.query("select session_pid from steadfast.executors where id = $1", [id]).first)
             .int("session_pid")
@@ -96,17 +124,8 @@ struct OutageTests {
     func checkpointWaitsOutAnOutage() async throws {
         let fixture = try await EngineFixture()
         let role = try await makeRole(fixture)
-        let latch = Latch()
-        let runs = Runs()
-        let (worker, task) = startWorker(fixture, role: role) { $0.register(OutageWorkflow(latch: latch, runs: runs)) }
-        let client = try await fixture.client()
-        let handle = try await client.start(OutageWorkflow.self, .init(), options: StartOptions(queue: fixture.queue))
-        try await waitUntil(timeout: .seconds(20)) { runs.count("a") == 1 }
-
-        // Step a's body is done once the latch opens; its checkpoint then meets the outage.
-        let session = try await executorSessionPID(fixture, worker.executorID)
-        try await cutOff(fixture, role: role, sparing: session)
-        latch.open()
+        let run = try await outageAfterStepA(fixture, role: role)
+        let (runs, worker, task, client, handle, session) = (run.runs, run.worker, run.task, run.client, run.handle, run.session)
         // Longer than the old give-up (5 tries over ~1.5 s), short enough that the old code
         // recorded the step's failure once the database was back.
         try await Task.sleep(for: .milliseconds(2500))
@@ -175,15 +194,8 @@ struct OutageTests {
     func shutdownDuringOutage() async throws {
         let fixture = try await EngineFixture()
         let role = try await makeRole(fixture)
-        let latch = Latch()
-        let runs = Runs()
-        let (worker, task) = startWorker(fixture, role: role) { $0.register(OutageWorkflow(latch: latch, runs: runs)) }
-        let client = try await fixture.client()
-        let handle = try await client.start(OutageWorkflow.self, .init(), options: StartOptions(queue: fixture.queue))
-        try await waitUntil(timeout: .seconds(20)) { runs.count("a") == 1 }
-        let session = try await executorSessionPID(fixture, worker.executorID)
-        try await cutOff(fixture, role: role, sparing: session)
-        latch.open()
+        let run = try await outageAfterStepA(fixture, role: role)
+        let (runs, task, client, handle) = (run.runs, run.task, run.client, run.handle)
         try await Task.sleep(for: .milliseconds(500))
 
         // Shut down mid-outage: the grace period (default 30 s) is not waited out for a write
@@ -195,7 +207,7 @@ struct OutageTests {
         _ = try await fixture.pool.query("alter role \(role) login")
 
         // Another worker (the test's own role) finishes it.
-        let (_, second) = fixture.startWorker { $0.register(OutageWorkflow(latch: latch, runs: runs)) }
+        let (_, second) = fixture.startWorker { $0.register(OutageWorkflow(latch: run.latch, runs: runs)) }
         #expect(try await handle.result(timeout: .seconds(30)) == "done")
         second.cancel()
         _ = try? await second.value

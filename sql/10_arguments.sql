@@ -1,15 +1,15 @@
--- Argument checking shared by every function: options objects, typed option values, payload
--- sizes and retry policies. All raise SF005 (invalid argument) or SF006 (payload too large)
--- and have no side effects.
+-- Argument checking shared by every function: options objects (each a composite type of
+-- migration 0010, parsed by _parse_options), timestamps, payload sizes and retry policies. All
+-- raise SF005 (invalid argument) or SF006 (payload too large) and have no side effects.
 --
--- The checks the engine makes on every call come in pairs: `_x_or_raise`, in PL/pgSQL, checks
+-- The checks of plain arguments the engine makes on every call come in pairs: `_x_or_raise`, in PL/pgSQL, checks
 -- and raises; `_x`, in SQL, accepts the values that pass and hands anything else to
 -- `_x_or_raise`. The SQL one is inlined by the planner into the calling expression, so a
 -- value that passes costs no function call — a PL/pgSQL call costs a few microseconds, and a
 -- checkpoint made a dozen of them (measured in BENCHMARKS.md). The `_or_raise` ones are
 -- declared `cost 1`: the planner refuses to inline a function whose argument it deems
 -- expensive when the body uses that argument twice, and a fast path nested in another's
--- argument (`_require_text(_opt_text(…))`) must stay cheap. An argument with a volatile
+-- argument must stay cheap. An argument with a volatile
 -- function in it (gen_random_uuid()) is never inlined: compute it into a variable first.
 
 -- _echo(value) → the value as an error message shows it: a text quoted as a literal, a JSON
@@ -71,175 +71,159 @@ begin
 end;
 $fn$;
 
--- _options(…): the same, for values that pass, in SQL so that the planner inlines it into
--- the caller's expression (no call at all); anything else goes to _options_or_raise.
-create or replace function steadfast._options(p_options jsonb, p_allowed text[], p_function text)
-returns jsonb
-language sql
-immutable
-as $fn$
-    select case when pg_catalog.jsonb_typeof(p_options) = 'object'
-                     and p_options operator(pg_catalog.-) p_allowed = '{}'::jsonb then p_options
-                else steadfast._options_or_raise(p_options, p_allowed, p_function) end
-$fn$;
-
--- _opt_text / _opt_int / _opt_number / _opt_bool / _opt_timestamptz (each with its
--- _or_raise) / _opt_text_array (options, key, default) → the typed value of options->key, or
--- the default when the key is absent or JSON null. Raise SF005 naming the key when the value
--- has the wrong type or is out of the type's range: an integer beyond 32 bits, a number beyond
--- ±1e300 (see _opt_number_or_raise), a timestamp that is not finite or not within 1970 … 3000.
--- A timestamp is an ISO 8601 string or a number of seconds since 1970. No side effects.
-create or replace function steadfast._opt_text_or_raise(p_options jsonb, p_key text, p_default text default null)
-returns text
+-- _parse_options(type, options, function) → the options object as a record of `type`, one of
+-- the options types of migration 0010 (pass it as null::steadfast.<type>): each key an
+-- attribute, JSON null or an absent key SQL null (the caller applies its defaults). Filled by
+-- one jsonb_populate_record; the result is taken when it holds exactly what was given: the
+-- record as JSON, with the options written over it, is unchanged (no unknown key, no value
+-- converted from another JSON type: "5" is not the integer 5; an equality, linear in the size
+-- of the values, where a containment test would be quadratic in an array's length). Anything
+-- else — not an object, an unknown key, a wrong type, a value out of its domain's range — goes
+-- to _option_failure, which raises SF005 naming the key. SQL null → a record of nulls.
+create or replace function steadfast._parse_options(p_type anyelement, p_options jsonb, p_function text)
+returns anyelement
 language plpgsql
-immutable
-cost 1
+stable
 as $fn$
-declare
-    v jsonb := p_options -> p_key;
 begin
-    if v is null or pg_catalog.jsonb_typeof(v) = 'null' then
-        return p_default;
+    if pg_catalog.jsonb_typeof(p_options) = 'object' then
+        begin
+            p_type := pg_catalog.jsonb_populate_record(p_type, p_options);
+            if (pg_catalog.to_jsonb(p_type) operator(pg_catalog.||) p_options) operator(pg_catalog.=) pg_catalog.to_jsonb(p_type) then
+                return p_type;
+            end if;
+        exception when others then
+            null;  -- named below
+        end;
+    elsif p_options is null then
+        return pg_catalog.jsonb_populate_record(p_type, '{}'::jsonb);
     end if;
-    if pg_catalog.jsonb_typeof(v) <> 'string' then
-        raise exception using errcode = 'SF005',
-            message = pg_catalog.format('option %s must be a string, got %s', p_key, steadfast._echo(v));
-    end if;
-    return v #>> '{}';
+    return steadfast._option_failure(p_type, p_options, p_function);
 end;
 $fn$;
 
--- _opt_text(…): the same, for values that pass, in SQL so that the planner inlines it into
--- the caller's expression (no call at all); anything else goes to _opt_text_or_raise.
-create or replace function steadfast._opt_text(p_options jsonb, p_key text, p_default text default null)
-returns text
-language sql
-immutable
-as $fn$
-    select case when p_options operator(pg_catalog.->) p_key is null then p_default
-                when pg_catalog.jsonb_typeof(p_options operator(pg_catalog.->) p_key) = 'string'
-                    then p_options operator(pg_catalog.->>) p_key
-                else steadfast._opt_text_or_raise(p_options, p_key, p_default) end
-$fn$;
-
--- A JSON number is a numeric of any size; a double precision holds magnitudes from about
--- 1e-307 to 1e308. Numbers outside ±1e300 (1e400) and non-zero numbers within ±1e-300
--- (1e-400) are refused (SF005) rather than overflowing (22003) in a cast; the callers check
--- their own narrower ranges on what passes.
-create or replace function steadfast._opt_number_or_raise(p_options jsonb, p_key text, p_default double precision default null)
-returns double precision
+-- _parse_array(type, array, function) → a JSON array of objects as an array of records of
+-- `type`, each element parsed as _parse_options parses one: one jsonb_populate_record per
+-- element, no PL/pgSQL call. When an element does not pass, the elements are parsed one by
+-- one through _parse_options, which raises SF005 naming the first bad one ("<function>[n]:
+-- …"). SF005 as well when `array` is not a JSON array.
+create or replace function steadfast._parse_array(p_type anyelement, p_array jsonb, p_function text)
+returns anyarray
 language plpgsql
-immutable
-cost 1
+stable
 as $fn$
 declare
-    v jsonb := p_options -> p_key;
-    n numeric;
+    v_result alias for $0;
+    v_ok boolean;
+    v_n bigint;
+    v_type text;
 begin
-    if v is null or pg_catalog.jsonb_typeof(v) = 'null' then
-        return p_default;
-    end if;
-    if pg_catalog.jsonb_typeof(v) <> 'number' then
+    if pg_catalog.jsonb_typeof(p_array) is distinct from 'array' then
         raise exception using errcode = 'SF005',
-            message = pg_catalog.format('option %s must be a number, got %s', p_key, steadfast._echo(v));
+            message = pg_catalog.format('%s: expected a JSON array, got %s', p_function,
+                                        coalesce(pg_catalog.jsonb_typeof(p_array), 'null'));
     end if;
-    n := (v #>> '{}')::numeric;
-    if n <> 0 and (pg_catalog.abs(n) > 1e300 or pg_catalog.abs(n) < 1e-300) then
+    if pg_catalog.jsonb_array_length(p_array) = 0 then
+        return pg_catalog.array_fill(p_type, array[0]);
+    end if;
+    begin
+        select pg_catalog.bool_and((pg_catalog.to_jsonb(y) operator(pg_catalog.||) x.v) operator(pg_catalog.=) pg_catalog.to_jsonb(y)),
+               pg_catalog.array_agg(y order by x.n)
+        into v_ok, v_result
+        from pg_catalog.jsonb_array_elements(p_array) with ordinality as x(v, n)
+        cross join lateral pg_catalog.jsonb_populate_record(p_type, x.v) as y;
+        if v_ok then
+            return v_result;
+        end if;
+    exception when others then
+        null;  -- named below
+    end;
+    select x.n, pg_catalog.jsonb_typeof(x.v) into v_n, v_type
+    from pg_catalog.jsonb_array_elements(p_array) with ordinality as x(v, n)
+    where pg_catalog.jsonb_typeof(x.v) <> 'object'
+    order by x.n limit 1;
+    if found then
         raise exception using errcode = 'SF005',
-            message = pg_catalog.format('option %s is out of range for a number, got %s', p_key, steadfast._echo(v)),
-            hint = 'Numbers are between -1e300 and 1e300 (and further from 0 than 1e-300).';
+            message = pg_catalog.format('%s[%s]: each element must be a JSON object, got %s', p_function, v_n, v_type);
     end if;
-    return n::double precision;
+    select pg_catalog.array_agg(steadfast._parse_options(p_type, x.v, pg_catalog.format('%s[%s]', p_function, x.n))
+                                order by x.n)
+    into v_result
+    from pg_catalog.jsonb_array_elements(p_array) with ordinality as x(v, n);
+    return v_result;
 end;
 $fn$;
 
--- _opt_number(…): the same, for values that pass, in SQL so that the planner inlines it into
--- the caller's expression (no call at all); anything else goes to _opt_number_or_raise.
-create or replace function steadfast._opt_number(p_options jsonb, p_key text, p_default double precision default null)
-returns double precision
-language sql
-immutable
-as $fn$
-    -- A number of at most 30 characters (its plain notation, as ->> gives it) casts without
-    -- overflow or underflow: no need to look further.
-    select case when p_options operator(pg_catalog.->) p_key is null then p_default
-                when pg_catalog.jsonb_typeof(p_options operator(pg_catalog.->) p_key) = 'number'
-                     and pg_catalog.length(p_options operator(pg_catalog.->>) p_key) <= 30
-                    then (p_options operator(pg_catalog.->>) p_key)::double precision
-                else steadfast._opt_number_or_raise(p_options, p_key, p_default) end
-$fn$;
-
-create or replace function steadfast._opt_int_or_raise(p_options jsonb, p_key text, p_default integer default null)
-returns integer
+-- _option_failure(type, options, function) → the record _parse_options could not take at
+-- once: raises SF005 for options that are not an object, for unknown keys (hint: the known
+-- ones), or for the first key, in the type's order, whose value is not of its attribute's JSON
+-- type (string, number, true/false, array of strings) or does not convert into it ("must be
+-- <the domain's comment>"). Returns the record when every key passes: a number with more
+-- digits than a double keeps, an integer written 5.0.
+create or replace function steadfast._option_failure(p_type anyelement, p_options jsonb, p_function text)
+returns anyelement
 language plpgsql
-immutable
-cost 1
+stable
 as $fn$
 declare
-    v jsonb := p_options -> p_key;
-    n numeric;
+    v_class oid := (select t.typrelid from pg_catalog.pg_type t where t.oid = pg_catalog.pg_typeof(p_type));
+    v_options jsonb := p_options;
+    v_value jsonb;
+    v_ok boolean;
+    r record;
 begin
-    if v is null or pg_catalog.jsonb_typeof(v) = 'null' then
-        return p_default;
-    end if;
-    if pg_catalog.jsonb_typeof(v) <> 'number' then
-        raise exception using errcode = 'SF005',
-            message = pg_catalog.format('option %s must be an integer, got %s', p_key, steadfast._echo(v));
-    end if;
-    n := (v #>> '{}')::numeric;
-    if n <> pg_catalog.trunc(n) or n < -2147483648 or n > 2147483647 then
-        raise exception using errcode = 'SF005',
-            message = pg_catalog.format('option %s must be a 32-bit integer, got %s', p_key, steadfast._echo(v));
-    end if;
-    return n::integer;
+    perform steadfast._options_or_raise(p_options,
+        array(select a.attname::text from pg_catalog.pg_attribute a
+              where a.attrelid = v_class and a.attnum > 0 and not a.attisdropped order by a.attnum),
+        p_function);
+    for r in
+        select e.key, e.value, a.atttypid, coalesce(nullif(t.typbasetype, 0), a.atttypid)::regtype as base,
+               case coalesce(nullif(t.typbasetype, 0), a.atttypid)
+                   when 'text'::regtype then 'string'
+                   when 'integer'::regtype then 'number'
+                   when 'double precision'::regtype then 'number'
+                   when 'boolean'::regtype then 'boolean'
+                   when 'text[]'::regtype then 'array'
+               end as json_type,
+               coalesce(pg_catalog.obj_description(a.atttypid, 'pg_type'),
+                        case a.atttypid
+                            when 'text'::regtype then 'a string'
+                            when 'integer'::regtype then 'an integer from -2147483648 to 2147483647'
+                            when 'boolean'::regtype then 'true or false'
+                            when 'text[]'::regtype then 'an array of strings'
+                            else pg_catalog.format_type(a.atttypid, null) end) as expected
+        from pg_catalog.jsonb_each(p_options) e
+        join pg_catalog.pg_attribute a on a.attrelid = v_class and a.attname = e.key
+        join pg_catalog.pg_type t on t.oid = a.atttypid
+        where pg_catalog.jsonb_typeof(e.value) <> 'null'
+        order by a.attnum
+    loop
+        v_value := r.value;
+        v_ok := r.json_type is null or pg_catalog.jsonb_typeof(v_value) = r.json_type;
+        -- An integer may be written with a fraction of zero (5.0, as some JSON encoders do).
+        if v_ok and r.base = 'integer'::regtype and (v_value #>> '{}')::numeric = pg_catalog.trunc((v_value #>> '{}')::numeric) then
+            v_value := pg_catalog.to_jsonb(pg_catalog.trunc((v_value #>> '{}')::numeric));
+            v_options := pg_catalog.jsonb_set(v_options, array[r.key], v_value);
+        end if;
+        if v_ok and r.json_type = 'array' then
+            v_ok := not exists (select from pg_catalog.jsonb_array_elements(r.value) x
+                                where pg_catalog.jsonb_typeof(x) <> 'string');
+        end if;
+        if v_ok then
+            begin
+                perform pg_catalog.jsonb_populate_record(p_type, pg_catalog.jsonb_build_object(r.key, v_value));
+            exception when others then
+                v_ok := false;
+            end;
+        end if;
+        if not v_ok then
+            raise exception using errcode = 'SF005',
+                message = pg_catalog.format('%s: option %s must be %s, got %s', p_function, r.key, r.expected,
+                                            steadfast._echo(r.value));
+        end if;
+    end loop;
+    return pg_catalog.jsonb_populate_record(p_type, v_options);
 end;
-$fn$;
-
--- _opt_int(…): the same, for values that pass, in SQL so that the planner inlines it into
--- the caller's expression (no call at all); anything else goes to _opt_int_or_raise.
-create or replace function steadfast._opt_int(p_options jsonb, p_key text, p_default integer default null)
-returns integer
-language sql
-immutable
-as $fn$
-    select case when p_options operator(pg_catalog.->) p_key is null then p_default
-                when (p_options operator(pg_catalog.->>) p_key) operator(pg_catalog.~) '^-?[0-9]{1,9}$'
-                     and pg_catalog.jsonb_typeof(p_options operator(pg_catalog.->) p_key) = 'number'
-                    then (p_options operator(pg_catalog.->>) p_key)::integer
-                else steadfast._opt_int_or_raise(p_options, p_key, p_default) end
-$fn$;
-
-create or replace function steadfast._opt_bool_or_raise(p_options jsonb, p_key text, p_default boolean default null)
-returns boolean
-language plpgsql
-immutable
-cost 1
-as $fn$
-declare
-    v jsonb := p_options -> p_key;
-begin
-    if v is null or pg_catalog.jsonb_typeof(v) = 'null' then
-        return p_default;
-    end if;
-    if pg_catalog.jsonb_typeof(v) <> 'boolean' then
-        raise exception using errcode = 'SF005',
-            message = pg_catalog.format('option %s must be true or false, got %s', p_key, steadfast._echo(v));
-    end if;
-    return (v #>> '{}')::boolean;
-end;
-$fn$;
-
--- _opt_bool(…): the same, for values that pass, in SQL so that the planner inlines it into
--- the caller's expression (no call at all); anything else goes to _opt_bool_or_raise.
-create or replace function steadfast._opt_bool(p_options jsonb, p_key text, p_default boolean default null)
-returns boolean
-language sql
-immutable
-as $fn$
-    select case when p_options operator(pg_catalog.->) p_key is null then p_default
-                when pg_catalog.jsonb_typeof(p_options operator(pg_catalog.->) p_key) = 'boolean'
-                    then (p_options operator(pg_catalog.->>) p_key)::boolean
-                else steadfast._opt_bool_or_raise(p_options, p_key, p_default) end
 $fn$;
 
 -- _check_timestamp_or_raise(value, what, function) → value (SQL null included), or SF005
@@ -278,89 +262,44 @@ as $fn$
                 else steadfast._check_timestamp_or_raise(p_value, p_what, p_function) end
 $fn$;
 
-create or replace function steadfast._opt_timestamptz_or_raise(p_options jsonb, p_key text, p_default timestamptz default null)
+-- _instant(value, key, function) → the timestamp a timestamp option holds: an ISO 8601 string
+-- or a number of seconds since 1970 (what clients that care about speed send), from
+-- 1970-01-01 to 3000-01-01; SQL or JSON null → null. Anything else — another JSON type, a
+-- string that is not a time, 'infinity', year 294276 (which would make a workflow that never
+-- runs, or overflow the first interval added to it) — raises SF005 naming the key.
+create or replace function steadfast._instant(p_value jsonb, p_key text, p_function text)
 returns timestamptz
 language plpgsql
 stable
-cost 1
 as $fn$
 declare
-    v jsonb := p_options -> p_key;
-    n numeric;
     t timestamptz;
 begin
-    if v is null or pg_catalog.jsonb_typeof(v) = 'null' then
-        return p_default;
-    end if;
-    -- Seconds since 1970 (what clients that care about speed send): no parsing to fail.
-    -- Compared as numeric, which holds any JSON number (a double overflows at 1e309).
-    if pg_catalog.jsonb_typeof(v) = 'number' then
-        n := (v #>> '{}')::numeric;
-        if n < 0 or n > 32503680000 then
-            raise exception using errcode = 'SF005',
-                message = pg_catalog.format('option %s must be seconds since 1970 before the year 3000, got %s', p_key,
-                                            steadfast._echo(v));
-        end if;
-        return pg_catalog.to_timestamp(pg_catalog.round(n, 6)::double precision);  -- to the microsecond: 1e-400 is 0
-    end if;
-    if pg_catalog.jsonb_typeof(v) <> 'string' then
-        raise exception using errcode = 'SF005',
-            message = pg_catalog.format('option %s must be a timestamp string or seconds since 1970, got %s', p_key,
-                                        steadfast._echo(v));
-    end if;
-    begin
-        t := (v #>> '{}')::timestamptz;
-    exception when others then
-        raise exception using errcode = 'SF005',
-            message = pg_catalog.format('option %s is not a valid timestamp: %s', p_key, steadfast._echo(v));
-    end;
-    -- The same range as the numbers: 'infinity' or year 294276 would make a workflow that
-    -- never runs, or overflow the first interval added to it.
-    if not t between '1970-01-01 00:00:00+00'::timestamptz and '3000-01-01 00:00:00+00'::timestamptz then
-        raise exception using errcode = 'SF005',
-            message = pg_catalog.format('option %s must be a time from 1970-01-01 to 3000-01-01, got %s', p_key,
-                                        steadfast._echo(v)),
-            hint = 'Timestamps must be finite, in 1970 … 3000.';
-    end if;
-    return t;
-end;
-$fn$;
-
--- _opt_timestamptz(…): the same, for values that pass, in SQL so that the planner inlines it into
--- the caller's expression (no call at all); anything else goes to _opt_timestamptz_or_raise.
-create or replace function steadfast._opt_timestamptz(p_options jsonb, p_key text, p_default timestamptz default null)
-returns timestamptz
-language sql
-stable
-as $fn$
-    -- The cast is nested in its own CASE, after the length test that keeps it from overflowing
-    -- (see _opt_number): a condition's AND does not promise an order of evaluation.
-    select case when p_options operator(pg_catalog.->) p_key is null then p_default
-                when pg_catalog.jsonb_typeof(p_options operator(pg_catalog.->) p_key) = 'number'
-                     and pg_catalog.length(p_options operator(pg_catalog.->>) p_key) <= 30
-                    then case when (p_options operator(pg_catalog.->>) p_key)::double precision between 0 and 32503680000
-                              then pg_catalog.to_timestamp((p_options operator(pg_catalog.->>) p_key)::double precision)
-                              else steadfast._opt_timestamptz_or_raise(p_options, p_key, p_default) end
-                else steadfast._opt_timestamptz_or_raise(p_options, p_key, p_default) end
-$fn$;
-
-create or replace function steadfast._opt_text_array(p_options jsonb, p_key text, p_default text[] default null)
-returns text[]
-language plpgsql
-immutable
-as $fn$
-declare
-    v jsonb := p_options -> p_key;
-begin
-    if v is null or pg_catalog.jsonb_typeof(v) = 'null' then
-        return p_default;
-    end if;
-    if pg_catalog.jsonb_typeof(v) <> 'array'
-       or exists (select 1 from pg_catalog.jsonb_array_elements(v) e where pg_catalog.jsonb_typeof(e) <> 'string') then
-        raise exception using errcode = 'SF005',
-            message = pg_catalog.format('option %s must be an array of strings, got %s', p_key, steadfast._echo(v));
-    end if;
-    return array(select pg_catalog.jsonb_array_elements_text(v));
+    case pg_catalog.jsonb_typeof(p_value)
+        when 'number' then
+            -- Compared as numeric, which holds any JSON number (a double overflows at 1e309);
+            -- rounded to the microsecond (1e-400 is 0).
+            if (p_value #>> '{}')::numeric between 0 and 32503680000 then
+                return pg_catalog.to_timestamp(pg_catalog.round((p_value #>> '{}')::numeric, 6)::double precision);
+            end if;
+        when 'string' then
+            begin
+                t := (p_value #>> '{}')::timestamptz;
+            exception when others then
+                t := null;
+            end;
+            if t between '1970-01-01 00:00:00+00'::timestamptz and '3000-01-01 00:00:00+00'::timestamptz then
+                return t;
+            end if;
+        else
+            if p_value is null or pg_catalog.jsonb_typeof(p_value) = 'null' then
+                return null;
+            end if;
+    end case;
+    raise exception using errcode = 'SF005',
+        message = pg_catalog.format('%s: option %s must be a time from 1970-01-01 to 3000-01-01 (an ISO 8601 string or seconds since 1970), got %s',
+                                    p_function, p_key, steadfast._echo(p_value)),
+        hint = 'Timestamps must be finite, in 1970 … 3000.';
 end;
 $fn$;
 
@@ -431,60 +370,35 @@ as $fn$
                 else steadfast._check_payload_or_raise(p_value, p_what) end
 $fn$;
 
--- _retry_policy(policy) → the policy, normalized with its defaults, or null for none.
--- A policy is {"kind": "none" | "fixed" | "exponential", "max_attempts": n ≥ 1 (runs in all,
--- the first included; default 3), "base_delay": seconds ≥ 0 (default 1), "factor": ≥ 1
--- (exponential only; default 2), "max_delay": seconds, 0…31536000 (a year; default 3600), "jitter": 0…1, the
--- largest fraction of the delay taken off at random (default 0)}. Unknown kinds or keys, and
--- values out of range → SF005, naming the key. No side effects.
+-- _retry_policy(policy, function) → the policy, normalized with its defaults, or null for
+-- none. A policy is a steadfast.retry_policy (migration 0010): {"kind": "none" | "fixed" |
+-- "exponential" (required), "max_attempts": runs in all, the first included (default 3),
+-- "base_delay": seconds (default 1), "factor": exponential only (default 2), "max_delay":
+-- seconds (default 3600), "jitter": the largest fraction of the delay taken off at random
+-- (default 0)}. Unknown kinds or keys, and values out of range → SF005, naming the key. No
+-- side effects.
 create or replace function steadfast._retry_policy(p_policy jsonb)
 returns jsonb
 language plpgsql
-immutable
+stable
 as $fn$
 declare
-    v_kind text;
-    v_max_attempts integer;
-    v_base double precision;
-    v_factor double precision;
-    v_max_delay double precision;
-    v_jitter double precision;
-    v_bad text;
+    p steadfast.retry_policy;
 begin
     if p_policy is null or pg_catalog.jsonb_typeof(p_policy) = 'null' then
         return null;
     end if;
-    perform steadfast._options(p_policy, array['kind', 'max_attempts', 'base_delay', 'factor', 'max_delay', 'jitter'], 'retry policy');
-    v_kind := steadfast._opt_text(p_policy, 'kind');
-    if v_kind is null or v_kind not in ('none', 'fixed', 'exponential') then
-        raise exception using errcode = 'SF005',
-            message = pg_catalog.format('retry policy: unknown kind %s', steadfast._echo(v_kind)),
+    p := steadfast._parse_options(null::steadfast.retry_policy, p_policy, 'retry policy');
+    if p.kind is null then
+        raise exception using errcode = 'SF005', message = 'retry policy: option kind is required',
             hint = 'Known kinds: none, fixed, exponential.';
     end if;
-    if v_kind = 'none' then
+    if p.kind = 'none' then
         return pg_catalog.jsonb_build_object('kind', 'none', 'max_attempts', 1);
     end if;
-    v_max_attempts := steadfast._opt_int(p_policy, 'max_attempts', 3);
-    v_base := steadfast._opt_number(p_policy, 'base_delay', 1);
-    v_factor := steadfast._opt_number(p_policy, 'factor', 2);
-    v_max_delay := steadfast._opt_number(p_policy, 'max_delay', 3600);
-    v_jitter := steadfast._opt_number(p_policy, 'jitter', 0);
-    -- One message per key, naming it.
-    v_bad := case when v_max_attempts < 1 then pg_catalog.format('max_attempts must be ≥ 1, got %s', v_max_attempts)
-                  when v_base < 0 or v_base > 31536000
-                      then pg_catalog.format('base_delay must be from 0 to 31536000 seconds, got %s', v_base)
-                  when v_factor < 1 or v_factor > 1000 then pg_catalog.format('factor must be from 1 to 1000, got %s', v_factor)
-                  when v_max_delay < 0 or v_max_delay > 31536000
-                      then pg_catalog.format('max_delay must be from 0 to 31536000 seconds, got %s', v_max_delay)
-                  when v_jitter < 0 or v_jitter > 1 then pg_catalog.format('jitter must be from 0 to 1, got %s', v_jitter)
-             end;
-    if v_bad is not null then
-        raise exception using errcode = 'SF005',
-            message = 'retry policy out of range: ' || v_bad,
-            hint = 'max_attempts ≥ 1, 0 ≤ base_delay ≤ 31536000, 1 ≤ factor ≤ 1000, 0 ≤ max_delay ≤ 31536000, 0 ≤ jitter ≤ 1.';
-    end if;
-    return pg_catalog.jsonb_build_object('kind', v_kind, 'max_attempts', v_max_attempts, 'base_delay', v_base,
-                                         'factor', v_factor, 'max_delay', v_max_delay, 'jitter', v_jitter);
+    return pg_catalog.jsonb_build_object('kind', p.kind, 'max_attempts', coalesce(p.max_attempts, 3),
+                                         'base_delay', coalesce(p.base_delay, 1), 'factor', coalesce(p.factor, 2),
+                                         'max_delay', coalesce(p.max_delay, 3600), 'jitter', coalesce(p.jitter, 0));
 end;
 $fn$;
 

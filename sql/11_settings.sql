@@ -62,7 +62,7 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $fn$
 declare
-    v_settings jsonb := steadfast._options(p_settings, array['max_payload_bytes', 'max_workflow_bytes'], 'set_settings');
+    v_settings steadfast.settings_options := steadfast._parse_options(null::steadfast.settings_options, p_settings, 'set_settings');
     v_payload bigint;
     v_workflow bigint;
 begin
@@ -72,8 +72,8 @@ begin
     insert into steadfast.settings (singleton) values (true) on conflict (singleton) do nothing;
     select s.max_payload_bytes, s.max_workflow_bytes into v_payload, v_workflow
     from steadfast.settings s for update;
-    v_payload := coalesce(steadfast._opt_int(v_settings, 'max_payload_bytes'), v_payload);
-    v_workflow := coalesce(steadfast._opt_int(v_settings, 'max_workflow_bytes'), v_workflow);
+    v_payload := coalesce(v_settings.max_payload_bytes, v_payload);
+    v_workflow := coalesce(v_settings.max_workflow_bytes, v_workflow);
     if v_payload not between 65536 and 67108864 then
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('set_settings: max_payload_bytes must be between 65536 and 67108864, got %s', v_payload);

@@ -29,45 +29,26 @@
 -- statement then sees what the claims before it committed.
 
 -- _queue_settings(queue, options, function) → the queue row with the settings named in
--- options applied: concurrency, worker_concurrency, partition_concurrency, rate_limit
--- (integers ≥ 0), rate_period (seconds, from a microsecond to a year). A key given as JSON null
+-- options (a steadfast.queue_options, migration 0010) applied: concurrency,
+-- worker_concurrency, partition_concurrency, rate_limit (integers ≥ 0), rate_period (seconds,
+-- from a microsecond to a year). A key given as JSON null
 -- clears the setting. rate_limit and rate_period must end up both set or both null.
 -- Raises SF005 (unknown option, wrong type, out of range). No side effects.
 create or replace function steadfast._queue_settings(q steadfast.queues, p_options jsonb, p_function text)
 returns steadfast.queues
 language plpgsql
-immutable
+stable
 as $fn$
 declare
-    v_options jsonb := steadfast._options(p_options,
-        array['concurrency', 'worker_concurrency', 'partition_concurrency', 'rate_limit', 'rate_period'], p_function);
-    v_key text;
-    v_value integer;
-    v_period double precision;
+    o steadfast.queue_options := steadfast._parse_options(null::steadfast.queue_options, p_options, p_function);
 begin
-    foreach v_key in array array['concurrency', 'worker_concurrency', 'partition_concurrency', 'rate_limit'] loop
-        continue when not v_options ? v_key;
-        v_value := steadfast._opt_int(v_options, v_key);
-        if v_value < 0 then
-            raise exception using errcode = 'SF005',
-                message = pg_catalog.format('%s: %s must be ≥ 0 (or null for no limit), got %s', p_function, v_key, v_value);
-        end if;
-        case v_key
-            when 'concurrency' then q.concurrency := v_value;
-            when 'worker_concurrency' then q.worker_concurrency := v_value;
-            when 'partition_concurrency' then q.partition_concurrency := v_value;
-            when 'rate_limit' then q.rate_limit := v_value;
-        end case;
-    end loop;
-    if v_options ? 'rate_period' then
-        v_period := steadfast._opt_number(v_options, 'rate_period');
-        -- An interval counts microseconds: a period below half of one would round to 0.
-        if v_period < 0.000001 or v_period > 31536000 then
-            raise exception using errcode = 'SF005',
-                message = pg_catalog.format('%s: rate_period must be from 0.000001 to 31536000 seconds (a year), got %s',
-                                            p_function, v_period);
-        end if;
-        q.rate_period := pg_catalog.make_interval(secs => v_period);
+    if p_options ? 'concurrency' then q.concurrency := o.concurrency; end if;
+    if p_options ? 'worker_concurrency' then q.worker_concurrency := o.worker_concurrency; end if;
+    if p_options ? 'partition_concurrency' then q.partition_concurrency := o.partition_concurrency; end if;
+    if p_options ? 'rate_limit' then q.rate_limit := o.rate_limit; end if;
+    if p_options ? 'rate_period' then
+        -- An interval counts microseconds: the domain keeps a period from rounding to 0.
+        q.rate_period := pg_catalog.make_interval(secs => o.rate_period);
     end if;
     if (q.rate_limit is null) <> (q.rate_period is null) then
         raise exception using errcode = 'SF005',

@@ -228,24 +228,19 @@ as $fn$
 #variable_conflict use_column
 declare
     v_now timestamptz := steadfast.now();
-    v_options jsonb := steadfast._options(p_options,
-        array['host', 'pid', 'app_version', 'queues', 'lease_seconds', 'metadata'], 'register_executor');
+    o steadfast.executor_options := steadfast._parse_options(null::steadfast.executor_options, p_options, 'register_executor');
     v_id text := coalesce(p_executor_id, pg_catalog.gen_random_uuid()::text);
-    v_queues text[] := steadfast._opt_text_array(v_options, 'queues', array['default']);
-    v_lease double precision := steadfast._opt_number(v_options, 'lease_seconds', 30);
-    v_metadata jsonb := coalesce(v_options -> 'metadata', '{}'::jsonb);
-    v_host text := steadfast._opt_text(v_options, 'host');
-    v_pid integer := steadfast._opt_int(v_options, 'pid');
-    v_version text := steadfast._opt_text(v_options, 'app_version');
+    v_queues text[] := coalesce(o.queues, array['default']);
+    v_lease double precision := coalesce(o.lease_seconds, 30);
+    v_metadata jsonb := coalesce(o.metadata, '{}'::jsonb);
+    v_host text := o.host;
+    v_pid integer := o.pid;
+    v_version text := o.app_version;
     v_existing steadfast.executors;
     v_key integer;
     v_unknown text;
 begin
     perform steadfast._require_text(v_id, 'executor_id', 'register_executor');
-    if v_lease <= 0 or v_lease > 86400 then
-        raise exception using errcode = 'SF005',
-            message = pg_catalog.format('register_executor: lease_seconds must be in (0, 86400], got %s', v_lease);
-    end if;
     if pg_catalog.jsonb_typeof(v_metadata) = 'null' then
         v_metadata := '{}'::jsonb;
     end if;
@@ -256,15 +251,6 @@ begin
         raise exception using errcode = 'SF006',
             message = pg_catalog.format('register_executor: metadata is %s bytes, more than the limit of 65536 bytes',
                                         pg_catalog.pg_column_size(v_metadata));
-    end if;
-    if pg_catalog.length(v_host) > 255 or pg_catalog.length(v_version) > 255 then
-        raise exception using errcode = 'SF005',
-            message = pg_catalog.format('register_executor: %s is longer than 255 characters',
-                                        case when pg_catalog.length(v_host) > 255 then 'host' else 'app_version' end);
-    end if;
-    if v_pid < 0 then
-        raise exception using errcode = 'SF005',
-            message = pg_catalog.format('register_executor: pid must be ≥ 0, got %s', v_pid);
     end if;
     if pg_catalog.cardinality(v_queues) = 0 or pg_catalog.cardinality(v_queues) > 1000 then
         raise exception using errcode = 'SF005', message = 'register_executor: queues must name 1 to 1000 queues';

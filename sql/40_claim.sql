@@ -364,9 +364,9 @@ as $fn$
 #variable_conflict use_column
 declare
     v_executor steadfast.executors := steadfast._live_executor(p_executor_id, 'claim_workflows');
-    v_options jsonb := steadfast._options(p_options, array['queues', 'names'], 'claim_workflows');
-    v_queues text[] := steadfast._opt_text_array(v_options, 'queues', v_executor.queues);
-    v_names text[] := steadfast._opt_text_array(v_options, 'names');
+    v_options steadfast.claim_options := steadfast._parse_options(null::steadfast.claim_options, p_options, 'claim_workflows');
+    v_queues text[] := coalesce(v_options.queues, v_executor.queues);
+    v_names text[] := v_options.names;
     v_now timestamptz := steadfast.now();
     v_queue text;
     v_claimed text[] := '{}';
@@ -453,7 +453,8 @@ as $fn$
 #variable_conflict use_column
 declare
     v_executor steadfast.executors := steadfast._live_executor(p_executor_id, 'start_workflow_and_claim');
-    w steadfast.workflows := steadfast._new_workflow(p_workflow_id, p_name, p_input, p_options, 'start_workflow_and_claim');
+    n record;
+    w steadfast.workflows;
     v_now timestamptz := steadfast.now();
     q steadfast.queues;
     v_direct boolean;
@@ -462,6 +463,9 @@ declare
     v_claimed boolean := false;
     v_locked text;
 begin
+    select * into n from steadfast._new_workflows(
+        array[row(p_name, p_workflow_id, p_input, p_options)::steadfast.start_element], null, 'start_workflow_and_claim');
+    w := n.rows[1];
     select * into q from steadfast.queues x where x.name = w.queue;
     -- A queue without settings: the new workflow is inserted running.
     v_direct := w.available_at <= v_now and not steadfast._has_global_rule(q) and q.worker_concurrency is null;
@@ -473,8 +477,7 @@ begin
         w.started_at := v_now;
     end if;
     select i.workflow_id, i.created into v_id, v_created
-    from steadfast._insert_workflow(w, steadfast._opt_text(p_options, 'dedup_policy', 'return'),
-                                    'start_workflow_and_claim') i;
+    from steadfast._insert_workflows(array[w], n.policies, 'start_workflow_and_claim') i;
     if v_created and v_direct then
         v_claimed := true;
     elsif not v_direct and (steadfast._has_global_rule(q) or q.worker_concurrency is not null) then

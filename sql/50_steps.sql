@@ -80,10 +80,10 @@ volatile
 as $fn$
 #variable_conflict use_column
 declare
-    v_options jsonb := steadfast._options(p_options,
-        array['occurrence', 'error', 'started_at', 'step_attempts', 'child_workflow_id', 'parallel'], 'record_step');
-    v_occurrence integer := steadfast._opt_int(v_options, 'occurrence', 1);
-    v_error jsonb := v_options -> 'error';
+    o steadfast.step_options := steadfast._parse_options(null::steadfast.step_options, p_options, 'record_step');
+    v_occurrence integer := coalesce(o.occurrence, 1);
+    v_started_at timestamptz := steadfast._instant(o.started_at, 'started_at', 'record_step');
+    v_error jsonb := o.error;
     v_key text;
     v_output jsonb;
     v_seq integer;
@@ -102,14 +102,6 @@ begin
             message = pg_catalog.format('record_step: step name %s contains #, which separates the occurrence in step keys',
                                         steadfast._echo(p_name));
     end if;
-    if steadfast._opt_int(v_options, 'step_attempts', 1) < 1 then
-        raise exception using errcode = 'SF005',
-            message = pg_catalog.format('record_step: step_attempts must be ≥ 1, got %s', v_options -> 'step_attempts');
-    end if;
-    if v_occurrence < 1 then
-        raise exception using errcode = 'SF005',
-            message = pg_catalog.format('record_step: occurrence must be ≥ 1, got %s', v_occurrence);
-    end if;
     if v_error is not null and pg_catalog.jsonb_typeof(v_error) = 'null' then
         v_error := null;
     end if;
@@ -118,9 +110,6 @@ begin
     end if;
     if v_error is not null and p_output is not null and pg_catalog.jsonb_typeof(p_output) <> 'null' then
         raise exception using errcode = 'SF005', message = 'record_step: a step has an output or an error, not both';
-    end if;
-    if pg_catalog.length(v_options ->> 'child_workflow_id') > 255 then
-        raise exception using errcode = 'SF005', message = 'record_step: child_workflow_id is longer than 255 characters';
     end if;
     perform steadfast._check_payload(p_output, 'step output');
     perform steadfast._check_payload(v_error, 'step error');
@@ -145,7 +134,7 @@ begin
     from steadfast.steps s where s.workflow_id = p_workflow_id order by s.seq desc limit 1;
     v_total := coalesce(v_total, 0) + 256 + pg_catalog.octet_length(v_key) + pg_catalog.octet_length(p_name)
                + coalesce(pg_catalog.pg_column_size(v_output), 0) + coalesce(pg_catalog.pg_column_size(v_error), 0)
-               + coalesce(pg_catalog.octet_length(v_options ->> 'child_workflow_id'), 0);
+               + coalesce(pg_catalog.octet_length(o.child_workflow_id), 0);
     if v_total > 1048576 and v_total > steadfast._max_workflow_bytes()
        and not exists (select 1 from steadfast.steps s where s.workflow_id = p_workflow_id and s.step_key = v_key) then
         error_code := 'SF006';
@@ -157,10 +146,8 @@ begin
     insert into steadfast.steps (workflow_id, step_key, seq, name, output, error, child_workflow_id, attempt,
                                  step_attempts, parallel, started_at, completed_at, total_bytes)
     values (p_workflow_id, v_key, coalesce(v_last_seq, 0) + 1,
-            p_name, v_output, v_error, steadfast._opt_text(v_options, 'child_workflow_id'), p_attempt,
-            steadfast._opt_int(v_options, 'step_attempts', 1),
-            steadfast._opt_bool(v_options, 'parallel', false),
-            steadfast._opt_timestamptz(v_options, 'started_at'), steadfast.now(), v_total)
+            p_name, v_output, v_error, o.child_workflow_id, p_attempt, coalesce(o.step_attempts, 1),
+            coalesce(o.parallel, false), v_started_at, steadfast.now(), v_total)
     on conflict do nothing
     returning seq into v_seq;
     if found then

@@ -86,9 +86,9 @@ as $fn$
 #variable_conflict use_column
 declare
     v_now timestamptz := steadfast.now();
-    v_options jsonb := steadfast._options(p_options, array['retry', 'retryable'], 'fail_workflow');
-    v_policy jsonb := steadfast._retry_policy(v_options -> 'retry');
-    v_retryable boolean := steadfast._opt_bool(v_options, 'retryable', true);
+    o steadfast.fail_options := steadfast._parse_options(null::steadfast.fail_options, p_options, 'fail_workflow');
+    v_policy jsonb := steadfast._retry_policy(o.retry);
+    v_retryable boolean := coalesce(o.retryable, true);
     w steadfast.workflows;
 begin
     perform steadfast._require_text(p_workflow_id, 'workflow_id', 'fail_workflow');

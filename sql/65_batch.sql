@@ -13,7 +13,11 @@
 -- the write's 1-based position in the array).
 -- `writes` is a JSON array of at most 1000 objects, each either
 --   {"kind": "step", "workflow_id", "attempt", "name", "output", "options"} — as record_step, or
---   {"kind": "complete", "workflow_id", "attempt", "output"} — as complete_workflow.
+--   {"kind": "complete", "workflow_id", "attempt", "output", "step"?} — as complete_workflow;
+--   with "step": {"name", "output", "options"} (as record_step's), the workflow's last step is
+--   recorded first and the completion applied only if the step was: the last checkpoint and
+--   the result commit together, one round trip and one transaction where two were (a refusal
+--   of the step is the write's refusal, and nothing of it is applied).
 -- Writes are applied in workflow id order (then array order), so that two batches lock the
 -- workflows' rows in the same order and never deadlock each other. A write refused for a reason
 -- of its own workflow — SF001 (unknown workflow), SF003 (fenced), SF008 (another role's executor holds it), SF006 (its steps would
@@ -32,7 +36,10 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $fn$
 declare
+    v_writes steadfast.batch_write[];
     v record;
+    s steadfast.final_step;
+    v_refused text;
     r record;
     v_count integer;
     v_n integer;
@@ -51,36 +58,46 @@ begin
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('record_batch: at most 1000 writes per call, got %s', v_count);
     end if;
+    v_writes := steadfast._parse_array(null::steadfast.batch_write, p_writes, 'record_batch');
     -- One exception block for the batch (one subtransaction, not one per write), to name the
     -- write an error came from.
     begin
     for v in
-        select e.value as w, e.ordinality::integer as n
-        from pg_catalog.jsonb_array_elements(p_writes) with ordinality e
-        order by case when pg_catalog.jsonb_typeof(e.value) = 'object' then e.value operator(pg_catalog.->>) 'workflow_id' end,
-                 e.ordinality
+        select u.kind, u.workflow_id, u.attempt, u.name, u.output, u.options, u.step, u.ordinality::integer as n
+        from pg_catalog.unnest(v_writes) with ordinality as u
+        order by u.workflow_id, u.ordinality
     loop
         v_n := v.n;
-        if pg_catalog.jsonb_typeof(v.w) <> 'object' then
-            raise exception using errcode = 'SF005',
-                message = pg_catalog.format('each write must be a JSON object, got %s', pg_catalog.jsonb_typeof(v.w));
-        end if;
-        perform steadfast._options(v.w, array['kind', 'workflow_id', 'attempt', 'name', 'output', 'options'], 'write');
         ordinal := v.n;
         step_key := null; seq := null; recorded := null; completed_at := null;
-        if v.w operator(pg_catalog.->>) 'kind' = 'step' then
-            r := steadfast._record_step(steadfast._opt_text(v.w, 'workflow_id'), steadfast._opt_int(v.w, 'attempt'),
-                                        steadfast._opt_text(v.w, 'name'), v.w operator(pg_catalog.->) 'output',
-                                        coalesce(v.w operator(pg_catalog.->) 'options', '{}'::jsonb));
+        if v.kind = 'step' then
+            r := steadfast._record_step(v.workflow_id, v.attempt, v.name, v.output, coalesce(v.options, '{}'::jsonb));
             step_key := r.step_key; seq := r.seq; recorded := r.recorded;
-        elsif v.w operator(pg_catalog.->>) 'kind' = 'complete' then
-            r := steadfast._complete_workflow(steadfast._opt_text(v.w, 'workflow_id'), steadfast._opt_int(v.w, 'attempt'),
-                                              v.w operator(pg_catalog.->) 'output');
-            completed_at := r.completed_at;
+        elsif v.kind = 'complete' then
+            v_refused := null;
+            s := null;
+            -- The last step first; a refused step is the write's refusal. Fenced (SF003) may
+            -- mean that this very write was applied already (its answer lost, sent again): the
+            -- completion, idempotent, tells — and then the step is the one it recorded.
+            if nullif(v.step, 'null'::jsonb) is not null then
+                s := steadfast._parse_options(null::steadfast.final_step, v.step, 'step');
+                r := steadfast._record_step(v.workflow_id, v.attempt, s.name, s.output, coalesce(s.options, '{}'::jsonb));
+                step_key := r.step_key; seq := r.seq; recorded := r.recorded;
+                v_refused := r.error_code;
+            end if;
+            if v_refused is null or v_refused = 'SF003' then
+                r := steadfast._complete_workflow(v.workflow_id, v.attempt, v.output);
+                completed_at := r.completed_at;
+                if completed_at is not null and step_key is null and s.name is not null then
+                    select x.step_key, x.seq, false into step_key, seq, recorded
+                    from steadfast.steps x
+                    where x.workflow_id = v.workflow_id
+                      and x.step_key = steadfast._step_key(s.name, coalesce((steadfast._parse_options(
+                              null::steadfast.step_options, s.options, 'record_step')).occurrence, 1));
+                end if;
+            end if;
         else
-            raise exception using errcode = 'SF005',
-                message = pg_catalog.format('kind must be "step" or "complete", got %s',
-                                            coalesce(steadfast._echo((v.w operator(pg_catalog.->) 'kind')::text), 'nothing'));
+            raise exception using errcode = 'SF005', message = 'option kind is required ("step" or "complete")';
         end if;
         error_code := r.error_code;
         error_message := r.error_message;

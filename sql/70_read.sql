@@ -50,6 +50,33 @@ $fn$;
 comment on function steadfast.get_workflow(text) is
     'One workflow: status, input, output, error, timings, lineage, and its steps (JSON array, recording order). SF001 when unknown.';
 
+-- _statuses(value, function) → the statuses a `status` option names: a string (one status) or
+-- an array of strings; null for SQL or JSON null. SF005 for anything else, naming the option.
+-- Whether each is a status the caller accepts is the caller's check.
+create or replace function steadfast._statuses(p_value jsonb, p_function text)
+returns text[]
+language plpgsql
+immutable
+as $fn$
+begin
+    case pg_catalog.jsonb_typeof(p_value)
+        when 'string' then
+            return array[p_value #>> '{}'];
+        when 'array' then
+            if not exists (select from pg_catalog.jsonb_array_elements(p_value) x where pg_catalog.jsonb_typeof(x) <> 'string') then
+                return array(select pg_catalog.jsonb_array_elements_text(p_value));
+            end if;
+        else
+            if p_value is null or pg_catalog.jsonb_typeof(p_value) = 'null' then
+                return null;
+            end if;
+    end case;
+    raise exception using errcode = 'SF005',
+        message = pg_catalog.format('%s: option status must be a status or an array of statuses, got %s', p_function,
+                                    steadfast._echo(p_value));
+end;
+$fn$;
+
 -- list_workflows(options) → (workflow_id, name, status, queue, attempt, executor_id,
 -- created_at, updated_at, completed_at, error, priority, app_version, parent_id, forked_from,
 -- forked_at_step, started_at), newest first.
@@ -72,37 +99,26 @@ set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
-    v_options jsonb := steadfast._options(p_options,
-        array['status', 'name', 'queue', 'app_version', 'parent_id', 'forked_from', 'created_after',
-              'created_before', 'stranded', 'limit', 'before_created_at', 'before_id'], 'list_workflows');
-    v_statuses text[];
-    v_limit integer := steadfast._opt_int(v_options, 'limit', 100);
-    v_before timestamptz := steadfast._opt_timestamptz(v_options, 'before_created_at');
-    v_before_id text := steadfast._opt_text(v_options, 'before_id', '');
-    v_name text := steadfast._opt_text(v_options, 'name');
-    v_queue text := steadfast._opt_text(v_options, 'queue');
-    v_version text := steadfast._opt_text(v_options, 'app_version');
-    v_parent text := steadfast._opt_text(v_options, 'parent_id');
-    v_forked_from text := steadfast._opt_text(v_options, 'forked_from');
-    v_after timestamptz := steadfast._opt_timestamptz(v_options, 'created_after');
-    v_until timestamptz := steadfast._opt_timestamptz(v_options, 'created_before');
-    v_stranded boolean := steadfast._opt_bool(v_options, 'stranded', false);
+    o steadfast.list_options := steadfast._parse_options(null::steadfast.list_options, p_options, 'list_workflows');
+    v_statuses text[] := steadfast._statuses(o.status, 'list_workflows');
+    v_limit integer := coalesce(o."limit", 100);
+    v_before timestamptz := steadfast._instant(o.before_created_at, 'before_created_at', 'list_workflows');
+    v_before_id text := coalesce(o.before_id, '');
+    v_name text := o.name;
+    v_queue text := o.queue;
+    v_version text := o.app_version;
+    v_parent text := o.parent_id;
+    v_forked_from text := o.forked_from;
+    v_after timestamptz := steadfast._instant(o.created_after, 'created_after', 'list_workflows');
+    v_until timestamptz := steadfast._instant(o.created_before, 'created_before', 'list_workflows');
+    v_stranded boolean := coalesce(o.stranded, false);
     v_bad text;
 begin
-    if pg_catalog.jsonb_typeof(v_options -> 'status') = 'string' then
-        v_statuses := array[v_options ->> 'status'];
-    else
-        v_statuses := steadfast._opt_text_array(v_options, 'status');
-    end if;
     select s into v_bad from pg_catalog.unnest(v_statuses) s
     where s not in ('enqueued', 'running', 'waiting', 'succeeded', 'failed', 'cancelled', 'dead') limit 1;
     if v_bad is not null then
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('list_workflows: unknown status %s', steadfast._echo(v_bad));
-    end if;
-    if v_limit < 1 or v_limit > 1000 then
-        raise exception using errcode = 'SF005',
-            message = pg_catalog.format('list_workflows: limit must be between 1 and 1000, got %s', v_limit);
     end if;
     return query
     select w.id, w.name, w.status, w.queue, w.attempt, w.executor_id, w.created_at, w.updated_at,

@@ -186,8 +186,8 @@ set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
-    v_options jsonb := steadfast._options(p_options, array['include_stopped'], 'list_executors');
-    v_all boolean := steadfast._opt_bool(v_options, 'include_stopped', false);
+    v_all boolean := coalesce((steadfast._parse_options(null::steadfast.list_executors_options, p_options,
+                                                        'list_executors')).include_stopped, false);
 begin
     return query
     select e.executor_id, e.host, e.pid, e.app_version, pg_catalog.to_jsonb(e.queues), e.state, e.alive,

@@ -59,8 +59,8 @@ set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
-    v_options jsonb := steadfast._options(p_options, array['reason'], 'cancel_workflow');
-    v_reason text := coalesce(steadfast._opt_text(v_options, 'reason'), 'cancelled');
+    v_reason text := coalesce((steadfast._parse_options(null::steadfast.cancel_options, p_options,
+                                                        'cancel_workflow')).reason, 'cancelled');
     v_now timestamptz := steadfast.now();
     v_status text;
     v_ids text[];
@@ -145,17 +145,14 @@ set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
-    v_options jsonb := steadfast._options(p_options, array['queue', 'app_version'], 'resume_workflow');
-    v_queue text := steadfast._opt_text(v_options, 'queue');
-    v_version text := steadfast._opt_text(v_options, 'app_version');
+    o steadfast.resume_options := steadfast._parse_options(null::steadfast.resume_options, p_options, 'resume_workflow');
+    v_queue text := o.queue;
+    v_version text := o.app_version;
     v_now timestamptz := steadfast.now();
     w steadfast.workflows;
 begin
     perform steadfast._require_text(p_workflow_id, 'workflow_id', 'resume_workflow');
-    if pg_catalog.length(v_version) > 255 then
-        raise exception using errcode = 'SF005', message = 'resume_workflow: app_version is longer than 255 characters';
-    end if;
-    if v_options ? 'queue' then
+    if p_options ? 'queue' then
         perform steadfast._require_text(v_queue, 'queue', 'resume_workflow');
         perform steadfast._existing_queue(v_queue, 'resume_workflow');
     end if;
@@ -177,13 +174,13 @@ begin
     update steadfast.workflows x
     set status = 'enqueued',
         queue = coalesce(v_queue, x.queue),
-        app_version = case when v_options ? 'app_version' then v_version else x.app_version end,
+        app_version = case when p_options ? 'app_version' then v_version else x.app_version end,
         executor_id = null,
         available_at = case when w.status = 'enqueued' then x.available_at else v_now end,
         recovery_attempts = case when w.status = 'enqueued' then x.recovery_attempts else 0 end,
         retry_count = case when w.status = 'enqueued' then x.retry_count else 0 end,
         completed_at = null,
-        updated_at = case when w.status = 'enqueued' and v_options = '{}'::jsonb then x.updated_at else v_now end
+        updated_at = case when w.status = 'enqueued' and coalesce(p_options, '{}'::jsonb) = '{}'::jsonb then x.updated_at else v_now end
     where x.id = p_workflow_id
     returning x.id, w.status, x.status, x.queue, x.app_version, x.available_at;
     exception when foreign_key_violation then
@@ -236,9 +233,9 @@ set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
-    v_options jsonb := steadfast._options(p_options, array['workflow_id', 'queue', 'app_version'], 'fork_workflow');
-    v_id text := steadfast._opt_text(v_options, 'workflow_id');
-    v_queue text := steadfast._opt_text(v_options, 'queue');
+    o steadfast.fork_options := steadfast._parse_options(null::steadfast.fork_options, p_options, 'fork_workflow');
+    v_id text := o.workflow_id;
+    v_queue text := o.queue;
     v_now timestamptz := steadfast.now();
     v_last integer;
     v_copied integer;
@@ -251,7 +248,7 @@ begin
             message = pg_catalog.format('fork_workflow: from_step must be ≥ 1 (the seq of the first step to run again), got %s',
                                         coalesce(p_from_step::text, 'null'));
     end if;
-    if v_options ? 'workflow_id' then
+    if p_options ? 'workflow_id' then
         perform steadfast._require_text(v_id, 'options.workflow_id', 'fork_workflow');
         if pg_catalog.starts_with(v_id, 'schedule:') then
             raise exception using errcode = 'SF005',
@@ -259,11 +256,8 @@ begin
                 hint = 'Ids beginning with ''schedule:'' are reserved for tick_schedules.';
         end if;
     end if;
-    if pg_catalog.length(steadfast._opt_text(v_options, 'app_version')) > 255 then
-        raise exception using errcode = 'SF005', message = 'fork_workflow: app_version is longer than 255 characters';
-    end if;
     v_id := coalesce(v_id, pg_catalog.gen_random_uuid()::text);
-    if v_options ? 'queue' then
+    if p_options ? 'queue' then
         perform steadfast._require_text(v_queue, 'queue', 'fork_workflow');
         perform steadfast._existing_queue(v_queue, 'fork_workflow');
     end if;
@@ -285,7 +279,7 @@ begin
                                               retry_policy, partition_key, forked_from, forked_at_step,
                                               available_at, created_at, updated_at)
         values (v_id, w.name, 'enqueued', coalesce(v_queue, w.queue), w.priority, w.input,
-                case when v_options ? 'app_version' then steadfast._opt_text(v_options, 'app_version') else w.app_version end,
+                case when p_options ? 'app_version' then o.app_version else w.app_version end,
                 w.max_recovery_attempts, w.retry_policy, w.partition_key, p_workflow_id, p_from_step,
                 v_now, v_now, v_now)
         on conflict (id) do nothing;
@@ -345,9 +339,10 @@ set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
-    v_options jsonb := steadfast._options(p_options, array['status', 'queue'], 'prune_workflows');
-    v_queue text := steadfast._opt_text(v_options, 'queue');
-    v_statuses text[];
+    o steadfast.prune_options := steadfast._parse_options(null::steadfast.prune_options, p_options, 'prune_workflows');
+    v_queue text := o.queue;
+    v_statuses text[] := coalesce(steadfast._statuses(o.status, 'prune_workflows'),
+                                  array['succeeded', 'failed', 'cancelled', 'dead']);
     v_cutoff timestamptz;
     v_ids text[];
     v_steps integer;
@@ -363,11 +358,6 @@ begin
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('prune_workflows: batch_size must be between 1 and 100000, got %s',
                                         coalesce(p_batch_size::text, 'null'));
-    end if;
-    if pg_catalog.jsonb_typeof(v_options -> 'status') = 'string' then
-        v_statuses := array[v_options ->> 'status'];
-    else
-        v_statuses := steadfast._opt_text_array(v_options, 'status', array['succeeded', 'failed', 'cancelled', 'dead']);
     end if;
     select s into v_bad from pg_catalog.unnest(v_statuses) s
     where s not in ('succeeded', 'failed', 'cancelled', 'dead') limit 1;

@@ -515,7 +515,8 @@ as $fn$
 $fn$;
 
 -- _schedule_settings(schedule, options, allowed keys, function) → the schedule row with the
--- settings named in options applied and checked: cron (see _parse_cron), time_zone (IANA),
+-- settings named in options (a steadfast.schedule_options, migration 0010; keys outside
+-- `allowed` refused) applied and checked: cron (see _parse_cron), time_zone (IANA),
 -- workflow_name, queue (must exist), input (a JSON object; null for {}), enabled,
 -- missed_runs ("latest" or "all"), catch_up_window (seconds, from a microsecond to 2678400,
 -- 31 days). Locks the queue's row KEY SHARE when the queue is set (so that it cannot be
@@ -528,21 +529,21 @@ language plpgsql
 volatile
 as $fn$
 declare
-    v_options jsonb := steadfast._options(p_options, p_allowed, p_function);
-    v_window double precision;
+    o steadfast.schedule_options := steadfast._parse_options(null::steadfast.schedule_options,
+        steadfast._options_or_raise(p_options, p_allowed, p_function), p_function);
 begin
-    if v_options ? 'cron' then
-        s.cron := pg_catalog.btrim(steadfast._opt_text(v_options, 'cron'));
+    if p_options ? 'cron' then
+        s.cron := pg_catalog.btrim(o.cron);
         perform steadfast._parse_cron(s.cron, p_function);
     end if;
-    if v_options ? 'time_zone' then
-        s.time_zone := steadfast._time_zone(steadfast._opt_text(v_options, 'time_zone'), p_function);
+    if p_options ? 'time_zone' then
+        s.time_zone := steadfast._time_zone(o.time_zone, p_function);
     end if;
-    if v_options ? 'workflow_name' then
-        s.workflow_name := steadfast._require_text(steadfast._opt_text(v_options, 'workflow_name'), 'workflow_name', p_function);
+    if p_options ? 'workflow_name' then
+        s.workflow_name := steadfast._require_text(o.workflow_name, 'workflow_name', p_function);
     end if;
-    if v_options ? 'queue' then
-        s.queue := steadfast._require_text(steadfast._opt_text(v_options, 'queue'), 'queue', p_function);
+    if p_options ? 'queue' then
+        s.queue := steadfast._require_text(o.queue, 'queue', p_function);
         -- KEY SHARE until the caller's transaction ends, as the schedule's foreign key will: a
         -- delete_queue racing this call waits for it, then finds the schedule (SF004), instead
         -- of this call failing on the key (23503) after the queue was deleted.
@@ -552,8 +553,8 @@ begin
                 message = pg_catalog.format('%s: unknown queue %s', p_function, steadfast._echo(s.queue));
         end if;
     end if;
-    if v_options ? 'input' then
-        s.input := coalesce(nullif(v_options -> 'input', 'null'::jsonb), '{}'::jsonb);
+    if p_options ? 'input' then
+        s.input := coalesce(nullif(o.input, 'null'::jsonb), '{}'::jsonb);
         if pg_catalog.jsonb_typeof(s.input) <> 'object' then
             raise exception using errcode = 'SF005',
                 message = pg_catalog.format('%s: input must be a JSON object (each run gets it with "scheduled_at" added), got %s',
@@ -561,26 +562,15 @@ begin
         end if;
         perform steadfast._check_payload(s.input, 'schedule input');
     end if;
-    if v_options ? 'enabled' then
-        s.enabled := coalesce(steadfast._opt_bool(v_options, 'enabled'), true);
+    if p_options ? 'enabled' then
+        s.enabled := coalesce(o.enabled, true);
     end if;
-    if v_options ? 'missed_runs' then
-        s.missed_runs := coalesce(steadfast._opt_text(v_options, 'missed_runs'), 'latest');
-        if s.missed_runs not in ('latest', 'all') then
-            raise exception using errcode = 'SF005',
-                message = pg_catalog.format('%s: missed_runs must be "latest" or "all", got %s', p_function,
-                                            steadfast._echo(s.missed_runs));
-        end if;
+    if p_options ? 'missed_runs' then
+        s.missed_runs := coalesce(o.missed_runs, 'latest');
     end if;
-    if v_options ? 'catch_up_window' then
-        v_window := coalesce(steadfast._opt_number(v_options, 'catch_up_window'), 86400);
-        -- An interval counts microseconds: a window below half of one would round to 0.
-        if v_window < 0.000001 or v_window > 2678400 then
-            raise exception using errcode = 'SF005',
-                message = pg_catalog.format('%s: catch_up_window must be from 0.000001 to 2678400 seconds (31 days), got %s',
-                                            p_function, v_window);
-        end if;
-        s.catch_up_window := pg_catalog.make_interval(secs => v_window);
+    if p_options ? 'catch_up_window' then
+        -- An interval counts microseconds: the domain keeps a window from rounding to 0.
+        s.catch_up_window := pg_catalog.make_interval(secs => coalesce(o.catch_up_window, 86400));
     end if;
     return s;
 end;
@@ -671,7 +661,7 @@ create or replace function steadfast._put_schedule(p_name text, p_cron text, p_w
 language plpgsql
 as $fn$
 declare
-    v_options jsonb := steadfast._options(p_options,
+    v_options jsonb := steadfast._options_or_raise(p_options,
         array['time_zone', 'queue', 'input', 'missed_runs', 'catch_up_window']
             || case when p_replace then '{}'::text[] else array['enabled'] end,
         p_function);
@@ -887,23 +877,27 @@ comment on function steadfast.next_fire_times(text, timestamptz, integer, text) 
 -- now (false: it existed). Inserts the workflow with the id _schedule_workflow_id derives,
 -- the schedule's input plus "scheduled_at", in the schedule's queue, ON CONFLICT DO NOTHING.
 -- Notifies nothing (the tick does, once per queue). Locks the queue's row KEY SHARE. Raises
--- as _new_workflow: SF001 (the queue is gone), SF006 (the input grew past a lowered limit).
+-- as _new_workflows: SF001 (the queue is gone), SF006 (the input grew past a lowered limit).
 create or replace function steadfast._fire_schedule(s steadfast.schedules, p_at timestamptz)
 returns boolean
 language plpgsql
 as $fn$
 declare
-    -- Built with a generated id, then given its own: ids in the schedule: namespace are
-    -- refused to every caller of _new_workflow (see there); ticks are their only source.
-    w steadfast.workflows := steadfast._new_workflow(
-        null, s.workflow_name,
-        s.input || pg_catalog.jsonb_build_object('scheduled_at',
-                                                 pg_catalog.to_char(p_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
-        pg_catalog.jsonb_build_object('queue', s.queue), 'tick_schedules');
+    n record;
+    r record;
 begin
-    w.id := steadfast._schedule_workflow_id(s.name, p_at);
-    insert into steadfast.workflows select w.* on conflict do nothing;
-    return found;
+    -- An occurrence whose id is taken is started already, whatever holds the id.
+    if exists (select from steadfast.workflows x where x.id = steadfast._schedule_workflow_id(s.name, p_at)) then
+        return false;
+    end if;
+    select * into n from steadfast._new_workflows(
+        array[row(s.workflow_name, steadfast._schedule_workflow_id(s.name, p_at),
+                  s.input || pg_catalog.jsonb_build_object('scheduled_at',
+                      pg_catalog.to_char(p_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
+                  pg_catalog.jsonb_build_object('queue', s.queue))::steadfast.start_element],
+        null, 'tick_schedules', true);
+    select * into r from steadfast._insert_workflows(n.rows, n.policies, 'tick_schedules') i;
+    return r.created;
 end;
 $fn$;
 
@@ -929,8 +923,7 @@ set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
-    v_options jsonb := steadfast._options(p_options, array['limit'], 'tick_schedules');
-    v_limit integer := steadfast._opt_int(v_options, 'limit', 100);
+    v_limit integer := coalesce((steadfast._parse_options(null::steadfast.tick_options, p_options, 'tick_schedules'))."limit", 100);
     v_now timestamptz := steadfast.now();
     v_started integer := 0;
     v_more boolean := false;
@@ -941,10 +934,6 @@ declare
     v_message text;
     s steadfast.schedules;
 begin
-    if v_limit < 1 or v_limit > 10000 then
-        raise exception using errcode = 'SF005',
-            message = pg_catalog.format('tick_schedules: limit must be between 1 and 10000, got %s', v_limit);
-    end if;
     for s in
         select * from steadfast.schedules x
         where x.enabled and x.next_fire_at <= v_now
@@ -1050,8 +1039,7 @@ set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
-    v_options jsonb := steadfast._options(p_options, array['name'], 'list_schedules');
-    v_name text := steadfast._opt_text(v_options, 'name');
+    v_name text := (steadfast._parse_options(null::steadfast.list_schedules_options, p_options, 'list_schedules')).name;
 begin
     return query
     select o.name, o.enabled, o.cron, o.time_zone, o.workflow_name, o.queue, o.next_fire_at, o.next_fire_local,

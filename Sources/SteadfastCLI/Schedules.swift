@@ -75,9 +75,6 @@ struct Schedules: AsyncParsableCommand {
         var replace = false
 
         func validate() throws {
-            guard (try? JSONSerialization.jsonObject(with: Data(input.utf8))) is [String: Any] else {
-                throw ValidationError("--input must be a JSON object, e.g. '{\"region\": \"eu\"}'.")
-            }
             if paused && replace {
                 throw ValidationError("--paused applies to a new schedule only; pause an existing one with `schedules pause`.")
             }

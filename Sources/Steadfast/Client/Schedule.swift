@@ -46,18 +46,14 @@ public struct Schedule: Sendable, Hashable {
     /// most 31 days). Defaults to one day.
     public var catchUpWindow: Duration
 
-    /// A schedule that starts workflow `W` with `input`.
-    /// - Throws: ``SteadfastError`` with code ``SteadfastError/Code/invalidArgument`` when the
-    ///   input does not encode as a JSON object. The expression and time zone are checked by
-    ///   the database when the schedule is written.
+    /// A schedule that starts workflow `W` with `input`, which must encode as a JSON object.
+    /// The input, the expression and the time zone are checked by the database when the
+    /// schedule is written (``SteadfastError/Code/invalidArgument``, SQLSTATE SF005).
+    /// - Throws: an encoding error when `input` does not encode.
     public init<W: Workflow>(_ workflow: W.Type, name: String, cron: String, timeZone: String = "UTC", input: W.Input,
                              queue: String = "default", missedRuns: MissedRuns = .latest,
                              catchUpWindow: Duration = .seconds(86_400)) throws {
         let inputJSON = try JSONCoding.encode(input)
-        guard inputJSON.hasPrefix("{") else {
-            throw SteadfastError(.invalidArgument,
-                                 message: "schedule \(name): the input of \(W.name) must encode as a JSON object, got \(inputJSON.prefix(100))")
-        }
         self.init(name: name, cron: cron, timeZone: timeZone, workflowName: W.name, queue: queue, inputJSON: inputJSON,
                   missedRuns: missedRuns, catchUpWindow: catchUpWindow)
     }

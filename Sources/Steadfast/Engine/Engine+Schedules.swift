@@ -10,8 +10,8 @@ extension Engine {
         var options = schedule.settingsJSON
         options["enabled"] = .bool(enabled)
         let rows = try await pool.query(
-            "select created from steadfast.create_schedule($1, $2, $3, $4::jsonb)",
-            [schedule.name, schedule.cron, schedule.workflowName, try Self.scheduleOptions(options, inputJSON: schedule.inputJSON)])
+            "select created from steadfast.create_schedule($1, $2, $3, $4::jsonb || jsonb_build_object('input', $5::jsonb))",
+            [schedule.name, schedule.cron, schedule.workflowName, try JSONCoding.encode(options), schedule.inputJSON])
         return try rows.first?.bool("created") ?? false
     }
 
@@ -20,9 +20,9 @@ extension Engine {
     /// was created.
     func defineSchedule(_ schedule: Schedule) async throws -> Bool {
         let rows = try await pool.query(
-            "select created from steadfast.define_schedule($1, $2, $3, $4::jsonb)",
-            [schedule.name, schedule.cron, schedule.workflowName,
-             try Self.scheduleOptions(schedule.settingsJSON, inputJSON: schedule.inputJSON)])
+            "select created from steadfast.define_schedule($1, $2, $3, $4::jsonb || jsonb_build_object('input', $5::jsonb))",
+            [schedule.name, schedule.cron, schedule.workflowName, try JSONCoding.encode(schedule.settingsJSON),
+             schedule.inputJSON])
         return try rows.first?.bool("created") ?? false
     }
 
@@ -93,12 +93,4 @@ extension Engine {
                             checkedAt: try row.decode("checked_at", as: Date.self))
     }
 
-    /// The options object with the schedule's input (JSON text already) spliced in.
-    private static func scheduleOptions(_ options: [String: JSONValue], inputJSON: String) throws -> String {
-        guard (try? JSONSerialization.jsonObject(with: Data(inputJSON.utf8))) is [String: Any] else {
-            throw SteadfastError(.invalidArgument, message: "a schedule's input must be a JSON object, got \(inputJSON.prefix(100))")
-        }
-        let encoded = try JSONCoding.encode(options)
-        return String(encoded.dropLast()) + (options.isEmpty ? "" : ",") + "\"input\":" + inputJSON + "}"
-    }
 }

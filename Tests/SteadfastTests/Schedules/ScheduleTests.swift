@@ -80,7 +80,7 @@ struct ScheduleTests {
             try await client.defineSchedule(Schedule(name: name, cron: "@daily", workflowName: "Tock", inputJSON: "[1]"))
         }
         await expectSteadfastError(.invalidArgument) {
-            _ = try Schedule(Doubler.self, name: name, cron: "@daily", input: 5)
+            try await client.defineSchedule(try Schedule(Doubler.self, name: name, cron: "@daily", input: 5))
         }
         await expectSteadfastError(.notFound) {
             try await client.defineSchedule(Schedule(name: name, cron: "@daily", workflowName: "Tock", queue: "no-such-queue-\(name)"))

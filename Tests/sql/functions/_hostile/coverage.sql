@@ -69,6 +69,8 @@ create function pg_temp.dummy_args(p_oid oid) returns text language sql stable a
                 '(' || repeat(',', (select count(*)::integer - 1 from pg_catalog.pg_attribute a
                                     where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped)) || ')',
                 t.oid::regtype)
+            -- a polymorphic argument (anyelement): any concrete type
+            when t.typtype = 'p' then 'null::pg_catalog.int4'
             else format('null::%s', t.oid::regtype)
         end, ', ' order by a.ord), '')
     from pg_catalog.pg_proc p

@@ -35,7 +35,7 @@ select results_eq($$select created from steadfast.define_queue('dq_new')$$, $$va
 
 create temp table before_bad as select * from steadfast.queues where name = 'dq_q';
 select throws_ok($$select steadfast.define_queue('dq_q', '{"concurrency": -1}')$$, 'SF005',
-                 'define_queue: concurrency must be ≥ 0 (or null for no limit), got -1', 'a bad setting is SF005');
+                 'define_queue: option concurrency must be an integer ≥ 0, got -1', 'a bad setting is SF005');
 select throws_ok($$select steadfast.define_queue('dq_q', '{"rate_limit": 5}')$$, 'SF005', null,
                  'rate_limit without rate_period is SF005');
 select results_eq($$select * from steadfast.queues where name = 'dq_q'$$, $$select * from before_bad$$,

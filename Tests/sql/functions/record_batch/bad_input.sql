@@ -18,7 +18,7 @@ select * from steadfast_test.rejects(
     'SF005', 'a write that is not an object');
 select throws_ok(
     $$select * from steadfast.record_batch('[{"kind": "step", "workflow_id": "batchbad-w", "attempt": 1, "name": "ok", "output": 1}, 7]')$$,
-    'SF005', 'record_batch[2]: each write must be a JSON object, got number', 'the error names the write');
+    'SF005', 'record_batch[2]: each element must be a JSON object, got number', 'the error names the write');
 select * from steadfast_test.rejects(
     $$select * from steadfast.record_batch('[{"kind": "step", "workflow_id": "batchbad-w", "attempt": 1, "name": "ok", "output": 1},
                                              {"kind": "delete", "workflow_id": "batchbad-w"}]')$$,

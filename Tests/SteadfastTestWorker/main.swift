@@ -7,7 +7,8 @@
 //   SF_QUEUE             the queue to claim from (default "default")
 //   SF_CONCURRENCY       workflows at once (default 10)
 //   SF_EXECUTOR_ID       the executor id (default: generated)
-//   SF_HOLD_STEP         a step name (s1, s2, s3) in which to wait SF_HOLD_SECONDS after its effect
+//   SF_HOLD_STEP         a step name (s1, s2, s3) in which to wait SF_HOLD_SECONDS after its effect;
+//                        "end": wait in the workflow's code after s3, before it returns
 //   SF_HOLD_SECONDS      (default 600)
 //   SF_LEASE_SECONDS     the executor's lease (default 30)
 //   SF_POLL_MS           the poll interval (default: the library's)
@@ -38,7 +39,8 @@ LoggingSystem.bootstrap { label in
     return handler
 }
 
-/// Three steps, each leaving one row in the effects table; one of them may hang.
+/// Three steps, each leaving one row in the effects table; one of them, or the code after the
+/// last, may hang.
 struct EffectsWorkflow: Workflow {
     struct Input: Codable, Sendable { var n: Int }
 
@@ -54,6 +56,9 @@ struct EffectsWorkflow: Workflow {
                     try await Task.sleep(for: .seconds(holdSeconds))
                 }
             }
+        }
+        if holdStep == "end" {
+            try await Task.sleep(for: .seconds(holdSeconds))
         }
         return "done \(input.n)"
     }

@@ -1,9 +1,10 @@
 import Foundation
 
-/// One write of a checkpoint batch: a step's result or a workflow's completion.
+/// One write of a checkpoint batch: a step's result, or a workflow's completion with, when it
+/// is given, the checkpoint of its last step (recorded in the same transaction, first).
 package enum CheckpointWrite: Sendable {
     case step(StepRecord)
-    case complete(workflowID: String, attempt: Int, outputJSON: String)
+    case complete(workflowID: String, attempt: Int, outputJSON: String, finalStep: StepRecord?)
 }
 
 extension Engine {
@@ -30,17 +31,18 @@ extension Engine {
         }
     }
 
-    /// Writes `write` on its own, with its single call (`record_step`, `complete_workflow`),
-    /// sent again while the database cannot be reached and `stillWanted`.
+    /// Writes `write` on its own, with its single call (`record_step`, `complete_workflow`, or
+    /// for a completion with its last step `record_batch` of that one write), sent again while
+    /// the database cannot be reached and `stillWanted`.
     func writeAlone(_ write: CheckpointWrite, stillWanted: () -> Bool = { true }) async throws {
         var engine = self
         engine.batcher = nil
         switch write {
         case .step(let step):
             try await engine.recordStep(step, stillWanted: stillWanted)
-        case .complete(let workflowID, let attempt, let outputJSON):
+        case .complete(let workflowID, let attempt, let outputJSON, let finalStep):
             try await engine.complete(workflowID: workflowID, attempt: attempt, outputJSON: outputJSON,
-                                      stillWanted: stillWanted)
+                                      finalStep: finalStep, stillWanted: stillWanted)
         }
     }
 
@@ -51,9 +53,14 @@ extension Engine {
             return "{\"kind\":\"step\",\"workflow_id\":\(JSONCoding.quoted(step.workflowID)),\"attempt\":\(step.attempt),"
                 + "\"name\":\(JSONCoding.quoted(step.name)),\"output\":\(step.outputJSON ?? "null"),"
                 + "\"options\":\(try optionsJSON(of: step))}"
-        case .complete(let workflowID, let attempt, let outputJSON):
-            return "{\"kind\":\"complete\",\"workflow_id\":\(JSONCoding.quoted(workflowID)),\"attempt\":\(attempt),"
-                + "\"output\":\(outputJSON)}"
+        case .complete(let workflowID, let attempt, let outputJSON, let finalStep):
+            var json = "{\"kind\":\"complete\",\"workflow_id\":\(JSONCoding.quoted(workflowID)),\"attempt\":\(attempt),"
+                + "\"output\":\(outputJSON)"
+            if let step = finalStep {
+                json += ",\"step\":{\"name\":\(JSONCoding.quoted(step.name)),\"output\":\(step.outputJSON ?? "null"),"
+                    + "\"options\":\(try optionsJSON(of: step))}"
+            }
+            return json + "}"
         }
     }
 

@@ -164,10 +164,21 @@ package struct Engine: Sendable {
     // MARK: Checkpoints and results
 
     /// `complete_workflow`; idempotent for the same attempt and output, so sent again until it
-    /// lands while the database cannot be reached (``retrying(_:stillWanted:_:)``).
-    func complete(workflowID: String, attempt: Int, outputJSON: String, stillWanted: () -> Bool = { true }) async throws {
+    /// lands while the database cannot be reached (``retrying(_:stillWanted:_:)``). With
+    /// `finalStep`, the workflow's last checkpoint travels with it: one `record_batch` write
+    /// records the step and completes the workflow in one transaction (or, the step refused,
+    /// neither).
+    func complete(workflowID: String, attempt: Int, outputJSON: String, finalStep: StepRecord? = nil,
+                  stillWanted: () -> Bool = { true }) async throws {
+        let write = CheckpointWrite.complete(workflowID: workflowID, attempt: attempt, outputJSON: outputJSON,
+                                             finalStep: finalStep)
         if let batcher {
-            try await batcher.submit(.complete(workflowID: workflowID, attempt: attempt, outputJSON: outputJSON))
+            try await batcher.submit(write)
+            return
+        }
+        if finalStep != nil {
+            let outcomes = try await recordBatch(json: "[" + (try Self.batchElementJSON(write)) + "]", stillWanted: stillWanted)
+            if let refusal = outcomes.first?.refusal { throw refusal }
             return
         }
         _ = try await retrying("complete_workflow", stillWanted: stillWanted) {

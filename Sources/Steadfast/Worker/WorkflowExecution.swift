@@ -70,6 +70,7 @@ package struct WorkflowExecution: Sendable {
                 return .interrupted
             } catch let error as SteadfastError where error.code == .nonDeterminism {
                 logger.error("workflow diverged from its record", metadata: ["error": "\(error)"])
+                try await context.writeHeldCheckpoint()
                 let info = ErrorInfo(type: "NonDeterminism", message: error.message)
                 let status = try await engine.fail(workflowID: claimed.id, attempt: claimed.attempt, error: info, retryable: false)
                 return .failed(status, info)
@@ -78,13 +79,17 @@ package struct WorkflowExecution: Sendable {
                     logger.info("workflow interrupted by shutdown; it will be handed back")
                     return .interrupted
                 }
+                // The steps that succeeded are kept for a retry: their checkpoints first.
+                try await context.writeHeldCheckpoint()
                 let info = ErrorInfo(type: String(reflecting: type(of: error)), message: String(describing: error))
                 let status = try await engine.fail(workflowID: claimed.id, attempt: claimed.attempt, error: info, retryable: true)
                 logger.info(status == .enqueued ? "workflow failed; retry scheduled" : "workflow failed",
                             metadata: ["error": "\(error)"])
                 return .failed(status, info)
             }
-            try await engine.complete(workflowID: claimed.id, attempt: claimed.attempt, outputJSON: output)
+            // The last step's checkpoint, held back, commits with the completion.
+            try await engine.complete(workflowID: claimed.id, attempt: claimed.attempt, outputJSON: output,
+                                      finalStep: try await context.heldCheckpoint())
             logger.debug("workflow succeeded")
             return .succeeded(output)
         } catch let error as SteadfastError where error.code == .fenced {

@@ -5,7 +5,9 @@ import Synchronization
 /// What a running workflow uses to run its steps durably.
 ///
 /// Each call to ``step(_:retry:_:)`` either returns the step's recorded result (on replay) or
-/// runs the step and records its result before returning. Steps are keyed by name and
+/// runs the step and records its result — durable before the next step's body runs and before
+/// the workflow's result is visible (the last step's checkpoint commits with the workflow's
+/// completion, saving a round trip). Steps are keyed by name and
 /// occurrence — the second `step("charge")` of a workflow is `charge#2` — so steps started in
 /// parallel (`async let`, task groups) replay correctly when their names differ. Give steps
 /// that run in parallel distinct names: two parallel calls with the same name may swap
@@ -67,6 +69,12 @@ public final class WorkflowContext: Sendable {
         var interruption: ExecutionInterrupted?
         /// Keys of the steps this execution replayed from their checkpoints.
         var replayed: [String] = []
+        /// The checkpoint of the step that ran last, held back while no other step has run
+        /// since: written before the next step's body runs, or with the workflow's outcome
+        /// (see ``heldCheckpoint()``).
+        var held: StepRecord?
+        /// The write of a held checkpoint in progress, which every step about to run waits for.
+        var writingHeld: Task<Void, any Error>?
     }
 
     init(workflowID: String, workflowName: String, attempt: Int, recorded: [RecordedStep],
@@ -189,6 +197,7 @@ public final class WorkflowContext: Sendable {
         if let interruption = self.interruption { throw interruption }
         try checkNoSequentialStepSkipped(calling: key)
         try Task.checkCancellation()
+        try await writeHeldCheckpoint()
 
         let token = state.withLock { state -> Int in
             let token = state.nextToken
@@ -224,10 +233,10 @@ public final class WorkflowContext: Sendable {
                 } else {
                     json = try await run(nil)
                     try await record(name: name, occurrence: occurrence, outputJSON: json, error: nil,
-                                     startedAt: startedAt, runs: runs, token: token, on: nil)
+                                     startedAt: startedAt, runs: runs, token: token, on: nil, mayHold: true)
                 }
                 logger.debug("step recorded", metadata: ["runs": "\(runs)"])
-                try afterStepRecorded(key)
+                try await afterStepRecorded(key)
                 return Data(json.utf8)
             } catch let error as SteadfastError where error.code == .fenced || error.code == .nonDeterminism {
                 throw error
@@ -275,28 +284,74 @@ public final class WorkflowContext: Sendable {
                                  error: ErrorInfo(type: failure.type, message: failure.message),
                                  startedAt: startedAt, runs: runs, token: token, on: nil)
                 logger.info("step failed", metadata: ["error": "\(error)", "runs": "\(runs)"])
-                try afterStepRecorded(key)
+                try await afterStepRecorded(key)
                 throw failure
             }
         }
     }
 
+    /// Records a step's checkpoint — or, with `mayHold`, when the step ran alone, holds it
+    /// back: the next step's start writes it (``writeHeldCheckpoint()``), and if no step comes
+    /// it travels with the workflow's outcome (``heldCheckpoint()``), saving a round trip and a
+    /// transaction. Either way it is durable before the next step's body runs and before the
+    /// workflow's result is visible; a crash in between runs the step again, once.
     private func record(name: String, occurrence: Int, outputJSON: String?, error: ErrorInfo?, startedAt: Date,
-                        runs: Int, token: Int, on connection: Connection?) async throws {
-        let parallel = state.withLock { $0.inFlight[token] ?? false }
-        try await engine.recordStep(StepRecord(
-            workflowID: workflowID, attempt: attempt, name: name, occurrence: occurrence, outputJSON: outputJSON,
-            error: error, startedAt: startedAt, runs: runs, parallel: parallel), on: connection)
+                        runs: Int, token: Int, on connection: Connection?, mayHold: Bool = false) async throws {
+        let step = state.withLock { state -> StepRecord? in
+            let step = StepRecord(
+                workflowID: workflowID, attempt: attempt, name: name, occurrence: occurrence, outputJSON: outputJSON,
+                error: error, startedAt: startedAt, runs: runs, parallel: state.inFlight[token] ?? false)
+            guard mayHold, state.inFlight.count == 1, state.held == nil, state.writingHeld == nil else { return step }
+            state.held = step
+            return nil
+        }
+        if let step {
+            try await engine.recordStep(step, on: connection)
+        }
+    }
+
+    /// Writes the held checkpoint, if any, and waits for a write of it already under way.
+    func writeHeldCheckpoint() async throws {
+        let write = state.withLock { state -> Task<Void, any Error>? in
+            if let step = state.held {
+                state.held = nil
+                let engine = self.engine
+                state.writingHeld = Task { try await engine.recordStep(step) }
+            }
+            return state.writingHeld
+        }
+        guard let write else { return }
+        try await withTaskCancellationHandler {
+            try await write.value
+        } onCancel: {
+            write.cancel()
+        }
+        state.withLock { state in
+            if state.writingHeld == write { state.writingHeld = nil }
+        }
+    }
+
+    /// The checkpoint held back for the workflow's outcome, taken: the caller writes it with the
+    /// completion (``Engine/complete(workflowID:attempt:outputJSON:finalStep:stillWanted:)``).
+    func heldCheckpoint() async throws -> StepRecord? {
+        if let write = state.withLock({ $0.writingHeld }) {
+            try await write.value
+        }
+        return state.withLock { state in
+            defer { state.held = nil }
+            return state.held
+        }
     }
 
     /// Bookkeeping after a step ran and was recorded; a crash injected by the testing kit
-    /// happens here.
-    private func afterStepRecorded(_ key: String) throws {
+    /// happens here, once the step's checkpoint is durable.
+    private func afterStepRecorded(_ key: String) async throws {
         let count = state.withLock { state -> Int in
             state.executed.append(key)
             return state.executed.count
         }
         if let limit = hooks.crashAfterSteps, count >= limit {
+            try await writeHeldCheckpoint()
             throw SimulatedCrash()
         }
     }

@@ -66,6 +66,55 @@ struct CrashRecoveryTests {
         await fixture.close()
     }
 
+    @Test("kill -9 between the last step's body and the completion: the last checkpoint travels with the completion, so the step runs once more — never twice more — and is recorded once")
+    func killBeforeCompletion() async throws {
+        let fixture = try await EngineFixture()
+        let table = try await fixture.makeEffectsTable()
+        let client = try await fixture.client()
+        var ids: [String] = []
+        for n in 0..<20 {
+            ids.append(try await client.start(EffectsWorkflow.self, EffectsInput(n: n), options: StartOptions(queue: fixture.queue)).id)
+        }
+        let first = try await WorkerProcess(environment: [
+            "SF_EFFECTS_TABLE": table, "SF_QUEUE": fixture.queue, "SF_CONCURRENCY": "20", "SF_HOLD_STEP": "end",
+        ])
+        try await waitUntil(timeout: .seconds(60)) {
+            try await fixture.effects(in: table).values.filter { $0["s3"] == 1 }.count == 20
+        }
+        // Every workflow has run its last step and waits in its own code: s1 and s2 are
+        // recorded, s3's checkpoint is held for the completion.
+        let held = try await fixture.pool.query(
+            "select step_key, count(*) as n from steadfast.steps where workflow_id = any($1::text[]) group by 1 order by 1",
+            ["{" + ids.joined(separator: ",") + "}"])
+        #expect(try held.map { "\(try $0.string("step_key"))=\(try $0.int("n"))" } == ["s1=20", "s2=20"])
+        #expect(try await fixture.statusCounts() == [.running: 20])
+
+        first.signal(SIGKILL)
+        _ = await first.waitForExit()
+        let second = try await WorkerProcess(environment: [
+            "SF_EFFECTS_TABLE": table, "SF_QUEUE": fixture.queue, "SF_CONCURRENCY": "20",
+        ])
+        try await waitUntil(timeout: .seconds(30)) {
+            try await fixture.statusCounts()[.succeeded] == 20
+        }
+        let effects = try await fixture.effects(in: table)
+        for id in ids {
+            #expect(effects[id] == ["s1": 1, "s2": 1, "s3": 2], "\(id): only the last step ran again, once")
+        }
+        let steps = try await fixture.pool.query(
+            "select step_key, count(*) as n from steadfast.steps where workflow_id = any($1::text[]) group by 1 order by 1",
+            ["{" + ids.joined(separator: ",") + "}"])
+        #expect(try steps.map { "\(try $0.string("step_key"))=\(try $0.int("n"))" } == ["s1=20", "s2=20", "s3=20"],
+                "every step recorded once; none lost")
+        for (n, id) in ids.enumerated().prefix(5) {
+            #expect(try await client.workflow(id).outputJSON == "\"done \(n)\"")
+        }
+        second.signal(SIGTERM)
+        #expect(await second.waitForExit())
+        await client.close()
+        await fixture.close()
+    }
+
     @Test("a worker stopped past its lease is fenced: after SIGCONT its writes are refused and it abandons the workflows")
     func sigstopFencing() async throws {
         let fixture = try await EngineFixture()

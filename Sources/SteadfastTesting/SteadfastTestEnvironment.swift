@@ -99,7 +99,7 @@ public final class SteadfastTestEnvironment: Sendable {
                                  options: StartOptions = StartOptions(), replacing: StepResults = [:],
                                  preRecorded: StepResults = [:], crashAfterStep: Int? = nil) async throws -> TestRun<W.Output> {
         let executor = try await TestExecutor.register(database: database, logger: logger)
-        let (claimedOrNil, _) = try await Engine.startAndClaim(
+        let (claimedOrNil, _, _) = try await Engine.startAndClaim(
             on: executor.session, executorID: executor.id, id: id ?? options.id, name: W.name,
             inputJSON: try JSONCoding.encode(input), options: options.json)
         guard var claimed = claimedOrNil else {
@@ -131,7 +131,7 @@ public final class SteadfastTestEnvironment: Sendable {
         try await engine.recoverWorkflows()
         let record = try await engine.workflow(id: id)
         let executor = try await TestExecutor.register(database: database, logger: logger)
-        let (claimedOrNil, _) = try await Engine.startAndClaim(
+        let (claimedOrNil, _, _) = try await Engine.startAndClaim(
             on: executor.session, executorID: executor.id, id: id, name: W.name, inputJSON: record.inputJSON,
             options: ["queue": .string(record.queue)])
         guard let claimed = claimedOrNil else {

@@ -21,7 +21,8 @@ public final class Client: Sendable {
     let logger: Logger
     private let waiters: ResultWaiters
 
-    private init(database: DatabaseConfiguration, pool: ConnectionPool, logger: Logger) {
+    /// A client on `pool` (a worker's, for the handles it returns: ``Worker/start(_:_:options:)``).
+    init(database: DatabaseConfiguration, pool: ConnectionPool, logger: Logger) {
         self.database = database
         self.pool = pool
         self.logger = logger
@@ -53,6 +54,12 @@ public final class Client: Sendable {
     public func close() async {
         await waiters.close()
         await pool.close()
+    }
+
+    /// Stops listening for results (waiting calls fail with ``SteadfastError/Code/shutdown``),
+    /// leaving the pool to its owner.
+    func closeListener() async {
+        await waiters.close()
     }
 
     /// Starts a workflow, or returns the existing one when `options.id` was used before with the

@@ -97,11 +97,16 @@ package struct Engine: Sendable {
 
     // MARK: Starting
 
-    /// `start_workflow`.
-    package func start(id: String?, name: String, inputJSON: String, options: [String: JSONValue]) async throws -> StartedWorkflow {
-        let rows = try await pool.query(
-            "select workflow_id, status, created from steadfast.start_workflow($1, $2, $3::jsonb, $4::jsonb)",
-            [id, name, inputJSON, try JSONCoding.encode(options)])
+    /// `start_workflow`, on the pool or on `connection` (inside the caller's transaction).
+    package func start(id: String?, name: String, inputJSON: String, options: [String: JSONValue],
+                       on connection: Connection? = nil) async throws -> StartedWorkflow {
+        let sql = "select workflow_id, status, created from steadfast.start_workflow($1, $2, $3::jsonb, $4::jsonb)"
+        let parameters = [id, name, inputJSON, try JSONCoding.encode(options)]
+        let rows = if let connection {
+            try await connection.query(sql, parameters)
+        } else {
+            try await pool.query(sql, parameters)
+        }
         guard let row = rows.first else {
             throw SteadfastError(.decodingFailed, message: "start_workflow returned no row")
         }
@@ -114,7 +119,8 @@ package struct Engine: Sendable {
     /// claimable. Returns the claimed workflow (with its steps), or `nil` when it was not
     /// claimable, and whether it was created.
     package static func startAndClaim(on session: Connection, executorID: String, id: String?, name: String,
-                                      inputJSON: String, options: [String: JSONValue]) async throws -> (claimed: ClaimedWorkflow?, created: Bool) {
+                                      inputJSON: String, options: [String: JSONValue]) async throws
+        -> (claimed: ClaimedWorkflow?, created: Bool, id: String) {
         let rows = try await session.query(
             "select workflow_id, name, queue, input, attempt, steps, created, claimed from steadfast.start_workflow_and_claim($1, $2, $3, $4::jsonb, $5::jsonb)",
             [executorID, id, name, inputJSON, try JSONCoding.encode(options)])
@@ -122,11 +128,12 @@ package struct Engine: Sendable {
             throw SteadfastError(.decodingFailed, message: "start_workflow_and_claim returned no row")
         }
         let created = try row.bool("created")
-        guard try row.bool("claimed") else { return (nil, created) }
+        let id = try row.string("workflow_id")
+        guard try row.bool("claimed") else { return (nil, created, id) }
         return (ClaimedWorkflow(
             id: try row.string("workflow_id"), name: try row.string("name"), queue: try row.string("queue"),
             inputJSON: try row.string("input"), attempt: try row.int("attempt"),
-            steps: try Self.recordedSteps(fromJSON: try row.string("steps"))), created)
+            steps: try Self.recordedSteps(fromJSON: try row.string("steps"))), created, id)
     }
 
     /// `recover_workflows`: the recovery every claim runs first, without claiming.

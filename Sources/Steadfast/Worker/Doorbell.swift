@@ -23,22 +23,27 @@ final class Doorbell: Sendable {
         waiter?.resume()
     }
 
-    /// Returns when the bell rings or `timeout` has passed. One waiter at a time.
+    /// Returns when the bell rings, `timeout` has passed or the calling task is cancelled. One
+    /// waiter at a time.
     func wait(timeout: Duration) async {
         let timer = Task { [weak self] in
             try? await Task.sleep(for: timeout)
             if !Task.isCancelled { self?.ring() }
         }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let resumeNow = state.withLock { state -> Bool in
-                if state.rung {
-                    state.rung = false
-                    return true
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.rung {
+                        state.rung = false
+                        return true
+                    }
+                    state.waiter = continuation
+                    return false
                 }
-                state.waiter = continuation
-                return false
+                if resumeNow { continuation.resume() }
             }
-            if resumeNow { continuation.resume() }
+        } onCancel: {
+            ring()
         }
         timer.cancel()
     }

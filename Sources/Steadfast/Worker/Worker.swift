@@ -40,6 +40,9 @@ public final class Worker: Service, Sendable {
     let registry = WorkflowRegistry()
     /// The cron schedules declared in code, by name (``schedule(_:)``).
     let declaredSchedules = Mutex<[String: Schedule]>([:])
+    /// While ``run()`` runs: the run, and a client on its pool for the handles ``start(_:_:options:)``
+    /// returns.
+    let running = Mutex<(run: WorkerRun, client: Client)?>(nil)
 
     /// Creates a worker; nothing connects until ``run()``.
     /// - Parameters:
@@ -76,6 +79,9 @@ public final class Worker: Service, Sendable {
             await pool.close()
             throw error
         }
+        let client = Client(database: database, pool: pool, logger: logger)
+        running.withLock { $0 = (run, client) }
+        defer { running.withLock { $0 = nil } }
         do {
             try await ScheduleTicker.declare(schedules, engine: engine, logger: logger)
         } catch {
@@ -94,7 +100,9 @@ public final class Worker: Service, Sendable {
         } onGracefulShutdown: {
             run.stop()
         }
+        running.withLock { $0 = nil }
         await run.finish()
+        await client.closeListener()
         await pool.close()
     }
 

@@ -94,27 +94,14 @@ final class WorkerRun: Sendable {
                         let claimed = try await Engine.claim(on: executor.connection(), executorID: executorID,
                                                              limit: free, names: worker.registry.names)
                         for workflow in claimed {
-                            let held = Held(id: workflow.id, attempt: workflow.attempt)
-                            active.withLock { _ = $0.insert(held) }
-                            // Its own task, so that cancelling this one workflow is possible;
-                            // cancelling the group (shutdown) still reaches it.
-                            let task = Task { await self.execute(workflow) }
-                            tasks.withLock { $0[held] = (task, false) }
+                            // Cancelling the group (shutdown) reaches it.
+                            let task = launch(workflow)
                             group.addTask {
                                 await withTaskCancellationHandler {
                                     await task.value
                                 } onCancel: {
                                     task.cancel()
                                 }
-                                let cancelled = self.tasks.withLock { $0.removeValue(forKey: held)?.cancelled }
-                                if cancelled == true {
-                                    // Normally a no-op (the workflow is cancelled). But a late
-                                    // notification may have hit a run that started after the
-                                    // workflow was resumed: hand that run's claim back.
-                                    await self.release(workflow.id)
-                                }
-                                self.active.withLock { _ = $0.remove(held) }
-                                self.doorbell.ring()
                             }
                         }
                         claimedAll = claimed.count == free
@@ -154,7 +141,69 @@ final class WorkerRun: Sendable {
                 logger.info("cancelling workflows still running after the grace period", metadata: ["count": "\(left)"])
             }
             group.cancelAll()
+            // The workflows started here (``startHere``) run outside the group.
+            for task in tasks.withLock({ $0.values.map(\.task) }) { task.cancel() }
         }
+        // Let the cancelled ones end before ``finish()`` hands back what is left (at most 5 s;
+        // a sleep of its own, since this task may be cancelled).
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !active.withLock({ $0.isEmpty }) && ContinuousClock.now < deadline {
+            await Task.detached { try? await Task.sleep(for: .milliseconds(20)) }.value
+        }
+    }
+
+    /// Runs a claimed workflow in a task of its own — so that cancelling this one workflow is
+    /// possible — held in the worker's slots until it ends; `outcome` learns how it ended.
+    private func launch(_ workflow: ClaimedWorkflow, outcome: LocalOutcome? = nil) -> Task<Void, Never> {
+        let held = Held(id: workflow.id, attempt: workflow.attempt)
+        active.withLock { _ = $0.insert(held) }
+        // Created under the lock, so that the task finds itself in `tasks` when it ends.
+        return tasks.withLock { tasks in
+            let task = Task {
+                let result = await self.execute(workflow)
+                outcome?.resolve(result)
+                let cancelled = self.tasks.withLock { $0.removeValue(forKey: held)?.cancelled }
+                if cancelled == true {
+                    // Normally a no-op (the workflow is cancelled). But a late notification may
+                    // have hit a run that started after the workflow was resumed: hand that
+                    // run's claim back.
+                    await self.release(workflow.id)
+                }
+                self.active.withLock { _ = $0.remove(held) }
+                self.doorbell.ring()
+            }
+            tasks[held] = (task, false)
+            return task
+        }
+    }
+
+    /// Starts a workflow and, when a slot is free, claims it in the same call
+    /// (`start_workflow_and_claim`, on the session) and runs it here at once. Returns its id,
+    /// whether this call created it, and — when it runs here — the outcome to wait for; `nil`
+    /// when the worker has no free slot or is stopping (the caller enqueues it instead).
+    func startHere(name: String, id: String?, inputJSON: String, options: [String: JSONValue]) async throws
+        -> (id: String, created: Bool, outcome: LocalOutcome?)? {
+        guard !isStopping else { return nil }
+        // A slot, reserved before the claim so the claim loop cannot fill it meanwhile.
+        let reservation = Held(id: "\u{0}here", attempt: Int.random(in: Int.min ..< 0))
+        let reserved = active.withLock { active -> Bool in
+            guard active.count < configuration.concurrency else { return false }
+            active.insert(reservation)
+            return true
+        }
+        guard reserved else { return nil }
+        defer {
+            active.withLock { _ = $0.remove(reservation) }
+            doorbell.ring()
+        }
+        let (claimed, created, workflowID) = try await Engine.startAndClaim(
+            on: executor.connection(), executorID: executorID, id: id, name: name, inputJSON: inputJSON, options: options)
+        guard let claimed else {
+            return (workflowID, created, nil)  // enqueued: not claimable now (a delay, the queue's limits, finished)
+        }
+        let outcome = LocalOutcome()
+        _ = launch(claimed, outcome: outcome)
+        return (workflowID, created, outcome)
     }
 
     /// Hands back what is still held (`deregister_executor`, on the session) and closes the
@@ -299,14 +348,14 @@ final class WorkerRun: Sendable {
 
     // MARK: Running a workflow
 
-    private func execute(_ claimed: ClaimedWorkflow) async {
+    private func execute(_ claimed: ClaimedWorkflow) async -> WorkflowExecution.Outcome? {
         guard let runner = worker.registry.runner(for: claimed.name) else {
             logger.error("no workflow registered under this name; handing it back",
                          metadata: ["workflow_id": .string(claimed.id), "workflow": .string(claimed.name)])
             await release(claimed.id)
-            return
+            return nil
         }
-        _ = await WorkflowExecution(claimed: claimed, runner: runner, engine: engine, executor: executor,
-                                    logger: logger).run()
+        return await WorkflowExecution(claimed: claimed, runner: runner, engine: engine, executor: executor,
+                                       logger: logger).run()
     }
 }

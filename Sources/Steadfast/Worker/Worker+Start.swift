@@ -1,0 +1,46 @@
+import Logging
+import Synchronization
+
+extension Worker {
+    /// Starts a workflow and runs it in this worker at once — in this process, without a trip
+    /// through the queue — when the worker runs (``run()``), has `W` registered and has a free
+    /// slot; otherwise it is enqueued, exactly as ``Client/start(_:_:options:)`` does, and
+    /// whichever worker claims it runs it.
+    ///
+    /// Running here is a claim like any other: the workflow is started already `running` under
+    /// this worker's executor (`steadfast.start_workflow_and_claim`, one call), takes one of its
+    /// ``Configuration/concurrency`` slots, is fenced and recovered as usual (if this process
+    /// dies, another worker resumes it after its last checkpoint), and is handed back at
+    /// shutdown. In a queue with limits it runs here only as the limits allow. The handle's
+    /// ``WorkflowHandle/result(timeout:)`` learns the outcome of an execution running here
+    /// the moment its completion commits, without waiting for a notification.
+    ///
+    /// ```swift
+    /// let worker = Worker(database: database)
+    /// worker.register(SendWelcome())
+    /// Task { try await worker.run() }
+    /// let email = try await worker.start(SendWelcome.self, .init(userID: 7)).result()
+    /// ```
+    /// - Returns: A handle; ``WorkflowHandle/runsHere`` says whether this process runs it.
+    /// - Throws: ``SteadfastError`` as ``Client/start(_:_:options:)``, or with code
+    ///   ``SteadfastError/Code/shutdown`` when the worker is not running.
+    public func start<W: Workflow>(_ workflow: W.Type, _ input: W.Input,
+                                   options: StartOptions = StartOptions()) async throws -> WorkflowHandle<W.Output> {
+        guard let (run, client) = running.withLock({ $0 }) else {
+            throw SteadfastError(.shutdown, message: "the worker is not running: start it with run() first")
+        }
+        if registry.runner(for: W.name) != nil {
+            do {
+                if let started = try await run.startHere(name: W.name, id: options.id, inputJSON: try JSONCoding.encode(input),
+                                                         options: options.json) {
+                    return WorkflowHandle(id: started.id, created: started.created, client: client, local: started.outcome)
+                }
+            } catch let error as SteadfastError where error.code == .connectionLost || error.code == .shutdown
+                                                        || error.code == .executorInUse {
+                // The executor's session is being restored: enqueue instead.
+                logger.debug("starting here failed; enqueuing", metadata: ["error": "\(error)"])
+            }
+        }
+        return try await client.start(workflow, input, options: options)
+    }
+}

@@ -86,6 +86,9 @@ language plpgsql
 stable
 as $fn$
 begin
+    if p_options is null or p_options operator(pg_catalog.=) '{}'::jsonb then
+        return pg_catalog.jsonb_populate_record(p_type, '{}'::jsonb);  -- the usual case
+    end if;
     if pg_catalog.jsonb_typeof(p_options) = 'object' then
         begin
             p_type := pg_catalog.jsonb_populate_record(p_type, p_options);
@@ -95,8 +98,6 @@ begin
         exception when others then
             null;  -- named below
         end;
-    elsif p_options is null then
-        return pg_catalog.jsonb_populate_record(p_type, '{}'::jsonb);
     end if;
     return steadfast._option_failure(p_type, p_options, p_function);
 end;

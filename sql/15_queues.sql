@@ -61,6 +61,24 @@ begin
 end;
 $fn$;
 
+-- _key_share_queue(queue, function) → queue, its row locked KEY SHARE until the caller's
+-- transaction ends, as a foreign key to it would lock it: a delete_queue racing the caller
+-- waits, then finds what the caller wrote (SF004), instead of the caller failing on the key
+-- (23503) after the queue was deleted. SF001 when there is no such queue.
+create or replace function steadfast._key_share_queue(p_queue text, p_function text)
+returns text
+language plpgsql
+as $fn$
+begin
+    perform from steadfast.queues q where q.name = p_queue for key share;
+    if not found then
+        raise exception using errcode = 'SF001',
+            message = pg_catalog.format('%s: unknown queue %s', p_function, steadfast._echo(p_queue));
+    end if;
+    return p_queue;
+end;
+$fn$;
+
 -- _queue_name(name, function) → name, when it is a valid queue name (1…200 characters).
 -- Raises SF005.
 create or replace function steadfast._queue_name(p_name text, p_function text)

@@ -3,17 +3,18 @@
 -- _new_workflows and inserts them with _insert_workflows: a rule about a new workflow lives
 -- here, once, and holds for one workflow as for ten thousand.
 
--- _start_options(options, now, function) → the start options, parsed (steadfast.start_options,
--- migration 0010) and with their defaults: queue "default", priority 0 (lower runs first),
--- available_at (a timestamp) or delay_seconds (not both; default now), app_version,
--- max_recovery_attempts (default 10), retry (a retry policy, see _retry_policy), parent_id,
--- parent_step, deadline (a timestamp), dedup_key (at most one active workflow per queue holds
--- a key, see _insert_workflow), dedup_policy ("return", the default, or "error"),
--- partition_key (the partition the queue's partition_concurrency counts it in). Raises SF005.
-create or replace function steadfast._start_options(p_options jsonb, p_now timestamptz, p_function text,
-    out queue text, out priority integer, out available_at timestamptz, out app_version text,
-    out max_recovery_attempts integer, out retry_policy jsonb, out parent_id text, out parent_step text,
-    out deadline timestamptz, out dedup_key text, out dedup_policy text, out partition_key text)
+-- _start_template(options, now, function) → (template, dedup_policy): a new workflow's row as
+-- its start options make it — everything but its id, name and input — and its dedup_policy.
+-- The options are parsed (steadfast.start_options, migration 0010) and given their defaults:
+-- queue "default", priority 0 (lower runs first), available_at (a timestamp) or delay_seconds
+-- (not both; default now), app_version, max_recovery_attempts (default 10), retry (a retry
+-- policy, see _retry_policy), parent_id, parent_step, deadline (a timestamp), dedup_key (at
+-- most one active workflow per queue holds a key, see _insert_workflow), dedup_policy
+-- ("return", the default, or "error"), partition_key (the partition the queue's
+-- partition_concurrency counts it in). The row is `enqueued`, attempt 0, created now. Raises
+-- SF005.
+create or replace function steadfast._start_template(p_options jsonb, p_now timestamptz, p_function text,
+                                                    out template steadfast.workflows, out dedup_policy text)
 language plpgsql
 stable
 as $fn$
@@ -24,83 +25,32 @@ begin
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('%s: give delay_seconds or available_at, not both', p_function);
     end if;
-    queue := coalesce(o.queue, 'default');
-    priority := coalesce(o.priority, 0);
-    available_at := coalesce(steadfast._instant(o.available_at, 'available_at', p_function),
-                             p_now + pg_catalog.make_interval(secs => coalesce(o.delay_seconds, 0)));
-    app_version := o.app_version;
-    max_recovery_attempts := coalesce(o.max_recovery_attempts, 10);
-    retry_policy := steadfast._retry_policy(o.retry);
-    parent_id := o.parent_id;
-    parent_step := o.parent_step;
-    deadline := steadfast._instant(o.deadline, 'deadline', p_function);
-    dedup_key := o.dedup_key;
+    template.status := 'enqueued';
+    template.queue := coalesce(o.queue, 'default');
+    template.priority := coalesce(o.priority, 0);
+    template.attempt := 0;
+    template.recovery_attempts := 0;
+    template.max_recovery_attempts := coalesce(o.max_recovery_attempts, 10);
+    template.retry_count := 0;
+    if o.retry is not null then
+        template.retry_policy := steadfast._retry_policy(o.retry);
+    end if;
+    if o.available_at is not null then
+        template.available_at := steadfast._instant(o.available_at, 'available_at', p_function);
+    end if;
+    template.available_at := coalesce(template.available_at,
+                                      p_now + pg_catalog.make_interval(secs => coalesce(o.delay_seconds, 0)));
+    template.app_version := o.app_version;
+    template.parent_id := o.parent_id;
+    template.parent_step := o.parent_step;
+    template.dedup_key := o.dedup_key;
+    template.partition_key := o.partition_key;
+    if o.deadline is not null then
+        template.deadline := steadfast._instant(o.deadline, 'deadline', p_function);
+    end if;
+    template.created_at := p_now;
+    template.updated_at := p_now;
     dedup_policy := coalesce(o.dedup_policy, 'return');
-    partition_key := o.partition_key;
-end;
-$fn$;
-
--- _new_workflows(elements, defaults, function, schedule) → (rows, policies): the workflows the
--- elements describe, validated, with their defaults, `enqueued`, not yet inserted, in order,
--- and each one's dedup_policy. An element's options are `defaults` overridden key by key by its
--- own; each distinct options object is parsed once (_start_options). Ids are at most 255
--- characters (null → a generated UUID), names 1 to 255, inputs any JSON (null → JSON null)
--- within max_payload_bytes. Ids beginning with "schedule:" are reserved for the workflows
--- tick_schedules starts (`schedule` true): any other caller is refused. Locks the queues' rows
--- KEY SHARE until the caller's transaction ends (as the insert's queue check, migration 0008,
--- would): a delete_queue racing the start waits for it and then finds the workflows (SF004),
--- or, holding the queue first, deletes it and the start finds no queue (SF001) — never a
--- foreign-key error. Raises SF005 (bad argument), SF001 (unknown queue), SF006 (input too
--- large); messages name `function`.
-create or replace function steadfast._new_workflows(p_elements steadfast.start_element[], p_defaults jsonb,
-                                                   p_function text, p_schedule boolean default false,
-                                                   out rows steadfast.workflows[], out policies text[])
-language plpgsql
-volatile
-as $fn$
-declare
-    v_now timestamptz := steadfast.now();
-    v_defaults jsonb := coalesce(p_defaults, '{}'::jsonb);
-    v_queue text;
-begin
-    with e as materialized (
-        select x.ord::integer as ord, x.name, coalesce(x.workflow_id, pg_catalog.gen_random_uuid()::text) as id,
-               coalesce(x.input, 'null'::jsonb) as input,
-               case when x.options is null or pg_catalog.jsonb_typeof(x.options) = 'null' then v_defaults
-                    when pg_catalog.jsonb_typeof(x.options) = 'object' then v_defaults || x.options
-                    else x.options end as options
-        from pg_catalog.unnest(p_elements) with ordinality as x(name, workflow_id, input, options, ord)
-    ),
-    o as materialized (
-        select d.options, s.*
-        from (select distinct e.options from e) d
-        cross join lateral steadfast._start_options(d.options, v_now, p_function) s
-    )
-    -- In the column order of steadfast.workflows (a column more or less fails the cast).
-    select pg_catalog.array_agg(row(
-               case when pg_catalog.left(e.id, 9) = 'schedule:' and not p_schedule
-                    then steadfast._reserved_id(e.id, p_function)
-                    else steadfast._require_text(e.id, 'workflow_id', p_function) end,       -- id
-               steadfast._require_text(e.name, 'name', p_function),                          -- name
-               'enqueued', o.queue, o.priority,                                              -- status, queue, priority
-               steadfast._check_payload(e.input, 'workflow input'),                          -- input
-               null, null, 0, null,                                                           -- output, error, attempt, executor_id
-               0, o.max_recovery_attempts, 0, o.retry_policy,                                 -- recovery_attempts … retry_policy
-               o.available_at, o.app_version, o.parent_id, o.parent_step,
-               null, null,                                                                    -- forked_from, forked_at_step
-               o.dedup_key, o.partition_key, o.deadline, v_now, v_now,                        -- … created_at, updated_at
-               null, null, null, null                                                         -- started_at, completed_at, error_attempt, executor_role
-           )::steadfast.workflows order by e.ord),
-           pg_catalog.array_agg(o.dedup_policy order by e.ord)
-    into rows, policies
-    from e join o on o.options = e.options;
-    for v_queue in select distinct r.queue from pg_catalog.unnest(rows) r order by r.queue loop
-        perform from steadfast.queues q where q.name = v_queue for key share;
-        if not found then
-            raise exception using errcode = 'SF001',
-                message = pg_catalog.format('%s: unknown queue %s', p_function, steadfast._echo(v_queue));
-        end if;
-    end loop;
 end;
 $fn$;
 
@@ -118,11 +68,103 @@ begin
 end;
 $fn$;
 
+-- _workflow_row(template, workflow_id, name, input, function, schedule) → the template with
+-- its id, name and input, each checked: an id of 1 to 255 characters (ids beginning with
+-- "schedule:" are reserved for the workflows tick_schedules starts, `schedule` true; any other
+-- caller is refused, SF005), a name of 1 to 255, an input within max_payload_bytes (SF006).
+-- SQL, inlined by the planner: one row costs no function call.
+create or replace function steadfast._workflow_row(t steadfast.workflows, p_workflow_id text, p_name text,
+                                                  p_input jsonb, p_function text, p_schedule boolean)
+returns steadfast.workflows
+language sql
+stable
+as $fn$
+    -- In the column order of steadfast.workflows (a column more or less fails the cast).
+    select row(case when pg_catalog.left(p_workflow_id, 9) = 'schedule:' and not p_schedule
+                    then steadfast._reserved_id(p_workflow_id, p_function)
+                    else steadfast._require_text(p_workflow_id, 'workflow_id', p_function) end,
+               steadfast._require_text(p_name, 'name', p_function),
+               t.status, t.queue, t.priority,
+               steadfast._check_payload(p_input, 'workflow input'),
+               t.output, t.error, t.attempt, t.executor_id, t.recovery_attempts, t.max_recovery_attempts,
+               t.retry_count, t.retry_policy, t.available_at, t.app_version, t.parent_id, t.parent_step,
+               t.forked_from, t.forked_at_step, t.dedup_key, t.partition_key, t.deadline, t.created_at,
+               t.updated_at, t.started_at, t.completed_at, t.error_attempt, t.executor_role)::steadfast.workflows
+$fn$;
+
+-- _element_options(defaults, options) → an element's options: `defaults` overridden key by key
+-- by the element's own (null or JSON null: the defaults); anything but an object is passed on
+-- for _parse_options to refuse.
+create or replace function steadfast._element_options(p_defaults jsonb, p_options jsonb)
+returns jsonb
+language sql
+immutable
+as $fn$
+    select case when p_options is null or pg_catalog.jsonb_typeof(p_options) = 'null' then coalesce(p_defaults, '{}'::jsonb)
+                when pg_catalog.jsonb_typeof(p_options) = 'object' then coalesce(p_defaults, '{}'::jsonb) || p_options
+                else p_options end
+$fn$;
+
+-- _new_workflows(elements, defaults, function, schedule) → (rows, policies): the workflows the
+-- elements describe, validated, with their defaults, `enqueued`, not yet inserted, in order,
+-- and each one's dedup_policy. An element's options are `defaults` overridden key by key by its
+-- own (_element_options); each distinct options object is parsed once (_start_template), and
+-- each row built by _workflow_row. Locks the queues' rows KEY SHARE until the caller's
+-- transaction ends (as the insert's queue check, migration 0008, would): a delete_queue racing
+-- the start waits for it and then finds the workflows (SF004), or, holding the queue first,
+-- deletes it and the start finds no queue (SF001) — never a foreign-key error. Raises SF005
+-- (bad argument), SF001 (unknown queue), SF006 (input too large); messages name `function`.
+-- One element — every start but a batch — takes the same steps without the set query.
+create or replace function steadfast._new_workflows(p_elements steadfast.start_element[], p_defaults jsonb,
+                                                   p_function text, p_schedule boolean default false,
+                                                   out rows steadfast.workflows[], out policies text[])
+language plpgsql
+volatile
+as $fn$
+declare
+    v_now timestamptz := steadfast.now();
+    v_element steadfast.start_element;
+    t record;
+begin
+    if pg_catalog.cardinality(p_elements) = 1 then
+        v_element := p_elements[1];
+        t := steadfast._start_template(steadfast._element_options(p_defaults, v_element.options), v_now, p_function);
+        -- Not in the expression below: a volatile argument would keep _workflow_row from
+        -- being inlined.
+        v_element.workflow_id := coalesce(v_element.workflow_id, pg_catalog.gen_random_uuid()::text);
+        rows := array[steadfast._workflow_row(t.template, v_element.workflow_id, v_element.name,
+                                              coalesce(v_element.input, 'null'::jsonb), p_function, p_schedule)];
+        policies := array[t.dedup_policy];
+        perform steadfast._key_share_queue((t.template).queue, p_function);
+        return;
+    else
+        with e as materialized (
+            select x.ord, x.name, coalesce(x.workflow_id, pg_catalog.gen_random_uuid()::text) as id,
+                   coalesce(x.input, 'null'::jsonb) as input, steadfast._element_options(p_defaults, x.options) as options
+            from pg_catalog.unnest(p_elements) with ordinality as x(name, workflow_id, input, options, ord)
+        ),
+        o as materialized (
+            select d.options, s.template, s.dedup_policy
+            from (select distinct e.options from e) d
+            cross join lateral steadfast._start_template(d.options, v_now, p_function) s
+        )
+        select pg_catalog.array_agg(steadfast._workflow_row(o.template, e.id, e.name, e.input, p_function, p_schedule)
+                                    order by e.ord),
+               pg_catalog.array_agg(o.dedup_policy order by e.ord)
+        into rows, policies
+        from e join o on o.options = e.options;
+    end if;
+    perform steadfast._key_share_queue(q.queue, p_function)
+    from (select distinct r.queue from pg_catalog.unnest(rows) r order by r.queue) q;
+end;
+$fn$;
+
 -- _insert_workflows(rows, policies, function, name_each) → (ordinal, workflow_id, created),
 -- one row per element of `rows` (ordinal: its 1-based position): inserts them in one
 -- statement, in order; an element whose id or dedup_key is taken — by an existing workflow or
 -- an earlier element — is resolved by _insert_workflow (the existing workflow, SF002, SF009).
--- With name_each, an error names the element: "<function>[n]: …". Notifies nothing.
+-- With name_each, an error names the element: "<function>[n]: …". Notifies nothing. One row
+-- is inserted by _insert_workflow directly (the same insert, without the set query).
 create or replace function steadfast._insert_workflows(p_rows steadfast.workflows[], p_policies text[],
                                                       p_function text, p_name_each boolean default false)
 returns table (ordinal integer, workflow_id text, created boolean)
@@ -135,19 +177,25 @@ declare
     v_n integer;
     r record;
 begin
+    if pg_catalog.cardinality(p_rows) = 1 then
+        return query select 1, i.workflow_id, i.created from steadfast._insert_workflow(p_rows[1], p_policies[1], p_function) i;
+        return;
+    end if;
     with ins as (
         insert into steadfast.workflows select * from pg_catalog.unnest(p_rows) on conflict do nothing returning id
     )
     select pg_catalog.array_agg(ins.id) into v_inserted from ins;
+    if pg_catalog.cardinality(v_inserted) = pg_catalog.cardinality(p_rows) then
+        -- Every row inserted (the usual case): no id was taken, none repeated.
+        return query select i, (p_rows[i]).id, true from pg_catalog.generate_subscripts(p_rows, 1) i;
+        return;
+    end if;
     return query
     select x.n::integer, x.id, true
     from (select u.id, u.ordinality as n, pg_catalog.row_number() over (partition by u.id order by u.ordinality) as k
           from pg_catalog.unnest(p_rows) with ordinality as u) x
     join pg_catalog.unnest(v_inserted) as i(id) on i.id = x.id
     where x.k = 1;
-    if pg_catalog.cardinality(v_inserted) = pg_catalog.cardinality(p_rows) then
-        return;
-    end if;
     for v_n in
         select x.n from (select u.id, u.ordinality as n, pg_catalog.row_number() over (partition by u.id order by u.ordinality) as k
                          from pg_catalog.unnest(p_rows) with ordinality as u) x
@@ -214,7 +262,7 @@ $fn$;
 -- start_workflow(workflow_id, name, input, options) →
 --   (workflow_id, status, created, queue, available_at, output, error).
 -- Enqueues a workflow: `input` is any JSON (SQL null means JSON null); workflow_id null → a
--- generated UUID; options as in _start_options. Idempotent on the id: when a workflow with this
+-- generated UUID; options as in _start_template. Idempotent on the id: when a workflow with this
 -- id and name exists, it is returned unchanged with created = false (its input and options
 -- are not compared). With a dedup_key held by an active workflow of the queue, that workflow
 -- is returned (created = false, its own id) or, with dedup_policy "error", SF009 is raised
@@ -239,10 +287,10 @@ declare
     w steadfast.workflows;
     r record;
 begin
-    select * into n from steadfast._new_workflows(
-        array[row(p_name, p_workflow_id, p_input, p_options)::steadfast.start_element], null, 'start_workflow');
+    n := steadfast._new_workflows(array[row(p_name, p_workflow_id, p_input, p_options)::steadfast.start_element],
+                                  null, 'start_workflow');
     w := n.rows[1];
-    select * into r from steadfast._insert_workflows(n.rows, n.policies, 'start_workflow') i;
+    select * into r from steadfast._insert_workflow(w, n.policies[1], 'start_workflow') i;
     if r.created then
         if w.available_at <= steadfast.now() then
             perform pg_catalog.pg_notify('steadfast_enqueued', w.queue);

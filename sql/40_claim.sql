@@ -463,8 +463,8 @@ declare
     v_claimed boolean := false;
     v_locked text;
 begin
-    select * into n from steadfast._new_workflows(
-        array[row(p_name, p_workflow_id, p_input, p_options)::steadfast.start_element], null, 'start_workflow_and_claim');
+    n := steadfast._new_workflows(array[row(p_name, p_workflow_id, p_input, p_options)::steadfast.start_element],
+                                  null, 'start_workflow_and_claim');
     w := n.rows[1];
     select * into q from steadfast.queues x where x.name = w.queue;
     -- A queue without settings: the new workflow is inserted running.
@@ -477,7 +477,7 @@ begin
         w.started_at := v_now;
     end if;
     select i.workflow_id, i.created into v_id, v_created
-    from steadfast._insert_workflows(array[w], n.policies, 'start_workflow_and_claim') i;
+    from steadfast._insert_workflow(w, n.policies[1], 'start_workflow_and_claim') i;
     if v_created and v_direct then
         v_claimed := true;
     elsif not v_direct and (steadfast._has_global_rule(q) or q.worker_concurrency is not null) then

@@ -544,14 +544,8 @@ begin
     end if;
     if p_options ? 'queue' then
         s.queue := steadfast._require_text(o.queue, 'queue', p_function);
-        -- KEY SHARE until the caller's transaction ends, as the schedule's foreign key will: a
-        -- delete_queue racing this call waits for it, then finds the schedule (SF004), instead
-        -- of this call failing on the key (23503) after the queue was deleted.
-        perform from steadfast.queues q where q.name = s.queue for key share;
-        if not found then
-            raise exception using errcode = 'SF001',
-                message = pg_catalog.format('%s: unknown queue %s', p_function, steadfast._echo(s.queue));
-        end if;
+        -- Until the caller's transaction ends, as the schedule's foreign key will.
+        perform steadfast._key_share_queue(s.queue, p_function);
     end if;
     if p_options ? 'input' then
         s.input := coalesce(nullif(o.input, 'null'::jsonb), '{}'::jsonb);
@@ -890,13 +884,13 @@ begin
     if exists (select from steadfast.workflows x where x.id = steadfast._schedule_workflow_id(s.name, p_at)) then
         return false;
     end if;
-    select * into n from steadfast._new_workflows(
+    n := steadfast._new_workflows(
         array[row(s.workflow_name, steadfast._schedule_workflow_id(s.name, p_at),
                   s.input || pg_catalog.jsonb_build_object('scheduled_at',
                       pg_catalog.to_char(p_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
                   pg_catalog.jsonb_build_object('queue', s.queue))::steadfast.start_element],
         null, 'tick_schedules', true);
-    select * into r from steadfast._insert_workflows(n.rows, n.policies, 'tick_schedules') i;
+    select * into r from steadfast._insert_workflow(n.rows[1], n.policies[1], 'tick_schedules') i;
     return r.created;
 end;
 $fn$;

@@ -150,8 +150,7 @@ public final class SteadfastTestEnvironment: Sendable {
         var runs = [try await run(workflow, input, id: id, options: options)]
         while case .failed(_, willRetry: true) = runs.last!.outcome, runs.count < maxExecutions {
             let id = runs.last!.workflowID
-            let availableAt = try await engine.availableAt(workflowID: id)
-            if availableAt > (try await clock.now()) {
+            if let availableAt = try await engine.workflow(id: id).availableAt, availableAt > (try await clock.now()) {
                 try await clock.set(to: availableAt)
             }
             runs.append(try await resume(workflow, id: id))

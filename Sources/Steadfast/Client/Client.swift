@@ -93,7 +93,7 @@ public final class Client: Sendable {
     ///   - limit: At most this many (1…1000). Defaults to 100.
     public func list(status: [WorkflowStatus]? = nil, name: String? = nil, queue: String? = nil,
                      limit: Int = 100) async throws -> [WorkflowSummary] {
-        try await engine.list(statuses: status, name: name, queue: queue, limit: limit)
+        try await engine.list(filter: WorkflowFilter(status: status, name: name, queue: queue), limit: limit, after: nil)
     }
 
     /// Waits until the workflow reaches a final status and returns it.

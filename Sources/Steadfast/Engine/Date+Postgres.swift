@@ -66,3 +66,19 @@ extension Date: PostgresTextDecodable {
         return formatter.string(from: self)
     }
 }
+
+extension Date {
+    /// ISO 8601 in UTC with microseconds, PostgreSQL's precision (`2026-11-24T21:42:21.477248Z`):
+    /// a `timestamptz` that compares equal to the one the date was read from, as keyset
+    /// pagination needs.
+    package var microsecondText: String {
+        let micros = Int64((timeIntervalSince1970 * 1_000_000).rounded())
+        let seconds = Int64((Double(micros) / 1_000_000).rounded(.down))
+        let fraction = micros - seconds * 1_000_000
+        var time = tm()
+        var t = time_t(seconds)
+        gmtime_r(&t, &time)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", Int(time.tm_year) + 1900, Int(time.tm_mon) + 1,
+                      Int(time.tm_mday), Int(time.tm_hour), Int(time.tm_min), Int(time.tm_sec), Int(fraction))
+    }
+}

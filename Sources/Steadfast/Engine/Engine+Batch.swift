@@ -64,12 +64,4 @@ extension Engine {
         }
     }
 
-    /// `record_step`'s options for `step`. The hot path of every workflow: written by hand
-    /// (numbers and a boolean), sparing a JSONEncoder and a date formatter per step.
-    static func optionsJSON(of step: StepRecord) throws -> String {
-        var options = "{\"occurrence\":\(step.occurrence),\"started_at\":\(step.startedAt.timeIntervalSince1970),\"step_attempts\":\(step.runs)"
-        if step.parallel { options += ",\"parallel\":true" }
-        if let error = step.error { options += ",\"error\":" + (try JSONCoding.encode(error)) }
-        return options + "}"
-    }
 }

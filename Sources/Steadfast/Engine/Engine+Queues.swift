@@ -1,15 +1,7 @@
 import Foundation
 
-/// Queues and batch starts: `create_queue`, `define_queue`, `delete_queue`, `list_queues`,
-/// `start_workflows`.
+/// Queues (sql/15_queues.sql): `create_queue`, `define_queue`, `delete_queue`, `list_queues`.
 extension Engine {
-    /// One element of a batch start.
-    struct BatchStart: Sendable {
-        var id: String?
-        var name: String
-        var inputJSON: String
-        var options: [String: JSONValue]
-    }
 
     /// `create_queue`: creates the queue with these settings, or leaves an existing one as it
     /// is. Returns whether it was created.
@@ -60,33 +52,4 @@ extension Engine {
         }
     }
 
-    /// `start_workflows`: the batch in one call and one transaction; one result per element,
-    /// in order.
-    func startBatch(_ batch: [BatchStart]) async throws -> [StartedWorkflow] {
-        guard !batch.isEmpty else { return [] }
-        // Inputs are JSON already: the array is assembled as text around them.
-        // Batches usually share their options: each distinct options object is encoded once.
-        var encodedOptions: [[String: JSONValue]: String] = [:]
-        var elements: [String] = []
-        elements.reserveCapacity(batch.count)
-        for element in batch {
-            let options: String
-            if let known = encodedOptions[element.options] {
-                options = known
-            } else {
-                options = try JSONCoding.encode(element.options)
-                encodedOptions[element.options] = options
-            }
-            var json = "{\"name\":" + JSONCoding.quoted(element.name) + ",\"input\":" + element.inputJSON + ",\"options\":" + options
-            if let id = element.id { json += ",\"workflow_id\":" + JSONCoding.quoted(id) }
-            elements.append(json + "}")
-        }
-        let rows = try await pool.query(
-            "select workflow_id, status, created from steadfast.start_workflows($1::jsonb) order by ordinal",
-            ["[" + elements.joined(separator: ",") + "]"])
-        return try rows.map { row in
-            StartedWorkflow(id: try row.string("workflow_id"), status: try Self.status(row.string("status")),
-                            created: try row.bool("created"))
-        }
-    }
 }

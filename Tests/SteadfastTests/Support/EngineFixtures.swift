@@ -68,7 +68,7 @@ struct EngineFixture: Sendable {
 
     /// The number of workflows of this test's queue in each status.
     func statusCounts() async throws -> [WorkflowStatus: Int] {
-        let list = try await engine.list(statuses: nil, name: nil, queue: queue, limit: 1000)
+        let list = try await engine.list(filter: WorkflowFilter(queue: queue), limit: 1000, after: nil)
         return Dictionary(grouping: list, by: \.status).mapValues(\.count)
     }
 }

@@ -14,6 +14,8 @@
 -- too, parsed with their own type. JSON null is SQL null: the caller applies its default.
 
 -- Domains: a range per kind of value; the comment is what an error message says it must be.
+-- Every number is a steadfast.number first: no magnitude a double cannot hold, and none so
+-- close to zero that arithmetic on it underflows (22003).
 create domain steadfast.key as text check (pg_catalog.length(value) between 1 and 255);
 comment on domain steadfast.key is 'a string of 1 to 255 characters';
 create domain steadfast.label as text check (pg_catalog.length(value) <= 255);
@@ -25,19 +27,19 @@ comment on domain steadfast.natural is 'an integer ≥ 0';
 create domain steadfast.number as double precision
     check (value between -1e300 and 1e300 and (value = 0 or pg_catalog.abs(value) >= 1e-300));
 comment on domain steadfast.number is 'a number from -1e300 to 1e300';
-create domain steadfast.seconds as double precision check (value between 0 and 31536000);
+create domain steadfast.seconds as steadfast.number check (value between 0 and 31536000);
 comment on domain steadfast.seconds is 'a number of seconds from 0 to 31536000 (a year)';
-create domain steadfast.delay as double precision check (value between 0 and 3153600000);
+create domain steadfast.delay as steadfast.number check (value between 0 and 3153600000);
 comment on domain steadfast.delay is 'a number of seconds from 0 to 3153600000 (100 years)';
-create domain steadfast.period as double precision check (value between 0.000001 and 31536000);
+create domain steadfast.period as steadfast.number check (value between 0.000001 and 31536000);
 comment on domain steadfast.period is 'a number of seconds from 0.000001 to 31536000 (a year)';
-create domain steadfast.window as double precision check (value between 0.000001 and 2678400);
+create domain steadfast.window as steadfast.number check (value between 0.000001 and 2678400);
 comment on domain steadfast.window is 'a number of seconds from 0.000001 to 2678400 (31 days)';
-create domain steadfast.lease as double precision check (value > 0 and value <= 86400);
+create domain steadfast.lease as steadfast.number check (value > 0 and value <= 86400);
 comment on domain steadfast.lease is 'a number of seconds, more than 0 and at most 86400';
-create domain steadfast.fraction as double precision check (value between 0 and 1);
+create domain steadfast.fraction as steadfast.number check (value between 0 and 1);
 comment on domain steadfast.fraction is 'a number from 0 to 1';
-create domain steadfast.factor as double precision check (value between 1 and 1000);
+create domain steadfast.factor as steadfast.number check (value between 1 and 1000);
 comment on domain steadfast.factor is 'a number from 1 to 1000';
 create domain steadfast.page as integer check (value between 1 and 1000);
 comment on domain steadfast.page is 'an integer from 1 to 1000';

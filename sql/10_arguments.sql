@@ -128,11 +128,12 @@ begin
         return pg_catalog.array_fill(p_type, array[0]);
     end if;
     begin
-        select pg_catalog.bool_and((pg_catalog.to_jsonb(y) operator(pg_catalog.||) x.v) operator(pg_catalog.=) pg_catalog.to_jsonb(y)),
+        select pg_catalog.bool_and((j operator(pg_catalog.||) x.v) operator(pg_catalog.=) j),
                pg_catalog.array_agg(y order by x.n)
         into v_ok, v_result
         from pg_catalog.jsonb_array_elements(p_array) with ordinality as x(v, n)
-        cross join lateral pg_catalog.jsonb_populate_record(p_type, x.v) as y;
+        cross join lateral pg_catalog.jsonb_populate_record(p_type, x.v) as y
+        cross join lateral pg_catalog.to_jsonb(y) as j;
         if v_ok then
             return v_result;
         end if;
@@ -178,8 +179,9 @@ begin
               where a.attrelid = v_class and a.attnum > 0 and not a.attisdropped order by a.attnum),
         p_function);
     for r in
-        select e.key, e.value, a.atttypid, coalesce(nullif(t.typbasetype, 0), a.atttypid)::regtype as base,
-               case coalesce(nullif(t.typbasetype, 0), a.atttypid)
+        select e.key, e.value, a.atttypid,
+               coalesce(nullif(b.typbasetype, 0), nullif(t.typbasetype, 0), a.atttypid)::regtype as base,
+               case coalesce(nullif(b.typbasetype, 0), nullif(t.typbasetype, 0), a.atttypid)
                    when 'text'::regtype then 'string'
                    when 'integer'::regtype then 'number'
                    when 'double precision'::regtype then 'number'
@@ -196,6 +198,7 @@ begin
         from pg_catalog.jsonb_each(p_options) e
         join pg_catalog.pg_attribute a on a.attrelid = v_class and a.attname = e.key
         join pg_catalog.pg_type t on t.oid = a.atttypid
+        left join pg_catalog.pg_type b on b.oid = t.typbasetype  -- a domain over a domain: its base
         where pg_catalog.jsonb_typeof(e.value) <> 'null'
         order by a.attnum
     loop

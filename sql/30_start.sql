@@ -174,7 +174,7 @@ as $fn$
 #variable_conflict use_column
 declare
     v_inserted text[];
-    v_n integer;
+    c record;
     r record;
 begin
     if pg_catalog.cardinality(p_rows) = 1 then
@@ -187,7 +187,8 @@ begin
     select pg_catalog.array_agg(ins.id) into v_inserted from ins;
     if pg_catalog.cardinality(v_inserted) = pg_catalog.cardinality(p_rows) then
         -- Every row inserted (the usual case): no id was taken, none repeated.
-        return query select i, (p_rows[i]).id, true from pg_catalog.generate_subscripts(p_rows, 1) i;
+        -- (Not p_rows[i]: an element of an array of rows is found by walking from the start.)
+        return query select u.ordinality::integer, u.id, true from pg_catalog.unnest(p_rows) with ordinality as u;
         return;
     end if;
     return query
@@ -196,18 +197,36 @@ begin
           from pg_catalog.unnest(p_rows) with ordinality as u) x
     join pg_catalog.unnest(v_inserted) as i(id) on i.id = x.id
     where x.k = 1;
-    for v_n in
-        select x.n from (select u.id, u.ordinality as n, pg_catalog.row_number() over (partition by u.id order by u.ordinality) as k
-                         from pg_catalog.unnest(p_rows) with ordinality as u) x
-        left join pg_catalog.unnest(v_inserted) as i(id) on i.id = x.id
-        where x.k > 1 or i.id is null
-        order by x.n
+    -- The others: an id that stands for a workflow of the same name (a batch sent again, or
+    -- an id repeated in it) is that workflow, found here at once; the rest one at a time.
+    return query select t.n, (t.w).id, false from steadfast._not_inserted(p_rows, p_policies, v_inserted) t where t.found;
+    for c in
+        select t.n, t.w, t.policy from steadfast._not_inserted(p_rows, p_policies, v_inserted) t where not t.found order by t.n
     loop
-        select * into r from steadfast._insert_workflow(p_rows[v_n], p_policies[v_n],
-            case when p_name_each then pg_catalog.format('%s[%s]', p_function, v_n) else p_function end) i;
-        return query select v_n, r.workflow_id, r.created;
+        select * into r from steadfast._insert_workflow(c.w, c.policy,
+            case when p_name_each then pg_catalog.format('%s[%s]', p_function, c.n) else p_function end) i;
+        return query select c.n, r.workflow_id, r.created;
     end loop;
 end;
+$fn$;
+
+-- _not_inserted(rows, policies, inserted ids) → (n, w, policy, found): the rows of a batch the
+-- set insert did not insert — their id was taken, or repeated an earlier element's — each
+-- with its position, its dedup_policy, and whether a workflow of its id and name exists
+-- (then it is that workflow).
+create or replace function steadfast._not_inserted(p_rows steadfast.workflows[], p_policies text[], p_inserted text[])
+returns table (n integer, w steadfast.workflows, policy text, found boolean)
+language sql
+stable
+as $fn$
+    select x.n::integer, x.w, p.policy, e.id is not null
+    from (select w, pg_catalog.row_number() over () as n from pg_catalog.unnest(p_rows) as w) x
+    join pg_catalog.unnest(p_policies) with ordinality as p(policy, n) on p.n = x.n
+    join (select u.ordinality as n, pg_catalog.row_number() over (partition by u.id order by u.ordinality) as k
+          from pg_catalog.unnest(p_rows) with ordinality as u) d on d.n = x.n
+    left join pg_catalog.unnest(p_inserted) as i(id) on i.id = (x.w).id
+    left join steadfast.workflows e on e.id = (x.w).id and e.name = (x.w).name
+    where d.k > 1 or i.id is null
 $fn$;
 
 -- _insert_workflow(workflow, dedup_policy, function) → (workflow_id, created): inserts the

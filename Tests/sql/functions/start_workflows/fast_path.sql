@@ -2,7 +2,8 @@
 -- the rows, _insert_workflows inserts them). Here: a batch gives the same result rows, the same
 -- rows in the table (every column but the id) and the same errors as start_workflow called
 -- element by element; a batch is built by one _new_workflows call (counted with
--- track_functions), and only the elements whose id or key is taken are resolved one at a time
+-- track_functions); an element whose id stands for a workflow of the same name finds it at
+-- once, and only the others whose id or key is taken are resolved one at a time
 -- (_insert_workflow).
 begin;
 select plan(91);
@@ -87,8 +88,8 @@ create temp table calls_before as
 create temp table fast as
     select * from steadfast.start_workflows(pg_temp.started('f'), (select options from batch));
 select is(pg_temp.calls('_new_workflows'), (select n + 1 from calls_before), 'a batch is built by one set-based call');
-select is(pg_temp.calls('_insert_workflow'), (select resolved + 2 from calls_before),
-          'only the elements whose id is taken (7 and 8) are resolved one at a time');
+select is(pg_temp.calls('_insert_workflow'), (select resolved from calls_before),
+          'elements 7 and 8, whose id stands for a workflow of the same name, find it without a call each');
 create temp table one as select * from pg_temp.one_by_one('o');
 
 -- result(table, prefix) → its rows with the prefix taken off the ids and generated ids masked.
@@ -220,8 +221,8 @@ select results_eq(
              (3, 'mx-2', 'enqueued', false, 'fp_q'), (4, 'mx-1', 'enqueued', false, 'fp_q'),
              (5, 'f-old', 'succeeded', false, 'fp_r')$$,
     'a batch with a dedup key: each element as start_workflow would start it');
-select is(pg_temp.calls('_insert_workflow'), (select n + 3 from calls_mixed),
-          'the three elements whose key or id is taken are resolved one at a time');
+select is(pg_temp.calls('_insert_workflow'), (select n + 1 from calls_mixed),
+          'only the element whose dedup key is taken is resolved by itself (the ids of the same name are found at once)');
 select is((select dedup_key from steadfast.workflows where id = 'mx-2'), 'd', 'the key is stored');
 
 -- An empty batch.

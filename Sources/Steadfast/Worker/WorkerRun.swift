@@ -169,12 +169,23 @@ final class WorkerRun: Sendable {
                     // run's claim back.
                     await self.release(workflow.id)
                 }
-                self.active.withLock { _ = $0.remove(held) }
-                self.doorbell.ring()
+                self.freeSlot(held, claimedHere: outcome != nil)
             }
             tasks[held] = (task, false)
             return task
         }
+    }
+
+    /// Gives a slot back and wakes the claim loop: always for a workflow the loop claimed (it
+    /// claims in batches as slots free); for one started here, only if the worker was full —
+    /// otherwise the loop was free to claim all along, and waking it would cost a claim per
+    /// workflow run here.
+    private func freeSlot(_ held: Held, claimedHere: Bool) {
+        let wasFull = active.withLock { active -> Bool in
+            defer { active.remove(held) }
+            return active.count >= configuration.concurrency
+        }
+        if !claimedHere || wasFull { doorbell.ring() }
     }
 
     /// Starts a workflow and, when a slot is free, claims it in the same call
@@ -192,10 +203,7 @@ final class WorkerRun: Sendable {
             return true
         }
         guard reserved else { return nil }
-        defer {
-            active.withLock { _ = $0.remove(reservation) }
-            doorbell.ring()
-        }
+        defer { freeSlot(reservation, claimedHere: true) }
         let (claimed, created, workflowID) = try await Engine.startAndClaim(
             on: executor.connection(), executorID: executorID, id: id, name: name, inputJSON: inputJSON, options: options)
         guard let claimed else {

@@ -72,9 +72,15 @@ public final class WorkflowContext: Sendable {
         /// The checkpoint of the step that ran last, held back while no other step has run
         /// since: written before the next step's body runs, or with the workflow's outcome
         /// (see ``heldCheckpoint()``).
-        var held: StepRecord?
-        /// The write of a held checkpoint in progress, which every step about to run waits for.
-        var writingHeld: Task<Void, any Error>?
+        var held = Held.none
+    }
+
+    /// A held checkpoint: none, waiting for the next step or the outcome, or being written —
+    /// with the steps about to run that wait for that write.
+    enum Held {
+        case none
+        case step(StepRecord)
+        case writing(waiters: [CheckedContinuation<Void, any Error>])
     }
 
     init(workflowID: String, workflowName: String, attempt: Int, recorded: [RecordedStep],
@@ -301,8 +307,8 @@ public final class WorkflowContext: Sendable {
             let step = StepRecord(
                 workflowID: workflowID, attempt: attempt, name: name, occurrence: occurrence, outputJSON: outputJSON,
                 error: error, startedAt: startedAt, runs: runs, parallel: state.inFlight[token] ?? false)
-            guard mayHold, state.inFlight.count == 1, state.held == nil, state.writingHeld == nil else { return step }
-            state.held = step
+            guard mayHold, state.inFlight.count == 1, case .none = state.held else { return step }
+            state.held = .step(step)
             return nil
         }
         if let step {
@@ -310,37 +316,60 @@ public final class WorkflowContext: Sendable {
         }
     }
 
-    /// Writes the held checkpoint, if any, and waits for a write of it already under way.
+    /// Writes the held checkpoint, if any, in the calling task — or waits for the write of it
+    /// that another step about to run (a parallel one) has begun.
     func writeHeldCheckpoint() async throws {
-        let write = state.withLock { state -> Task<Void, any Error>? in
-            if let step = state.held {
-                state.held = nil
-                let engine = self.engine
-                state.writingHeld = Task { try await engine.recordStep(step) }
+        enum Action { case none, write(StepRecord), wait }
+        let action = state.withLock { state -> Action in
+            switch state.held {
+            case .none: return .none
+            case .step(let step):
+                state.held = .writing(waiters: [])
+                return .write(step)
+            case .writing: return .wait
             }
-            return state.writingHeld
         }
-        guard let write else { return }
-        try await withTaskCancellationHandler {
-            try await write.value
-        } onCancel: {
-            write.cancel()
-        }
-        state.withLock { state in
-            if state.writingHeld == write { state.writingHeld = nil }
+        switch action {
+        case .none:
+            return
+        case .write(let step):
+            let result: Result<Void, any Error>
+            do {
+                try await engine.recordStep(step)
+                result = .success(())
+            } catch {
+                result = .failure(error)
+            }
+            let waiters = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+                guard case .writing(let waiters) = state.held else { return [] }
+                state.held = .none
+                return waiters
+            }
+            for waiter in waiters { waiter.resume(with: result) }
+            try result.get()
+        case .wait:
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let written = state.withLock { state -> Bool in
+                    guard case .writing(let waiters) = state.held else { return true }
+                    state.held = .writing(waiters: waiters + [continuation])
+                    return false
+                }
+                if written { continuation.resume() }
+            }
         }
     }
 
     /// The checkpoint held back for the workflow's outcome, taken: the caller writes it with the
     /// completion (``Engine/complete(workflowID:attempt:outputJSON:finalStep:stillWanted:)``).
+    /// `nil` when none is held (or the last one is being written: waited for).
     func heldCheckpoint() async throws -> StepRecord? {
-        if let write = state.withLock({ $0.writingHeld }) {
-            try await write.value
+        let step = state.withLock { state -> StepRecord? in
+            guard case .step(let step) = state.held else { return nil }
+            state.held = .none
+            return step
         }
-        return state.withLock { state in
-            defer { state.held = nil }
-            return state.held
-        }
+        if step == nil { try await writeHeldCheckpoint() }
+        return step
     }
 
     /// Bookkeeping after a step ran and was recorded; a crash injected by the testing kit

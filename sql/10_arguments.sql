@@ -85,6 +85,8 @@ returns anyelement
 language plpgsql
 stable
 as $fn$
+declare
+    v_json jsonb;
 begin
     if p_options is null or p_options operator(pg_catalog.=) '{}'::jsonb then
         return pg_catalog.jsonb_populate_record(p_type, '{}'::jsonb);  -- the usual case
@@ -92,7 +94,8 @@ begin
     if pg_catalog.jsonb_typeof(p_options) = 'object' then
         begin
             p_type := pg_catalog.jsonb_populate_record(p_type, p_options);
-            if (pg_catalog.to_jsonb(p_type) operator(pg_catalog.||) p_options) operator(pg_catalog.=) pg_catalog.to_jsonb(p_type) then
+            v_json := pg_catalog.to_jsonb(p_type);
+            if (v_json operator(pg_catalog.||) p_options) operator(pg_catalog.=) v_json then
                 return p_type;
             end if;
         exception when others then
@@ -271,10 +274,11 @@ $fn$;
 -- 1970-01-01 to 3000-01-01; SQL or JSON null → null. Anything else — another JSON type, a
 -- string that is not a time, 'infinity', year 294276 (which would make a workflow that never
 -- runs, or overflow the first interval added to it) — raises SF005 naming the key.
-create or replace function steadfast._instant(p_value jsonb, p_key text, p_function text)
+create or replace function steadfast._instant_or_raise(p_value jsonb, p_key text, p_function text)
 returns timestamptz
 language plpgsql
 stable
+cost 1
 as $fn$
 declare
     t timestamptz;
@@ -305,6 +309,23 @@ begin
                                     p_function, p_key, steadfast._echo(p_value)),
         hint = 'Timestamps must be finite, in 1970 … 3000.';
 end;
+$fn$;
+
+-- _instant(…): the same, for what passes quickly — null, or a number of seconds in range — in
+-- SQL, so that the planner inlines it into the caller's expression (no call at all); anything
+-- else, strings included, goes to _instant_or_raise.
+create or replace function steadfast._instant(p_value jsonb, p_key text, p_function text)
+returns timestamptz
+language sql
+stable
+as $fn$
+    -- The cast is nested in its own CASE: a condition's AND does not promise an order.
+    select case when p_value is null or pg_catalog.jsonb_typeof(p_value) = 'null' then null
+                when pg_catalog.jsonb_typeof(p_value) = 'number'
+                    then case when (p_value operator(pg_catalog.#>>) '{}')::numeric between 0 and 32503680000
+                              then pg_catalog.to_timestamp(pg_catalog.round((p_value operator(pg_catalog.#>>) '{}')::numeric, 6)::double precision)
+                              else steadfast._instant_or_raise(p_value, p_key, p_function) end
+                else steadfast._instant_or_raise(p_value, p_key, p_function) end
 $fn$;
 
 -- _require_text_or_raise(value, what, function) → value; SF005 naming the argument when it is

@@ -4,7 +4,7 @@
 -- arguments are parameters, as in the engine's PL/pgSQL. (Options objects are parsed by one
 -- call each, _parse_options, since migration 0010.)
 begin;
-select plan(3);
+select plan(5);
 
 set local plan_cache_mode = force_generic_plan;
 
@@ -22,7 +22,7 @@ begin
 end;
 $$;
 
-create temporary table probe (options jsonb, value text, payload jsonb, at timestamptz);
+create temporary table probe (options jsonb, value text, payload jsonb, at timestamptz, template steadfast.workflows);
 
 select unalike(pg_temp.plan_of($$select steadfast._require_text(value, 'what', 'f') from probe$$),
                '%steadfast._require_text(%', '_require_text is inlined');
@@ -30,6 +30,10 @@ select unalike(pg_temp.plan_of($$select steadfast._check_payload(payload, 'what'
                '%steadfast._check_payload(%', '_check_payload is inlined');
 select unalike(pg_temp.plan_of($$select steadfast._check_timestamp(at, 'what', 'f') from probe$$),
                '%steadfast._check_timestamp(%', '_check_timestamp is inlined');
+select unalike(pg_temp.plan_of($$select steadfast._instant(payload, 'key', 'f') from probe$$),
+               '%steadfast._instant(%', '_instant is inlined');
+select unalike(pg_temp.plan_of($$select steadfast._workflow_row(template, value, value, payload, 'f', false) from probe$$),
+               '%steadfast._workflow_row(%', '_workflow_row is inlined (one row costs no function call)');
 
 select * from finish();
 rollback;

@@ -148,11 +148,13 @@ begin
             from (select distinct e.options from e) d
             cross join lateral steadfast._start_template(d.options, v_now, p_function) s
         )
-        select pg_catalog.array_agg(steadfast._workflow_row(o.template, e.id, e.name, e.input, p_function, p_schedule)
-                                    order by e.ord),
-               pg_catalog.array_agg(o.dedup_policy order by e.ord)
+        -- One sort for both arrays: the aggregates take the rows in the subquery's order.
+        select pg_catalog.array_agg(s.w), pg_catalog.array_agg(s.dedup_policy)
         into rows, policies
-        from e join o on o.options = e.options;
+        from (select steadfast._workflow_row(o.template, e.id, e.name, e.input, p_function, p_schedule) as w,
+                     o.dedup_policy
+              from e join o on o.options = e.options
+              order by e.ord) s;
     end if;
     perform steadfast._key_share_queue(q.queue, p_function)
     from (select distinct r.queue from pg_catalog.unnest(rows) r order by r.queue) q;

@@ -167,3 +167,5 @@ drop function if exists steadfast._start_workflows_each(jsonb, jsonb);
 drop function if exists steadfast._new_workflow(text, text, jsonb, jsonb, text);
 drop function if exists steadfast._queue_settings(steadfast.queues, jsonb, text);
 drop function if exists steadfast._schedule_settings(steadfast.schedules, jsonb, text[], text);
+-- Replaced by _key_share_queue (sql/15_queues.sql), which also locks the queue as starts do.
+drop function if exists steadfast._existing_queue(text, text);

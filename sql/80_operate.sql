@@ -22,21 +22,6 @@ begin
 end;
 $fn$;
 
--- _existing_queue(queue, function) → queue, or SF001 when no such queue exists.
-create or replace function steadfast._existing_queue(p_queue text, p_function text)
-returns text
-language plpgsql
-stable
-as $fn$
-begin
-    if not exists (select 1 from steadfast.queues q where q.name = p_queue) then
-        raise exception using errcode = 'SF001',
-            message = pg_catalog.format('%s: unknown queue %s', p_function, steadfast._echo(p_queue));
-    end if;
-    return p_queue;
-end;
-$fn$;
-
 -- cancel_workflow(workflow_id, options) → (workflow_id, previous_status, status), one row for
 -- the workflow and one for each descendant (children, their children, … by parent_id) that
 -- this call cancelled; the workflow first, then descendants by id.
@@ -154,7 +139,7 @@ begin
     perform steadfast._require_text(p_workflow_id, 'workflow_id', 'resume_workflow');
     if p_options ? 'queue' then
         perform steadfast._require_text(v_queue, 'queue', 'resume_workflow');
-        perform steadfast._existing_queue(v_queue, 'resume_workflow');
+        perform steadfast._key_share_queue(v_queue, 'resume_workflow');
     end if;
     select * into w from steadfast.workflows x where x.id = p_workflow_id for update;
     if not found then
@@ -259,7 +244,7 @@ begin
     v_id := coalesce(v_id, pg_catalog.gen_random_uuid()::text);
     if p_options ? 'queue' then
         perform steadfast._require_text(v_queue, 'queue', 'fork_workflow');
-        perform steadfast._existing_queue(v_queue, 'fork_workflow');
+        perform steadfast._key_share_queue(v_queue, 'fork_workflow');
     end if;
 
     select * into w from steadfast.workflows x where x.id = p_workflow_id for key share;

@@ -2,7 +2,7 @@
 -- queue (SF001) or the delete finds the workflow (SF004) — never a foreign-key error (23503).
 --
 -- The starters lock the queue's row KEY SHARE when they check it (sql/30_start.sql,
--- _new_workflow; schedules in _schedule_settings), so a delete that holds the row first makes
+-- _key_share_queue, from _new_workflows and _schedule_settings), so a delete that holds the row first makes
 -- the start wait and then not find the queue, and a start that holds it first makes the delete
 -- wait and then find the workflow. Before, the start checked without a lock, and the insert's
 -- queue check (migration 0008) met the deleted row: 23503.

@@ -31,26 +31,31 @@ extension Engine {
     /// in order.
     func startBatch(_ batch: [BatchStart]) async throws -> [StartedWorkflow] {
         guard !batch.isEmpty else { return [] }
-        // Inputs are JSON already: the array is assembled as text around them.
-        // Batches usually share their options: each distinct options object is encoded once.
+        // Inputs are JSON already: the array is assembled as text around them. Batches usually
+        // share their options: then they travel once, as the batch's own (`start_workflows`'
+        // second argument); else each distinct options object is encoded once.
+        let shared = batch.allSatisfy { $0.options == batch[0].options } ? batch[0].options : nil
         var encodedOptions: [[String: JSONValue]: String] = [:]
         var elements: [String] = []
         elements.reserveCapacity(batch.count)
         for element in batch {
-            let options: String
-            if let known = encodedOptions[element.options] {
-                options = known
-            } else {
-                options = try JSONCoding.encode(element.options)
-                encodedOptions[element.options] = options
+            var json = "{\"name\":" + JSONCoding.quoted(element.name) + ",\"input\":" + element.inputJSON
+            if shared == nil {
+                let options: String
+                if let known = encodedOptions[element.options] {
+                    options = known
+                } else {
+                    options = try JSONCoding.encode(element.options)
+                    encodedOptions[element.options] = options
+                }
+                json += ",\"options\":" + options
             }
-            var json = "{\"name\":" + JSONCoding.quoted(element.name) + ",\"input\":" + element.inputJSON + ",\"options\":" + options
             if let id = element.id { json += ",\"workflow_id\":" + JSONCoding.quoted(id) }
             elements.append(json + "}")
         }
         let rows = try await pool.query(
-            "select workflow_id, status, created from steadfast.start_workflows($1::jsonb) order by ordinal",
-            ["[" + elements.joined(separator: ",") + "]"])
+            "select workflow_id, status, created from steadfast.start_workflows($1::jsonb, $2::jsonb) order by ordinal",
+            ["[" + elements.joined(separator: ",") + "]", try JSONCoding.encode(shared ?? [:])])
         return try rows.map { row in
             StartedWorkflow(id: try row.string("workflow_id"), status: try Self.status(row.string("status")),
                             created: try row.bool("created"))

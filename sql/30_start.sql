@@ -394,17 +394,23 @@ begin
     select pg_catalog.array_agg(i.workflow_id order by i.ordinal), pg_catalog.array_agg(i.created order by i.ordinal)
     into v_ids, v_created
     from steadfast._insert_workflows(n.rows, n.policies, 'start_workflows', true) i;
+    -- The created ones from their rows; the others looked up by id, one index probe each (a
+    -- join would let the planner scan the whole table for them).
     return query
-    select c.n::integer, c.workflow_id,
-           case when c.created then u.status else x.status end, c.created,
-           case when c.created then u.queue else x.queue end,
-           case when c.created then u.available_at else x.available_at end,
-           x.output, x.error
-    from pg_catalog.unnest(n.rows) with ordinality as u
-    join rows from (pg_catalog.unnest(v_ids), pg_catalog.unnest(v_created)) with ordinality as c(workflow_id, created, n)
-         on c.n = u.ordinality
-    left join steadfast.workflows x on not c.created and x.id = c.workflow_id
-    order by c.n;
+    select s.* from (
+        select c.n::integer, c.workflow_id, u.status, true, u.queue, u.available_at, null::jsonb, null::jsonb
+        from pg_catalog.unnest(n.rows) with ordinality as u
+        join rows from (pg_catalog.unnest(v_ids), pg_catalog.unnest(v_created)) with ordinality as c(workflow_id, created, n)
+             on c.n = u.ordinality
+        where c.created
+        union all
+        select c.n::integer, x.id, x.status, false, x.queue, x.available_at, x.output, x.error
+        from rows from (pg_catalog.unnest(v_ids), pg_catalog.unnest(v_created)) with ordinality as c(workflow_id, created, n)
+        cross join lateral (select w.id, w.status, w.queue, w.available_at, w.output, w.error
+                            from steadfast.workflows w where w.id = c.workflow_id offset 0) x
+        where not c.created
+    ) s
+    order by 1;
     perform pg_catalog.pg_notify('steadfast_enqueued', q.queue)
     from (select u.queue, pg_catalog.min(u.ordinality) as first
           from pg_catalog.unnest(n.rows) with ordinality as u

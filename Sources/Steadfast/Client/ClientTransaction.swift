@@ -42,11 +42,8 @@ extension Client {
     /// - Throws: `body`'s error (after the rollback), or ``SteadfastError`` from the database.
     public func withTransaction<Result: Sendable>(isolation level: IsolationLevel = .readCommitted,
                                                   _ body: (ClientTransaction) async throws -> Result) async throws -> Result {
-        try await pool.withTransaction { connection in
-            if level != .readCommitted {
-                try await connection.query("set transaction isolation level \(level.sql)")
-            }
-            return try await body(ClientTransaction(connection: connection, client: self))
+        try await engine.withTransaction(isolation: level) { connection in
+            try await body(ClientTransaction(connection: connection, client: self))
         }
     }
 }

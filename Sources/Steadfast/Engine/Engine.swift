@@ -28,6 +28,17 @@ package struct Engine: Sendable {
         return engine
     }
 
+    /// A transaction on a pooled connection at `isolation` (set explicitly, whatever the
+    /// database's default), committed when `body` returns and rolled back when it throws: a
+    /// transaction step's, or a client's (``Client/withTransaction(isolation:_:)``).
+    package func withTransaction<Result>(isolation level: IsolationLevel,
+                                         _ body: (Connection) async throws -> Result) async throws -> Result {
+        try await pool.withTransaction { connection in
+            try await connection.query("set transaction isolation level \(level.sql)")
+            return try await body(connection)
+        }
+    }
+
     // MARK: Helpers
 
     /// Runs an idempotent write until it lands: again and again while the database cannot be

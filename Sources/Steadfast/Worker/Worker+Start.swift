@@ -21,7 +21,9 @@ extension Worker {
     /// Task { try await worker.run() }
     /// let email = try await worker.start(SendWelcome.self, .init(userID: 7)).result()
     /// ```
-    /// - Returns: A handle; ``WorkflowHandle/runsHere`` says whether this process runs it.
+    /// - Returns: A handle; ``WorkflowHandle/runsHere`` says whether this process runs it. It
+    ///   reads through the worker's connections: once the worker has stopped, wait for a
+    ///   result with a ``Client`` (``Client/handle(_:id:)``).
     /// - Throws: ``SteadfastError`` as ``Client/start(_:_:options:)``, or with code
     ///   ``SteadfastError/Code/shutdown`` when the worker is not running.
     public func start<W: Workflow>(_ workflow: W.Type, _ input: W.Input,

@@ -228,8 +228,7 @@ public final class WorkflowContext: Sendable {
                     try await record(name: name, occurrence: occurrence, outputJSON: json, error: nil,
                                      startedAt: startedAt, runs: runs, token: token, on: nil)
                 } else if let isolation {
-                    json = try await engine.pool.withTransaction { connection in
-                        try await connection.query("set transaction isolation level \(isolation.sql)")
+                    json = try await engine.withTransaction(isolation: isolation) { connection in
                         let json = try await run(Transaction(connection: connection))
                         try await record(name: name, occurrence: occurrence, outputJSON: json, error: nil,
                                          startedAt: startedAt, runs: runs, token: token, on: connection)

@@ -37,6 +37,14 @@
 -- occurrence (`charge`, `charge#2`), and a sequence number in recording order. Recording the
 -- same output again is accepted; a different output for a recorded key is SF007.
 --
+-- Lookups by id. A statement that finds workflows by id and also tests their status writes the
+-- other conditions as `(…) is true`, which no index can answer, so that the planner goes by
+-- the primary key. Written plainly, the planner may prefer an index on status: few workflows
+-- are running (or waiting) at any moment, so statistics gathered while none were make such
+-- a scan look as cheap as the key's, and it then visits every running workflow and every
+-- index entry left by those that ran before — a checkpoint became slower the more workflows
+-- had run since the last vacuum (measured in BENCHMARKS.md).
+--
 -- Time. Every comparison and default reads steadfast.now(), which honours the session setting
 -- steadfast.fake_now, so leases and backoffs are testable without sleeping.
 --

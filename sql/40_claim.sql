@@ -97,7 +97,7 @@ begin
                                                                w.recovery_attempts, w.max_recovery_attempts),
                                   'last_error', w.error)
                          else w.error end
-        where w.id = any (p_workflow_ids) and w.status = 'enqueued'
+        where w.id = any (p_workflow_ids) and (w.status = 'enqueued') is true  -- by id (sql/01_overview.sql)
         returning w.id, w.status
     loop
         if r.status = 'dead' then
@@ -276,7 +276,8 @@ begin
         if p_only is not null then
             select pg_catalog.array_agg(c.id) into v_picked
             from (select w.id from steadfast.workflows w
-                  where w.id = p_only and w.queue = p_queue and w.status = 'enqueued' and w.available_at <= v_now
+                  where w.id = p_only  -- by id (sql/01_overview.sql)
+                    and (w.queue = p_queue and w.status = 'enqueued' and w.available_at <= v_now) is true
                     and (q.partition_concurrency is null or w.partition_key is null
                          or (select pg_catalog.count(*) from steadfast.workflows r
                              where r.queue = p_queue and r.status = 'running' and r.partition_key = w.partition_key)
@@ -487,7 +488,7 @@ begin
         end if;
     elsif not v_created then
         select x.id into v_locked from steadfast.workflows x
-        where x.id = v_id and x.status = 'enqueued' and x.available_at <= v_now
+        where x.id = v_id and (x.status = 'enqueued' and x.available_at <= v_now) is true  -- by id (sql/01_overview.sql)
         for update skip locked;
         if v_locked is not null then
             v_claimed := pg_catalog.cardinality(steadfast._take(array[v_locked], p_executor_id)) = 1;

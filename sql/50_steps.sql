@@ -118,8 +118,9 @@ begin
 
     -- Fence and lock: only the holder of the current attempt may write, one step at a time.
     perform from steadfast.workflows w
-    where w.id = p_workflow_id and w.attempt = p_attempt and w.status = 'running'
-      and (w.executor_role is null or w.executor_role = session_user)
+    where w.id = p_workflow_id
+      and (w.attempt = p_attempt and w.status = 'running'
+           and (w.executor_role is null or w.executor_role = session_user)) is true  -- by id (sql/01_overview.sql)
     for no key update;
     if not found then
         select * into error_code, error_message, error_detail, error_hint

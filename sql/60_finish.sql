@@ -24,8 +24,9 @@ begin
     update steadfast.workflows w
     set status = 'succeeded', output = v_output, error = null, executor_id = null,
         recovery_attempts = 0, completed_at = v_now, updated_at = v_now
-    where w.id = p_workflow_id and w.attempt = p_attempt and w.status = 'running'
-      and (w.executor_role is null or w.executor_role = session_user)
+    where w.id = p_workflow_id
+      and (w.attempt = p_attempt and w.status = 'running'
+           and (w.executor_role is null or w.executor_role = session_user)) is true  -- by id (sql/01_overview.sql)
     returning w.completed_at into completed_at;
     if found then
         perform pg_catalog.pg_notify('steadfast_finished', p_workflow_id);
@@ -102,8 +103,9 @@ begin
     perform steadfast._check_payload(p_error, 'workflow error');
 
     select * into w from steadfast.workflows x
-    where x.id = p_workflow_id and x.attempt = p_attempt and x.status = 'running'
-      and (x.executor_role is null or x.executor_role = session_user)
+    where x.id = p_workflow_id
+      and (x.attempt = p_attempt and x.status = 'running'
+           and (x.executor_role is null or x.executor_role = session_user)) is true  -- by id (sql/01_overview.sql)
     for update;
     if not found then
         -- A retried call whose first try committed: same attempt, same error.

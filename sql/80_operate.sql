@@ -81,7 +81,8 @@ begin
     select pg_catalog.array_agg(w.id order by w.id), pg_catalog.array_agg(w.status order by w.id)
     into v_ids, v_previous
     from steadfast.workflows w
-    where w.id = any (v_ids) and w.id <> p_workflow_id and w.status in ('enqueued', 'running', 'waiting');
+    where w.id = any (v_ids) and w.id <> p_workflow_id
+      and (w.status in ('enqueued', 'running', 'waiting')) is true;  -- by id (sql/01_overview.sql)
     v_ids := array[p_workflow_id] || coalesce(v_ids, '{}');
     v_previous := array[v_status] || coalesce(v_previous, '{}');
 
@@ -90,7 +91,7 @@ begin
         error = pg_catalog.jsonb_build_object('type', 'cancelled', 'message',
                     case when w.id = p_workflow_id then v_reason
                          else pg_catalog.format('ancestor %s was cancelled', p_workflow_id) end)
-    where w.id = any (v_ids) and w.status in ('enqueued', 'running', 'waiting');
+    where w.id = any (v_ids) and (w.status in ('enqueued', 'running', 'waiting')) is true;  -- by id (sql/01_overview.sql)
 
     for i in 1 .. pg_catalog.cardinality(v_ids) loop
         if v_previous[i] <> 'cancelled' then

@@ -39,7 +39,9 @@ declare
     v_setting text := pg_catalog.current_setting('steadfast.fake_now', true);
     v_fake timestamptz;
 begin
-    if v_setting <> '' and steadfast._may_fake_time() then
+    -- Unset, the setting is null, and `null and x` evaluates x: the coalesce spares the role
+    -- check (6 µs, four times per workflow) when no session clock is set.
+    if coalesce(v_setting, '') <> '' and steadfast._may_fake_time() then
         return v_setting::timestamptz;
     end if;
     select c.fake_now into v_fake from steadfast.fake_clock c;

@@ -63,6 +63,88 @@ as $fn$
     select case when p_occurrence = 1 then p_name else p_name || '#' || p_occurrence::text end
 $fn$;
 
+-- _step_row(workflow_id, attempt, name, output, options) → the steps row record_step would
+-- write, but for seq and total_bytes: total_bytes holds the step's own share of the
+-- workflow's total (its output and error, key and name, and 256 bytes of bookkeeping), which
+-- _insert_steps adds to the workflow's. record_step's argument checks, in one place for every
+-- writer; raises SF005 or SF006 (a payload too large), reads nothing.
+create or replace function steadfast._step_row(p_workflow_id text, p_attempt integer, p_name text, p_output jsonb,
+                                               p_options jsonb)
+returns steadfast.steps
+language plpgsql
+stable
+as $fn$
+declare
+    o steadfast.step_options := steadfast._parse_options(null::steadfast.step_options, p_options, 'record_step');
+    v_error jsonb := nullif(o.error, 'null'::jsonb);
+    s steadfast.steps;
+begin
+    perform steadfast._require_text(p_workflow_id, 'workflow_id', 'record_step');
+    perform steadfast._require_text(p_name, 'name', 'record_step');
+    if p_attempt is null or p_attempt < 1 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('record_step: attempt must be ≥ 1, got %s', coalesce(p_attempt::text, 'null'));
+    end if;
+    if pg_catalog.strpos(p_name, '#') > 0 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('record_step: step name %s contains #, which separates the occurrence in step keys',
+                                        steadfast._echo(p_name));
+    end if;
+    if v_error is not null and pg_catalog.jsonb_typeof(v_error) <> 'object' then
+        raise exception using errcode = 'SF005', message = 'record_step: error must be a JSON object';
+    end if;
+    if v_error is not null and p_output is not null and pg_catalog.jsonb_typeof(p_output) <> 'null' then
+        raise exception using errcode = 'SF005', message = 'record_step: a step has an output or an error, not both';
+    end if;
+    s.workflow_id := p_workflow_id;
+    s.step_key := steadfast._step_key(p_name, coalesce(o.occurrence, 1));
+    s.name := p_name;
+    s.output := case when v_error is null then steadfast._check_payload(coalesce(p_output, 'null'::jsonb), 'step output') end;
+    s.error := steadfast._check_payload(v_error, 'step error');
+    s.child_workflow_id := o.child_workflow_id;
+    s.attempt := p_attempt;
+    s.step_attempts := coalesce(o.step_attempts, 1);
+    s.parallel := coalesce(o.parallel, false);
+    s.started_at := steadfast._instant(o.started_at, 'started_at', 'record_step');
+    s.completed_at := steadfast.now();
+    s.total_bytes := 256 + pg_catalog.octet_length(s.step_key) + pg_catalog.octet_length(p_name)
+                     + coalesce(pg_catalog.pg_column_size(s.output), 0) + coalesce(pg_catalog.pg_column_size(s.error), 0)
+                     + coalesce(pg_catalog.octet_length(s.child_workflow_id), 0);
+    return s;
+end;
+$fn$;
+
+-- _insert_steps(rows) → the rows inserted, of rows made by _step_row (for workflows whose
+-- rows the caller holds locked): numbered after each workflow's last recorded step in array
+-- order (seq), with the workflow's running total of steps' bytes (total_bytes: a claim and
+-- get_workflow return all of a workflow's steps, so a workflow may not record more than
+-- settings.max_workflow_bytes, never less than 1 MiB, so that a smaller total is not
+-- checked). A row past that limit, or whose key or number is taken, is not inserted; the
+-- caller tells which.
+create or replace function steadfast._insert_steps(p_rows steadfast.steps[])
+returns setof steadfast.steps
+language plpgsql
+volatile
+as $fn$
+begin
+    return query
+    insert into steadfast.steps as x (workflow_id, step_key, seq, name, output, error, child_workflow_id, attempt,
+                                      step_attempts, parallel, started_at, completed_at, total_bytes)
+    select n.workflow_id, n.step_key, n.seq, n.name, n.output, n.error, n.child_workflow_id, n.attempt,
+           n.step_attempts, n.parallel, n.started_at, n.completed_at, n.total_bytes
+    from (select s.workflow_id, s.step_key, coalesce(l.seq, 0) + pg_catalog.row_number() over w as seq,
+                 s.name, s.output, s.error, s.child_workflow_id, s.attempt, s.step_attempts, s.parallel,
+                 s.started_at, s.completed_at, coalesce(l.total_bytes, 0) + pg_catalog.sum(s.total_bytes) over w as total_bytes
+          from pg_catalog.unnest(p_rows) with ordinality as s
+          left join lateral (select y.seq, y.total_bytes from steadfast.steps y where y.workflow_id = s.workflow_id
+                             order by y.seq desc limit 1) l on true
+          window w as (partition by s.workflow_id order by s.ordinality)) n
+    where n.total_bytes <= 1048576 or n.total_bytes <= steadfast._max_workflow_bytes()
+    on conflict do nothing
+    returning x.*;
+end;
+$fn$;
+
 -- _record_step(workflow_id, attempt, name, output, options) → (step_key, seq, recorded,
 -- error_code, error_message, error_detail, error_hint): record_step's work. Bad arguments
 -- raise (SF005, SF006); a write refused for a reason of this workflow's own — unknown (SF001),
@@ -80,42 +162,10 @@ volatile
 as $fn$
 #variable_conflict use_column
 declare
-    o steadfast.step_options := steadfast._parse_options(null::steadfast.step_options, p_options, 'record_step');
-    v_occurrence integer := coalesce(o.occurrence, 1);
-    v_started_at timestamptz := steadfast._instant(o.started_at, 'started_at', 'record_step');
-    v_error jsonb := o.error;
-    v_key text;
-    v_output jsonb;
-    v_seq integer;
-    v_last_seq integer;
-    v_total bigint;
+    s steadfast.steps := steadfast._step_row(p_workflow_id, p_attempt, p_name, p_output, p_options);
     v_existing steadfast.steps;
+    v_total bigint;
 begin
-    perform steadfast._require_text(p_workflow_id, 'workflow_id', 'record_step');
-    perform steadfast._require_text(p_name, 'name', 'record_step');
-    if p_attempt is null or p_attempt < 1 then
-        raise exception using errcode = 'SF005',
-            message = pg_catalog.format('record_step: attempt must be ≥ 1, got %s', coalesce(p_attempt::text, 'null'));
-    end if;
-    if pg_catalog.strpos(p_name, '#') > 0 then
-        raise exception using errcode = 'SF005',
-            message = pg_catalog.format('record_step: step name %s contains #, which separates the occurrence in step keys',
-                                        steadfast._echo(p_name));
-    end if;
-    if v_error is not null and pg_catalog.jsonb_typeof(v_error) = 'null' then
-        v_error := null;
-    end if;
-    if v_error is not null and pg_catalog.jsonb_typeof(v_error) <> 'object' then
-        raise exception using errcode = 'SF005', message = 'record_step: error must be a JSON object';
-    end if;
-    if v_error is not null and p_output is not null and pg_catalog.jsonb_typeof(p_output) <> 'null' then
-        raise exception using errcode = 'SF005', message = 'record_step: a step has an output or an error, not both';
-    end if;
-    perform steadfast._check_payload(p_output, 'step output');
-    perform steadfast._check_payload(v_error, 'step error');
-    v_key := steadfast._step_key(p_name, v_occurrence);
-    v_output := case when v_error is null then coalesce(p_output, 'null'::jsonb) end;
-
     -- Fence and lock: only the holder of the current attempt may write, one step at a time.
     perform from steadfast.workflows w
     where w.id = p_workflow_id
@@ -127,55 +177,40 @@ begin
         from steadfast._refusal(p_workflow_id, p_attempt, 'record_step');
         return;
     end if;
-    -- Number after the last recorded step, and keep the running total of the workflow's steps
-    -- (their outputs and errors, keys and names, and 256 bytes of bookkeeping each): a claim
-    -- and get_workflow return them all, so a workflow may not record more than
-    -- settings.max_workflow_bytes (never less than 1 MiB, so a smaller total is not checked).
-    select s.seq, s.total_bytes into v_last_seq, v_total
-    from steadfast.steps s where s.workflow_id = p_workflow_id order by s.seq desc limit 1;
-    v_total := coalesce(v_total, 0) + 256 + pg_catalog.octet_length(v_key) + pg_catalog.octet_length(p_name)
-               + coalesce(pg_catalog.pg_column_size(v_output), 0) + coalesce(pg_catalog.pg_column_size(v_error), 0)
-               + coalesce(pg_catalog.octet_length(o.child_workflow_id), 0);
-    if v_total > 1048576 and v_total > steadfast._max_workflow_bytes()
-       and not exists (select 1 from steadfast.steps s where s.workflow_id = p_workflow_id and s.step_key = v_key) then
+    select i.step_key, i.seq, true into step_key, seq, recorded from steadfast._insert_steps(array[s]) i;
+    if found then
+        return;
+    end if;
+
+    select * into v_existing from steadfast.steps x where x.workflow_id = p_workflow_id and x.step_key = s.step_key;
+    if found then
+        if v_existing.output is not distinct from s.output and v_existing.error is not distinct from s.error then
+            step_key := s.step_key; seq := v_existing.seq; recorded := false;
+            return;
+        end if;
+        error_code := 'SF007';
+        error_message := pg_catalog.format('record_step: step %s of workflow %s is already recorded with a different result',
+                                           steadfast._echo(s.step_key), steadfast._echo(p_workflow_id));
+        error_detail := pg_catalog.format('recorded output %s, error %s', pg_catalog.left(v_existing.output::text, 200),
+                                          pg_catalog.left(v_existing.error::text, 200));
+        error_hint := 'The workflow is not deterministic: its code called this step again with a different outcome.';
+        return;
+    end if;
+    select x.total_bytes + s.total_bytes into v_total
+    from steadfast.steps x where x.workflow_id = p_workflow_id order by x.seq desc limit 1;
+    if v_total > 1048576 and v_total > steadfast._max_workflow_bytes() then
         error_code := 'SF006';
         error_message := pg_catalog.format('record_step: workflow %s would record %s bytes of steps, more than the limit of %s bytes',
                                            steadfast._echo(p_workflow_id), v_total, steadfast._max_workflow_bytes());
         error_hint := 'Return less from steps (store large data elsewhere and record a reference), or raise max_workflow_bytes (steadfast.set_settings).';
         return;
     end if;
-    insert into steadfast.steps (workflow_id, step_key, seq, name, output, error, child_workflow_id, attempt,
-                                 step_attempts, parallel, started_at, completed_at, total_bytes)
-    values (p_workflow_id, v_key, coalesce(v_last_seq, 0) + 1,
-            p_name, v_output, v_error, o.child_workflow_id, p_attempt, coalesce(o.step_attempts, 1),
-            coalesce(o.parallel, false), v_started_at, steadfast.now(), v_total)
-    on conflict do nothing
-    returning seq into v_seq;
-    if found then
-        step_key := v_key; seq := v_seq; recorded := true;
-        return;
-    end if;
-
-    select * into v_existing from steadfast.steps s where s.workflow_id = p_workflow_id and s.step_key = v_key;
-    if not found then
-        -- Not the key but the number was taken: the caller's transaction reads from a snapshot
-        -- older than another step of this workflow (repeatable read or serializable).
-        error_code := '40001';
-        error_message := pg_catalog.format('record_step: another step of workflow %s was recorded concurrently',
-                                           steadfast._echo(p_workflow_id));
-        error_hint := 'Retry the transaction.';
-        return;
-    end if;
-    if v_existing.output is not distinct from v_output and v_existing.error is not distinct from v_error then
-        step_key := v_key; seq := v_existing.seq; recorded := false;
-        return;
-    end if;
-    error_code := 'SF007';
-    error_message := pg_catalog.format('record_step: step %s of workflow %s is already recorded with a different result',
-                                       steadfast._echo(v_key), steadfast._echo(p_workflow_id));
-    error_detail := pg_catalog.format('recorded output %s, error %s', pg_catalog.left(v_existing.output::text, 200),
-                                      pg_catalog.left(v_existing.error::text, 200));
-    error_hint := 'The workflow is not deterministic: its code called this step again with a different outcome.';
+    -- Not the key but the number was taken: the caller's transaction reads from a snapshot
+    -- older than another step of this workflow (repeatable read or serializable).
+    error_code := '40001';
+    error_message := pg_catalog.format('record_step: another step of workflow %s was recorded concurrently',
+                                       steadfast._echo(p_workflow_id));
+    error_hint := 'Retry the transaction.';
 end;
 $fn$;
 

@@ -8,6 +8,101 @@
 -- client. Each write is the same as its single call (record_step, complete_workflow) and is
 -- refused on its own (fenced, unknown, non-deterministic) without failing the others.
 
+-- _record_batch_at_once(writes) → record_batch's rows when the whole batch can be applied
+-- set-wise: every write valid, every workflow held by its write's attempt, no step recorded
+-- already or past the 1 MiB below which max_workflow_bytes is not checked, and a completion
+-- its workflow's last write. Then the workflows are locked in id order by one statement, the
+-- steps recorded by one insert (_insert_steps), and the completions applied
+-- (_complete_workflow): the rows the writes one by one would give, for a fraction of the
+-- statements. Otherwise no rows, and nothing changed but those row locks: record_batch then
+-- applies the writes one by one, which tells each refusal and error apart.
+create or replace function steadfast._record_batch_at_once(p_writes steadfast.batch_write[])
+returns table (ordinal integer, error_code text, error_message text, step_key text, seq integer,
+               recorded boolean, completed_at timestamptz)
+language plpgsql
+volatile
+as $fn$
+declare
+    v_steps steadfast.steps[];
+    v_ns integer[];
+    v_keys text[];
+    v_seqs integer[];
+    v_done timestamptz[];
+    v_count integer;
+    c record;
+    r record;
+begin
+    begin
+        if exists (select from pg_catalog.unnest(p_writes) u where u.kind is null) then
+            return;
+        end if;
+        -- A completion is its workflow's last write, and its only completion.
+        if exists (select from (select u.kind, u.n, pg_catalog.max(u.n) over k as last,
+                                       pg_catalog.count(*) filter (where u.kind = 'complete') over k as completions
+                                from pg_catalog.unnest(p_writes) with ordinality as u(kind, workflow_id, attempt, name,
+                                                                                       output, options, step, n)
+                                window k as (partition by u.workflow_id)) x
+                   where x.completions > 1 or (x.kind = 'complete' and x.n <> x.last)) then
+            return;
+        end if;
+        select pg_catalog.array_agg(case when u.kind = 'step'
+                                         then steadfast._step_row(u.workflow_id, u.attempt, u.name, u.output,
+                                                                  coalesce(u.options, '{}'::jsonb))
+                                         else steadfast._step_row(u.workflow_id, u.attempt, f.name, f.output,
+                                                                  coalesce(f.options, '{}'::jsonb)) end
+                                    order by u.workflow_id, u.n),
+               pg_catalog.array_agg(u.n::integer order by u.workflow_id, u.n)
+        into v_steps, v_ns
+        from pg_catalog.unnest(p_writes) with ordinality as u(kind, workflow_id, attempt, name, output, options, step, n)
+        cross join lateral steadfast._parse_options(null::steadfast.final_step, nullif(u.step, 'null'::jsonb), 'step') f
+        where u.kind = 'step' or nullif(u.step, 'null'::jsonb) is not null;
+        -- Every workflow held by its write's attempt, locked in id order (sql/01_overview.sql).
+        select pg_catalog.count(*) into v_count
+        from (select from steadfast.workflows w
+              join (select distinct u.workflow_id, u.attempt from pg_catalog.unnest(p_writes) u) x on x.workflow_id = w.id
+              where (w.attempt = x.attempt and w.status = 'running'
+                     and (w.executor_role is null or w.executor_role = session_user)) is true
+              order by w.id
+              for no key update of w) l;
+        if v_count < (select pg_catalog.count(*) from (select distinct u.workflow_id, u.attempt
+                                                       from pg_catalog.unnest(p_writes) u) x) then
+            return;
+        end if;
+        v_count := 0;
+        for c in
+            select i.step_key, i.seq, v_ns[s.ordinality] as n
+            from steadfast._insert_steps(v_steps) i
+            join pg_catalog.unnest(v_steps) with ordinality as s on s.workflow_id = i.workflow_id and s.step_key = i.step_key
+        loop
+            v_keys[c.n] := c.step_key;
+            v_seqs[c.n] := c.seq;
+            v_count := v_count + 1;
+        end loop;
+        if v_count < coalesce(pg_catalog.cardinality(v_steps), 0) then
+            raise exception 'a step is recorded already, or past 1 MiB';  -- undone below
+        end if;
+        for c in
+            select u.workflow_id, u.attempt, u.output, u.n::integer as n
+            from pg_catalog.unnest(p_writes) with ordinality as u(kind, workflow_id, attempt, name, output, options, step, n)
+            where u.kind = 'complete'
+            order by u.workflow_id
+        loop
+            r := steadfast._complete_workflow(c.workflow_id, c.attempt, c.output);
+            if r.error_code is not null then
+                raise exception 'completion refused';  -- undone below
+            end if;
+            v_done[c.n] := r.completed_at;
+        end loop;
+    exception when others then
+        return;  -- one by one, then
+    end;
+    return query
+    select u.n::integer, null::text, null::text, v_keys[u.n], v_seqs[u.n], v_keys[u.n] is not null or null, v_done[u.n]
+    from pg_catalog.unnest(p_writes) with ordinality as u(kind, workflow_id, attempt, name, output, options, step, n)
+    order by u.workflow_id, u.n;
+end;
+$fn$;
+
 -- record_batch(writes) → (ordinal, error_code, error_message, step_key, seq, recorded,
 -- completed_at), one row per write, in the order they were applied (match them by ordinal,
 -- the write's 1-based position in the array).
@@ -59,6 +154,10 @@ begin
             message = pg_catalog.format('record_batch: at most 1000 writes per call, got %s', v_count);
     end if;
     v_writes := steadfast._parse_array(null::steadfast.batch_write, p_writes, 'record_batch');
+    return query select * from steadfast._record_batch_at_once(v_writes);
+    if found then
+        return;
+    end if;
     -- One exception block for the batch (one subtransaction, not one per write), to name the
     -- write an error came from.
     begin

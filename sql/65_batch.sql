@@ -15,12 +15,14 @@
 -- steps recorded by one insert (_insert_steps), and the completions applied
 -- (_complete_workflow): the rows the writes one by one would give, for a fraction of the
 -- statements. Otherwise no rows, and nothing changed but those row locks: record_batch then
--- applies the writes one by one, which tells each refusal and error apart.
+-- applies the writes one by one, which tells each refusal and error apart. Generic plans:
+-- planned for each call's arrays, its statements cost more to plan than to run.
 create or replace function steadfast._record_batch_at_once(p_writes steadfast.batch_write[])
 returns table (ordinal integer, error_code text, error_message text, step_key text, seq integer,
                recorded boolean, completed_at timestamptz)
 language plpgsql
 volatile
+set plan_cache_mode = force_generic_plan
 as $fn$
 declare
     v_steps steadfast.steps[];
@@ -154,9 +156,12 @@ begin
             message = pg_catalog.format('record_batch: at most 1000 writes per call, got %s', v_count);
     end if;
     v_writes := steadfast._parse_array(null::steadfast.batch_write, p_writes, 'record_batch');
-    return query select * from steadfast._record_batch_at_once(v_writes);
-    if found then
-        return;
+    -- At once when there are several writes (one costs fewer statements on its own).
+    if v_count > 1 then
+        return query select * from steadfast._record_batch_at_once(v_writes);
+        if found then
+            return;
+        end if;
     end if;
     -- One exception block for the batch (one subtransaction, not one per write), to name the
     -- write an error came from.

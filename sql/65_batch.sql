@@ -25,6 +25,7 @@ volatile
 set plan_cache_mode = force_generic_plan
 as $fn$
 declare
+    v_now timestamptz := steadfast.now();
     v_steps steadfast.steps[];
     v_ns integer[];
     v_keys text[];
@@ -49,9 +50,9 @@ begin
         end if;
         select pg_catalog.array_agg(case when u.kind = 'step'
                                          then steadfast._step_row(u.workflow_id, u.attempt, u.name, u.output,
-                                                                  coalesce(u.options, '{}'::jsonb))
+                                                                  coalesce(u.options, '{}'::jsonb), v_now)
                                          else steadfast._step_row(u.workflow_id, u.attempt, f.name, f.output,
-                                                                  coalesce(f.options, '{}'::jsonb)) end
+                                                                  coalesce(f.options, '{}'::jsonb), v_now) end
                                     order by u.workflow_id, u.n),
                pg_catalog.array_agg(u.n::integer order by u.workflow_id, u.n)
         into v_steps, v_ns

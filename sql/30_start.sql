@@ -89,7 +89,7 @@ as $fn$
                t.output, t.error, t.attempt, t.executor_id, t.recovery_attempts, t.max_recovery_attempts,
                t.retry_count, t.retry_policy, t.available_at, t.app_version, t.parent_id, t.parent_step,
                t.forked_from, t.forked_at_step, t.dedup_key, t.partition_key, t.deadline, t.created_at,
-               t.updated_at, t.started_at, t.completed_at, t.error_attempt, t.executor_role)::steadfast.workflows
+               t.updated_at, t.started_at, t.completed_at, t.error_attempt, t.executor_role, t.wait)::steadfast.workflows
 $fn$;
 
 -- _element_options(defaults, options) → an element's options: `defaults` overridden key by key

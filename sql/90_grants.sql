@@ -48,6 +48,7 @@ as $fn$
         ('steadfast.start_workflow_and_claim(text,text,text,jsonb,jsonb)'),
         ('steadfast.record_step(text,integer,text,jsonb,jsonb)'), ('steadfast.record_batch(jsonb)'),
         ('steadfast.complete_workflow(text,integer,jsonb)'), ('steadfast.fail_workflow(text,integer,jsonb,jsonb)'),
+        ('steadfast.sleep_workflow(text,integer,text,jsonb)'),
         -- a worker fires schedules, and upserts the ones its code declares
         ('steadfast.tick_schedules(jsonb)'), ('steadfast.create_schedule(text,text,text,jsonb)'),
         ('steadfast.alter_schedule(text,jsonb)'), ('steadfast.define_schedule(text,text,text,jsonb)'))

@@ -322,6 +322,8 @@ returns text language sql immutable as $$
             ('start_workflows', 'p_workflows',
              '[{"name": "job", "workflow_id": "bi-new-1", "input": {"n": 1}, "options": {}}]'),
             ('record_step', 'p_name', 'bi-step'),
+            ('sleep_workflow', 'p_name', 'bi-nap'),
+            ('sleep_workflow', 'p_options', '{"seconds": 60}'),
             ('record_batch', 'p_writes',
              '[{"kind": "step", "workflow_id": "bi-wf", "attempt": 1, "name": "bi-step", "output": {"v": 1}, "options": {}}]'),
             ('resume_workflow', 'p_workflow_id', 'bi-cancelled'),

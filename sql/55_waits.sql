@@ -1,0 +1,113 @@
+-- Durable waits: a workflow that waits ends its attempt and holds nothing while it waits.
+--
+-- sleep_workflow records the sleep as a step — its wake time, computed once, so that every
+-- replay sleeps until the same instant — and, unless that time has come, makes the workflow
+-- `waiting`: no executor, no slot, its wake time in available_at and what it waits for in
+-- `wait`. Nothing polls for it. The claims of its queue wake it when its time has come
+-- (_wake_due, called by claim_workflows before it claims): it becomes `enqueued`, keeping its
+-- place by its wake time, and is claimed, replayed and continued after the sleep like any
+-- other workflow. So it wakes within a claim poll of its time, on whichever worker claims
+-- first; a cancel, a deadline (later) or a resume finds it like any unfinished workflow.
+
+-- _wake_due(queues, now) → how many waiting workflows of those queues whose wait ended at a
+-- time (available_at) not after `now` became `enqueued` (their wait cleared, available at
+-- that time). Rows another session holds are skipped and woken by a later claim. Locks the
+-- rows it wakes; reads the partial index workflows_waking only.
+create or replace function steadfast._wake_due(p_queues text[], p_now timestamptz)
+returns integer
+language plpgsql
+volatile
+as $fn$
+declare
+    v_count integer;
+begin
+    update steadfast.workflows w
+    set status = 'enqueued', wait = null, updated_at = p_now
+    where w.id in (select x.id from steadfast.workflows x
+                   where x.status = 'waiting' and x.queue = any (p_queues) and x.available_at <= p_now
+                   order by x.id
+                   for update skip locked)
+      and (w.status = 'waiting') is true;  -- by id (sql/01_overview.sql)
+    get diagnostics v_count = row_count;
+    return v_count;
+end;
+$fn$;
+
+-- sleep_workflow(workflow_id, attempt, name, options) → (wake_at, sleeping).
+-- The running workflow sleeps: until options.until (a timestamp: ISO 8601 or seconds since
+-- 1970) or for options.seconds (a number ≥ 0) from now — one of the two — as its step `name`
+-- (its options.occurrence-th call, default 1). The first call records the step, its output
+-- {"until": wake_at}; a later call for the recorded step (a replay) returns the recorded time,
+-- whatever its options say now. While wake_at is ahead, the workflow becomes `waiting` (no
+-- executor; wait = {"kind": "sleep", "step", "until"}; available_at = wake_at) and sleeping is
+-- true: the caller's attempt has ended, and the claims of the workflow's queue wake it at
+-- wake_at. Once wake_at has come, nothing changes and sleeping is false: carry on. Fenced
+-- like record_step (SF003), from the claiming role's sessions only (SF008). Locks the
+-- workflow row. Raises SF001, SF003, SF005 (bad arguments; neither or both of seconds and
+-- until; a recorded step of that key that is not a sleep), SF006, SF008.
+create or replace function steadfast.sleep_workflow(p_workflow_id text, p_attempt integer, p_name text,
+                                                    p_options jsonb default '{}')
+returns table (wake_at timestamptz, sleeping boolean)
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $fn$
+#variable_conflict use_column
+declare
+    o steadfast.sleep_options := steadfast._parse_options(null::steadfast.sleep_options, p_options, 'sleep_workflow');
+    v_now timestamptz := steadfast.now();
+    v_until timestamptz := steadfast._instant(o."until", 'until', 'sleep_workflow');
+    s steadfast.steps;
+    v_recorded steadfast.steps;
+    r record;
+begin
+    if (o.seconds is null) = (v_until is null) then
+        raise exception using errcode = 'SF005',
+            message = 'sleep_workflow: options must give either seconds or until, not both',
+            hint = 'seconds: how long to sleep from now; until: the instant to wake at.';
+    end if;
+    v_until := coalesce(v_until, v_now + pg_catalog.make_interval(secs => o.seconds));
+    s := steadfast._step_row(p_workflow_id, p_attempt, p_name, pg_catalog.jsonb_build_object('until', v_until),
+                             pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('occurrence', o.occurrence)),
+                             v_now);
+    -- Fence and lock, as record_step.
+    perform from steadfast.workflows w
+    where w.id = p_workflow_id
+      and (w.attempt = p_attempt and w.status = 'running'
+           and (w.executor_role is null or w.executor_role = session_user)) is true  -- by id (sql/01_overview.sql)
+    for no key update;
+    if not found then
+        perform steadfast._fenced(p_workflow_id, p_attempt, 'sleep_workflow');
+    end if;
+
+    select * into v_recorded from steadfast.steps x where x.workflow_id = p_workflow_id and x.step_key = s.step_key;
+    if found then
+        -- A replay: the time recorded the first time.
+        v_until := steadfast._instant(v_recorded.output -> 'until', 'until', 'sleep_workflow');
+        if v_until is null or v_recorded.error is not null then
+            raise exception using errcode = 'SF005',
+                message = pg_catalog.format('sleep_workflow: step %s of workflow %s is recorded, but not as a sleep',
+                                            steadfast._echo(s.step_key), steadfast._echo(p_workflow_id)),
+                hint = 'The workflow is not deterministic: its code slept where it ran a step before.';
+        end if;
+    else
+        r := steadfast._record_step(p_workflow_id, p_attempt, p_name, s.output,
+                                    pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('occurrence', o.occurrence)));
+        if r.error_code is not null then
+            perform steadfast._raise(r.error_code, r.error_message, r.error_detail, r.error_hint);
+        end if;
+    end if;
+
+    if v_until <= v_now then
+        return query select v_until, false;
+        return;
+    end if;
+    update steadfast.workflows w
+    set status = 'waiting', executor_id = null, recovery_attempts = 0, available_at = v_until, updated_at = v_now,
+        wait = pg_catalog.jsonb_build_object('kind', 'sleep', 'step', s.step_key, 'until', v_until)
+    where w.id = p_workflow_id;
+    return query select v_until, true;
+end;
+$fn$;
+comment on function steadfast.sleep_workflow(text, integer, text, jsonb) is
+    'A running workflow sleeps until options.until or for options.seconds, recorded as its step name (replays keep the first wake time): waiting, holding no executor, until a claim of its queue wakes it. Fenced (SF003). SF001, SF005, SF006, SF008.';

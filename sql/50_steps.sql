@@ -120,10 +120,9 @@ $fn$;
 -- order (seq), with the workflow's running total of steps' bytes (total_bytes: a claim and
 -- get_workflow return all of a workflow's steps, so a workflow may not record more than
 -- settings.max_workflow_bytes, never less than 1 MiB, so that a smaller total is not
--- checked). A row past that limit is not inserted; a key or number taken raises
--- unique_violation (a plain insert: ON CONFLICT's speculative insertion probes each unique
--- index twice), and the caller tells which. Its plan is the generic one: planned for each
--- call's array, the insert cost more than it saved (170 µs a checkpoint).
+-- checked). A row past that limit, or whose key or number is taken, is not inserted; the
+-- caller tells which. Its plan is the generic one: planned for each call's array, the insert
+-- cost more than it saved (170 µs a checkpoint).
 create or replace function steadfast._insert_steps(p_rows steadfast.steps[])
 returns setof steadfast.steps
 language plpgsql
@@ -144,6 +143,7 @@ begin
                              order by y.seq desc limit 1) l on true
           window w as (partition by s.workflow_id order by s.ordinality)) n
     where n.total_bytes <= 1048576 or n.total_bytes <= steadfast._max_workflow_bytes()
+    on conflict do nothing
     returning x.*;
 end;
 $fn$;
@@ -180,14 +180,10 @@ begin
         from steadfast._refusal(p_workflow_id, p_attempt, 'record_step');
         return;
     end if;
-    begin
-        select i.step_key, i.seq, true into step_key, seq, recorded from steadfast._insert_steps(array[s]) i;
-        if found then
-            return;
-        end if;
-    exception when unique_violation then
-        null;  -- told apart below
-    end;
+    select i.step_key, i.seq, true into step_key, seq, recorded from steadfast._insert_steps(array[s]) i;
+    if found then
+        return;
+    end if;
 
     select * into v_existing from steadfast.steps x where x.workflow_id = p_workflow_id and x.step_key = s.step_key;
     if found then

@@ -82,7 +82,7 @@ begin
             v_count := v_count + 1;
         end loop;
         if v_count < coalesce(pg_catalog.cardinality(v_steps), 0) then
-            raise exception 'a step past 1 MiB';  -- undone below (a step recorded already raised)
+            raise exception 'a step is recorded already, or past 1 MiB';  -- undone below
         end if;
         for c in
             select u.workflow_id, u.attempt, u.output, u.n::integer as n

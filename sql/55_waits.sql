@@ -41,8 +41,9 @@ $fn$;
 -- whatever its options say now. While wake_at is ahead, the workflow becomes `waiting` (no
 -- executor; wait = {"kind": "sleep", "step", "until"}; available_at = wake_at) and sleeping is
 -- true: the caller's attempt has ended, and the claims of the workflow's queue wake it at
--- wake_at. Once wake_at has come, nothing changes and sleeping is false: carry on. Fenced
--- like record_step (SF003), from the claiming role's sessions only (SF008). Locks the
+-- wake_at. Once wake_at has come, nothing changes and sleeping is false: carry on. The same
+-- call again once its attempt is waiting (its answer lost) returns the same. Fenced like
+-- record_step (SF003), from the claiming role's sessions only (SF008). Locks the
 -- workflow row. Raises SF001, SF003, SF005 (bad arguments; neither or both of seconds and
 -- until; a recorded step of that key that is not a sleep), SF006, SF008.
 create or replace function steadfast.sleep_workflow(p_workflow_id text, p_attempt integer, p_name text,
@@ -77,6 +78,13 @@ begin
            and (w.executor_role is null or w.executor_role = session_user)) is true  -- by id (sql/01_overview.sql)
     for no key update;
     if not found then
+        -- Sent again after it committed (its answer lost): the same sleep of the same attempt.
+        return query select (w.wait ->> 'until')::timestamptz, true from steadfast.workflows w
+                     where w.id = p_workflow_id
+                       and (w.attempt = p_attempt and w.status = 'waiting' and w.wait ->> 'step' = s.step_key) is true;
+        if found then
+            return;
+        end if;
         perform steadfast._fenced(p_workflow_id, p_attempt, 'sleep_workflow');
     end if;
 

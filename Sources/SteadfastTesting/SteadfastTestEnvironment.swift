@@ -191,6 +191,9 @@ public final class SteadfastTestEnvironment: Sendable {
         case .interrupted:
             result = .crashed
             try await executor.crash(engine: engine)
+        case .suspended(let until):
+            result = .sleeping(until: until)
+            await executor.stop()
         }
         return TestRun(workflowID: claimed.id, attempt: claimed.attempt, outcome: result,
                        executedSteps: context.executedSteps, replayedSteps: context.replayedSteps)

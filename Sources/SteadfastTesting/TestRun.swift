@@ -1,3 +1,4 @@
+public import Foundation
 public import Steadfast
 
 /// One execution of a workflow by ``SteadfastTestEnvironment``: how it ended and which steps it
@@ -14,6 +15,9 @@ public struct TestRun<Output: Codable & Sendable>: Sendable {
         case crashed
         /// Another execution owned the workflow: this one's writes were refused.
         case abandoned
+        /// The workflow went to sleep (``WorkflowContext/sleep(for:name:)``) until this time:
+        /// it is `waiting`, and a claim of its queue after that time wakes it.
+        case sleeping(until: Date)
     }
 
     /// The workflow's id.

@@ -10,6 +10,7 @@
 //   SF_HOLD_STEP         a step name (s1, s2, s3) in which to wait SF_HOLD_SECONDS after its effect;
 //                        "end": wait in the workflow's code after s3, before it returns
 //   SF_HOLD_SECONDS      (default 600)
+//   SF_SLEEP_SECONDS     when set, the workflow sleeps durably this long between s1 and s2
 //   SF_LEASE_SECONDS     the executor's lease (default 30)
 //   SF_POLL_MS           the poll interval (default: the library's)
 //   SF_POOL              the pool size (default 10)
@@ -47,9 +48,13 @@ struct EffectsWorkflow: Workflow {
     let effects: Effects
     let holdStep: String?
     let holdSeconds: Double
+    var sleepSeconds: Double? = nil
 
     func run(_ input: Input, context: WorkflowContext) async throws -> String {
         for step in ["s1", "s2", "s3"] {
+            if step == "s2", let sleepSeconds {
+                try await context.sleep(for: .milliseconds(Int(sleepSeconds * 1000)))
+            }
             try await context.step(step) {
                 try await effects.record(workflowID: context.workflowID, step: step)
                 if step == holdStep {
@@ -97,7 +102,8 @@ if let poll = setting("SF_POLL_MS").flatMap(Int64.init) { configuration.pollInte
 
 let worker = Worker(database: database, configuration: configuration, logger: Logger(label: "test-worker"))
 worker.register(EffectsWorkflow(effects: effects, holdStep: setting("SF_HOLD_STEP"),
-                                holdSeconds: Double(setting("SF_HOLD_SECONDS") ?? "") ?? 600))
+                                holdSeconds: Double(setting("SF_HOLD_SECONDS") ?? "") ?? 600,
+                                sleepSeconds: setting("SF_SLEEP_SECONDS").flatMap(Double.init)))
 if let txTable = setting("SF_TX_TABLE") {
     worker.register(TxWorkflow(table: txTable))
 }

@@ -1,3 +1,4 @@
+package import Foundation
 package import Logging
 
 /// One execution of a claimed workflow: run its code with a context that replays its recorded
@@ -14,6 +15,9 @@ package struct WorkflowExecution: Sendable {
         /// Stopped by task cancellation (shutdown) or a simulated crash: the workflow is still
         /// held and will be handed back or recovered.
         case interrupted
+        /// The workflow went to sleep until this time: it is `waiting`, held by no one, and the
+        /// claims of its queue wake it then.
+        case suspended(Date)
     }
 
     package let claimed: ClaimedWorkflow
@@ -57,9 +61,15 @@ package struct WorkflowExecution: Sendable {
             do {
                 output = try await runner(claimed.inputJSON, context)
                 if let interruption = context.interruption { throw interruption }
+                if let suspension = context.suspension { throw suspension }
                 try context.checkAllStepsReplayed()
             } catch let error as SteadfastError where error.code == .fenced {
                 throw error
+            } catch _ where context.suspension != nil {
+                // Asleep, whatever the code made of the error that ended it: nothing to write.
+                let until = context.suspension?.until ?? Date()
+                logger.debug("workflow sleeps; its worker slot is free", metadata: ["until": "\(until)"])
+                return .suspended(until)
             } catch _ where context.interruption != nil {
                 // A transaction step could not tell whether it committed (whatever the code
                 // made of the error it threw): another execution must replay the workflow.

@@ -33,7 +33,7 @@ public final class WorkflowContext: Sendable {
 
     let engine: Engine
     let hooks: Hooks
-    private let state: Mutex<State>
+    let state: Mutex<State>
 
     /// What the testing kit changes about an execution; production runs use none.
     package struct Hooks: Sendable {
@@ -69,6 +69,9 @@ public final class WorkflowContext: Sendable {
         var interruption: ExecutionInterrupted?
         /// Keys of the steps this execution replayed from their checkpoints.
         var replayed: [String] = []
+        /// Set when the workflow went to sleep: this attempt has ended, and every later step
+        /// refuses to run (see ``WorkflowSuspended``).
+        var suspension: WorkflowSuspended?
         /// The checkpoint of the step that ran last, held back while no other step has run
         /// since: written before the next step's body runs, or with the workflow's outcome
         /// (see ``heldCheckpoint()``).
@@ -201,6 +204,7 @@ public final class WorkflowContext: Sendable {
             return replayed.output ?? Data("null".utf8)
         }
         if let interruption = self.interruption { throw interruption }
+        if let suspension = self.suspension { throw suspension }
         try checkNoSequentialStepSkipped(calling: key)
         try Task.checkCancellation()
         try await writeHeldCheckpoint()
@@ -388,6 +392,9 @@ public final class WorkflowContext: Sendable {
     /// ``ExecutionInterrupted``).
     package var interruption: ExecutionInterrupted? { state.withLock { $0.interruption } }
 
+    /// The sleep that ended this execution's attempt, if the workflow went to sleep.
+    package var suspension: WorkflowSuspended? { state.withLock { $0.suspension } }
+
     /// The steps this execution ran, and those it replayed, by key.
     package var executedSteps: [String] { state.withLock { $0.executed } }
     package var replayedSteps: [String] { state.withLock { $0.replayed } }
@@ -395,7 +402,7 @@ public final class WorkflowContext: Sendable {
     /// A new step is about to run. In sequential code every recorded step before it has been
     /// replayed by now; a recorded sequential step still unreplayed means the code took
     /// another path than the record.
-    private func checkNoSequentialStepSkipped(calling key: String) throws(SteadfastError) {
+    func checkNoSequentialStepSkipped(calling key: String) throws(SteadfastError) {
         let skipped = state.withLock { state in
             state.recorded.values.filter { !$0.parallel && !state.consumed.contains($0.key) }
                 .min { $0.seq < $1.seq }

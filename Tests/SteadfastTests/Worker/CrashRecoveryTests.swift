@@ -66,6 +66,47 @@ struct CrashRecoveryTests {
         await fixture.close()
     }
 
+    @Test("kill -9 of the only worker while 50 workflows sleep (10 slots): a worker started after their wake time finishes them, each step once")
+    func killNineWhileSleeping() async throws {
+        let fixture = try await EngineFixture()
+        let table = try await fixture.makeEffectsTable()
+        let client = try await fixture.client()
+        var ids: [String] = []
+        for n in 0..<50 {
+            ids.append(try await client.start(EffectsWorkflow.self, EffectsInput(n: n), options: StartOptions(queue: fixture.queue)).id)
+        }
+        let sleeper = try await WorkerProcess(environment: [
+            "SF_EFFECTS_TABLE": table, "SF_QUEUE": fixture.queue, "SF_CONCURRENCY": "10", "SF_SLEEP_SECONDS": "3",
+            "SF_POLL_MS": "100",
+        ])
+        // All 50 asleep though the worker runs 10 at a time: a sleeper holds no slot.
+        try await waitUntil(timeout: .seconds(30)) { try await fixture.statusCounts() == [.waiting: 50] }
+        let asleep = try await fixture.pool.query(
+            "select max(available_at) as last from steadfast.workflows where queue = $1", [fixture.queue])[0].decode("last", as: Date.self)
+        sleeper.signal(SIGKILL)
+        _ = await sleeper.waitForExit()
+        #expect(try await fixture.statusCounts() == [.waiting: 50], "nothing was held by the killed worker")
+
+        // The next worker starts after every wake time has passed.
+        let now = try await fixture.pool.query("select now() as now")[0].decode("now", as: Date.self)
+        if asleep > now { try await Task.sleep(for: .milliseconds(Int((asleep.timeIntervalSince(now) + 0.2) * 1000))) }
+        let next = try await WorkerProcess(environment: [
+            "SF_EFFECTS_TABLE": table, "SF_QUEUE": fixture.queue, "SF_CONCURRENCY": "10", "SF_SLEEP_SECONDS": "3",
+            "SF_POLL_MS": "100",
+        ])
+        try await waitUntil(timeout: .seconds(30)) { try await fixture.statusCounts()[.succeeded] == 50 }
+        let effects = try await fixture.effects(in: table)
+        for id in ids {
+            #expect(effects[id] == ["s1": 1, "s2": 1, "s3": 1], "each step of \(id) ran once")
+        }
+        let steps = try await fixture.pool.query("select step_key from steadfast.steps where workflow_id = $1 order by seq", [ids[0]])
+        #expect(try steps.map { try $0.string("step_key") } == ["s1", "sleep", "s2", "s3"])
+        next.signal(SIGTERM)
+        #expect(await next.waitForExit())
+        await client.close()
+        await fixture.close()
+    }
+
     @Test("kill -9 between the last step's body and the completion: the last checkpoint travels with the completion, so the step runs once more — never twice more — and is recorded once")
     func killBeforeCompletion() async throws {
         let fixture = try await EngineFixture()

@@ -2,7 +2,7 @@
 -- claim of its queue wakes it at its time (fake clock); a replay sleeps until the recorded time;
 -- a sleep whose time has come changes nothing.
 begin;
-select plan(24);
+select plan(25);
 
 select steadfast_test.set_now('2026-12-03 10:00:00+00');
 select steadfast_test.queue('sleep_q');
@@ -20,6 +20,8 @@ select results_eq($$select status, executor_id, available_at, wait from steadfas
 select results_eq($$select step_key, seq, output from steadfast.steps where workflow_id = 'sleep-w' order by seq$$,
                   $$values ('before', 1, '1'::jsonb), ('nap', 2, '{"until": "2026-12-03T10:01:00+00:00"}'::jsonb)$$,
                   'the sleep is a recorded step with its wake time');
+select results_eq($$select wake_at, sleeping from steadfast.sleep_workflow('sleep-w', 1, 'nap', '{"seconds": 60}')$$,
+                  $$values ('2026-12-03 10:01:00+00'::timestamptz, true)$$, 'the same call again answers the same');
 select * from steadfast_test.rejects($$select * from steadfast.record_step('sleep-w', 1, 'after', '1')$$, 'SF003',
     'the sleeping attempt has ended: its writes are fenced');
 select is((select count(*)::int from steadfast.claim_workflows('sleep-e', 10)), 0, 'not claimed before its time');

@@ -1,0 +1,82 @@
+public import Foundation
+import Logging
+import Synchronization
+
+extension WorkflowContext {
+    /// Sleeps durably for `duration`: the workflow holds no worker while it sleeps.
+    ///
+    /// The sleep is recorded as a step named `name` (keyed by occurrence like any step) with
+    /// its wake time, computed once by the database: every replay sleeps until that same
+    /// instant. Unless the time has come already, the workflow becomes `waiting` and this
+    /// execution ends at once — the worker's slot is free, its shutdown does not wait for the
+    /// sleeper, and nothing of the workflow stays in memory. After the wake time, the next claim
+    /// of its queue by any worker enqueues it again; whoever claims it replays its steps, this
+    /// sleep included, and the code continues after it. Lateness is about one claim poll.
+    ///
+    /// The error this throws to end the execution must not be caught by the workflow's code
+    /// (if it is, the execution still ends, and no step runs after it). Do not sleep while other
+    /// steps of the workflow run at the same time.
+    /// - Parameters:
+    ///   - duration: How long to sleep, from the first time this sleep is reached.
+    ///   - name: The step's name. Defaults to `"sleep"`.
+    public func sleep(for duration: Duration, name: String = "sleep") async throws {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        try await sleep(name: name, seconds: max(0, seconds), until: nil)
+    }
+
+    /// Sleeps durably until `date`, as ``sleep(for:name:)`` does for a duration.
+    public func sleep(until date: Date, name: String = "sleep") async throws {
+        try await sleep(name: name, seconds: nil, until: date)
+    }
+
+    private func sleep(name: String, seconds: Double?, until: Date?) async throws {
+        guard !name.isEmpty, !name.contains("#") else {
+            throw SteadfastError(.invalidArgument, message: "sleep name '\(name)' must be non-empty and must not contain '#' (it separates the occurrence in step keys)")
+        }
+        if let interruption = self.interruption { throw interruption }
+        if let suspension = self.suspension { throw suspension }
+        let (occurrence, key, replayed, parallel) = state.withLock { state -> (Int, String, Bool, Bool) in
+            let occurrence = (state.occurrences[name] ?? 0) + 1
+            state.occurrences[name] = occurrence
+            let key = occurrence == 1 ? name : "\(name)#\(occurrence)"
+            let replayed = state.recorded[key] != nil
+            if replayed {
+                state.consumed.insert(key)
+                state.replayed.append(key)
+            }
+            return (occurrence, key, replayed, !state.inFlight.isEmpty)
+        }
+        if !replayed {
+            guard !parallel else {
+                throw SteadfastError(.invalidArgument, message: "sleep '\(key)' was called while other steps of the workflow run: a sleep ends the execution, so it may not run beside steps")
+            }
+            try checkNoSequentialStepSkipped(calling: key)
+            try Task.checkCancellation()
+            // The step before the sleep is durable before the sleep is recorded after it.
+            try await writeHeldCheckpoint()
+        }
+        // A replay asks as well: the database keeps the wake time and says whether it has come.
+        let (wakeAt, sleeping) = try await engine.sleep(workflowID: workflowID, attempt: attempt, name: name,
+                                                        occurrence: occurrence, seconds: seconds, until: until)
+        if !replayed { state.withLock { $0.executed.append(key) } }
+        guard sleeping else { return }
+        let suspension = WorkflowSuspended(step: key, until: wakeAt)
+        state.withLock { $0.suspension = suspension }
+        var logger = self.logger
+        logger[metadataKey: "step"] = .string(key)
+        logger.debug("workflow sleeps", metadata: ["until": "\(wakeAt)"])
+        throw suspension
+    }
+}
+
+/// Ends an execution whose workflow went to sleep (``WorkflowContext/sleep(for:name:)``): the
+/// workflow is `waiting` in the database, holding no worker, until its wake time. Not an
+/// error of the workflow's: let it pass.
+public struct WorkflowSuspended: Error, Sendable, CustomStringConvertible {
+    /// The sleep's step key.
+    public var step: String
+    /// When the workflow wakes.
+    public var until: Date
+
+    public var description: String { "the workflow sleeps in step '\(step)' until \(until)" }
+}

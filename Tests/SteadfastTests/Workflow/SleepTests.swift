@@ -1,0 +1,105 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import Steadfast
+
+/// A step, a durable sleep, a step.
+struct DurableSleeper: Workflow {
+    struct Input: Codable, Sendable { var n: Int; var seconds: Double }
+    let runs: Runs
+    func run(_ input: Input, context: WorkflowContext) async throws -> Int {
+        let a: Int = try await context.step("a") { runs.hit("a"); return input.n + 1 }
+        try await context.sleep(for: .milliseconds(Int(input.seconds * 1000)))
+        let b: Int = try await context.step("b") { runs.hit("b"); return a * 10 }
+        return b
+    }
+}
+
+/// A workflow that catches everything, the sleep's end of the execution included.
+struct SwallowsSleep: Workflow {
+    let runs: Runs
+    func run(_ input: Int, context: WorkflowContext) async throws -> Int {
+        do { try await context.sleep(for: .seconds(1)) } catch { runs.hit("caught") }
+        _ = try? await context.step("after") { runs.hit("after"); return 1 }
+        return input
+    }
+}
+
+/// `context.sleep`: a sleeping workflow holds no worker slot and no memory, and continues after
+/// its wake time, replaying its steps once.
+@Suite("Durable sleep", .serialized)
+struct SleepTests {
+    @Test("a sleeping workflow frees its slot: one slot runs three sleepers at once; each step runs once, none wakes early")
+    func sleepersHoldNoSlot() async throws {
+        let fixture = try await EngineFixture()
+        let runs = Runs()
+        let (worker, task) = fixture.startWorker({ $0.register(DurableSleeper(runs: runs)) }, concurrency: 1, poll: .milliseconds(100))
+        let client = try await fixture.client()
+        let started = Date()
+        var handles: [WorkflowHandle<DurableSleeper.Output>] = []
+        for n in 1...3 {
+            handles.append(try await client.start(DurableSleeper.self, .init(n: n, seconds: 1.5), options: StartOptions(queue: fixture.queue)))
+        }
+        // All three asleep at once, held by no executor, though the worker has one slot.
+        try await waitUntil(timeout: .seconds(10)) {
+            try await fixture.pool.query("select count(*) as n from steadfast.workflows where queue = $1 and status = 'waiting' and executor_id is null",
+                                         [fixture.queue])[0].int("n") == 3
+        }
+        #expect(runs.count("a") == 3 && runs.count("b") == 0)
+        #expect(worker.running.withLock { $0 != nil })
+        for (n, handle) in zip(1..., handles) {
+            #expect(try await handle.result(timeout: .seconds(20)) == (n + 1) * 10)
+        }
+        #expect(Date().timeIntervalSince(started) >= 1.5, "no sleeper woke before its time")
+        #expect(runs.count("a") == 3 && runs.count("b") == 3, "each step ran once: replayed after the sleep")
+        let steps = try await fixture.pool.query("select step_key from steadfast.steps where workflow_id = $1 order by seq", [handles[0].id])
+        #expect(try steps.map { try $0.string("step_key") } == ["a", "sleep", "b"])
+        let record = try await fixture.engine.workflow(id: handles[0].id)
+        #expect(record.status == .succeeded && record.attempt == 2, "claimed once to sleep, once after")
+        task.cancel()
+        try? await task.value
+        await client.close()
+        await fixture.close()
+    }
+
+    @Test("a worker's shutdown does not wait for a sleeper; another worker finishes it after its wake time")
+    func shutdownDoesNotWait() async throws {
+        let fixture = try await EngineFixture()
+        let runs = Runs()
+        let (_, first) = fixture.startWorker({ $0.register(DurableSleeper(runs: runs)) }, poll: .milliseconds(100))
+        let client = try await fixture.client()
+        let handle = try await client.start(DurableSleeper.self, .init(n: 4, seconds: 2), options: StartOptions(queue: fixture.queue))
+        try await waitUntil(timeout: .seconds(10)) { try await fixture.engine.workflow(id: handle.id).status == .waiting }
+        let stopping = Date()
+        first.cancel()
+        try? await first.value
+        #expect(Date().timeIntervalSince(stopping) < 1.5, "the worker stopped without waiting for the sleeper")
+        #expect(try await fixture.engine.workflow(id: handle.id).status == .waiting)
+
+        let (_, second) = fixture.startWorker({ $0.register(DurableSleeper(runs: runs)) }, poll: .milliseconds(100))
+        #expect(try await handle.result(timeout: .seconds(20)) == 50)
+        #expect(runs.count("a") == 1 && runs.count("b") == 1)
+        second.cancel()
+        try? await second.value
+        await client.close()
+        await fixture.close()
+    }
+
+    @Test("code that catches the sleep's end still ends the execution: nothing runs after it until the workflow wakes")
+    func swallowedSleepStillEnds() async throws {
+        let fixture = try await EngineFixture()
+        let runs = Runs()
+        let (_, task) = fixture.startWorker({ $0.register(SwallowsSleep(runs: runs)) }, poll: .milliseconds(100))
+        let client = try await fixture.client()
+        let handle = try await client.start(SwallowsSleep.self, 7, options: StartOptions(queue: fixture.queue))
+        try await waitUntil(timeout: .seconds(10)) { try await fixture.engine.workflow(id: handle.id).status == .waiting }
+        #expect(runs.count("after") == 0, "no step ran after the sleep in the execution that slept")
+        #expect(try await handle.result(timeout: .seconds(20)) == 7)
+        #expect(runs.count("after") == 1)
+        task.cancel()
+        try? await task.value
+        await client.close()
+        await fixture.close()
+    }
+}

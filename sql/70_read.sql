@@ -17,8 +17,9 @@ comment on function steadfast.schema_version() is
 -- get_workflow(workflow_id) → (workflow_id, name, status, queue, input, output, error, attempt,
 -- recovery_attempts, retry_count, executor_id, available_at, created_at, updated_at,
 -- started_at, completed_at, steps, priority, app_version, parent_id, parent_step, forked_from,
--- forked_at_step, max_recovery_attempts, deadline): one workflow with its steps in recording
--- order (see _steps; list_steps has their timings). Read-only. Raises SF001 (unknown
+-- forked_at_step, max_recovery_attempts, deadline, wait): one workflow with its steps in
+-- recording order (see _steps; list_steps has their timings); `wait`, for a waiting workflow,
+-- what it waits for ({"kind": "sleep", "step", "until"}). Read-only. Raises SF001 (unknown
 -- workflow), SF005.
 create or replace function steadfast.get_workflow(p_workflow_id text)
 returns table (workflow_id text, name text, status text, queue text, input jsonb, output jsonb, error jsonb,
@@ -26,7 +27,7 @@ returns table (workflow_id text, name text, status text, queue text, input jsonb
                available_at timestamptz, created_at timestamptz, updated_at timestamptz,
                started_at timestamptz, completed_at timestamptz, steps jsonb,
                priority integer, app_version text, parent_id text, parent_step text, forked_from text,
-               forked_at_step integer, max_recovery_attempts integer, deadline timestamptz)
+               forked_at_step integer, max_recovery_attempts integer, deadline timestamptz, wait jsonb)
 language plpgsql
 stable
 security definer
@@ -39,7 +40,7 @@ begin
     select w.id, w.name, w.status, w.queue, w.input, w.output, w.error, w.attempt, w.recovery_attempts,
            w.retry_count, w.executor_id, w.available_at, w.created_at, w.updated_at, w.started_at,
            w.completed_at, steadfast._steps(w.id), w.priority, w.app_version, w.parent_id, w.parent_step,
-           w.forked_from, w.forked_at_step, w.max_recovery_attempts, w.deadline
+           w.forked_from, w.forked_at_step, w.max_recovery_attempts, w.deadline, w.wait
     from steadfast.workflows w where w.id = p_workflow_id;
     if not found then
         raise exception using errcode = 'SF001',
@@ -79,7 +80,7 @@ $fn$;
 
 -- list_workflows(options) → (workflow_id, name, status, queue, attempt, executor_id,
 -- created_at, updated_at, completed_at, error, priority, app_version, parent_id, forked_from,
--- forked_at_step, started_at), newest first.
+-- forked_at_step, started_at, wait), newest first.
 -- Options (all optional, combined with AND): status (one status or an array of them), name,
 -- queue, app_version, parent_id (the children of that workflow), forked_from (the forks of
 -- that workflow), created_after (created at or after this time), created_before (created
@@ -91,7 +92,7 @@ create or replace function steadfast.list_workflows(p_options jsonb default '{}'
 returns table (workflow_id text, name text, status text, queue text, attempt integer, executor_id text,
                created_at timestamptz, updated_at timestamptz, completed_at timestamptz, error jsonb,
                priority integer, app_version text, parent_id text, forked_from text, forked_at_step integer,
-               started_at timestamptz)
+               started_at timestamptz, wait jsonb)
 language plpgsql
 stable
 security definer
@@ -123,7 +124,7 @@ begin
     return query
     select w.id, w.name, w.status, w.queue, w.attempt, w.executor_id, w.created_at, w.updated_at,
            w.completed_at, w.error, w.priority, w.app_version, w.parent_id, w.forked_from, w.forked_at_step,
-           w.started_at
+           w.started_at, w.wait
     from steadfast.workflows w
     where (v_statuses is null or w.status = any (v_statuses))
       and (v_name is null or w.name = v_name)

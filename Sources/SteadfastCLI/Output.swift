@@ -134,6 +134,7 @@ extension WorkflowSummary {
             "created_at": orNull(Output.timestamp(createdAt)), "started_at": orNull(Output.timestamp(startedAt)),
             "completed_at": orNull(Output.timestamp(completedAt)),
             "error": orNull(error.map { ["type": $0.type, "message": $0.message] }),
+            "wait": orNull(wait.map { Output.jsonValue($0.json) }),
         ]
     }
 }
@@ -170,6 +171,7 @@ extension WorkflowRecord {
             "error": orNull(error.map { ["type": $0.type, "message": $0.message] }),
             "created_at": orNull(Output.timestamp(createdAt)), "started_at": orNull(Output.timestamp(startedAt)),
             "updated_at": orNull(Output.timestamp(updatedAt)), "completed_at": orNull(Output.timestamp(completedAt)),
+            "wait": orNull(wait.map { Output.jsonValue($0.json) }),
         ]
     }
 }

@@ -68,7 +68,8 @@ struct Workflows: AsyncParsableCommand {
                 }
                 Output.table(["WORKFLOW", "NAME", "STATUS", "QUEUE", "VERSION", "ATTEMPT", "CREATED", "FINISHED", "ERROR"],
                              rows.map {
-                                 [$0.id, $0.name, $0.status.rawValue, $0.queue, $0.appVersion ?? "any", String($0.attempt),
+                                 [$0.id, $0.name, $0.wait.map { "waiting: \($0)" } ?? $0.status.rawValue, $0.queue,
+                                  $0.appVersion ?? "any", String($0.attempt),
                                   Output.shortTime($0.createdAt), Output.shortTime($0.completedAt),
                                   Output.clip($0.error.map { "\($0.type): \($0.message)" }, 50)]
                              })
@@ -243,7 +244,8 @@ struct Workflows: AsyncParsableCommand {
 /// A workflow's fields, one per line.
 private func show(_ record: WorkflowRecord) {
     Output.fields([
-        ("workflow", record.id), ("name", record.name), ("status", record.status.rawValue), ("queue", record.queue),
+        ("workflow", record.id), ("name", record.name),
+        ("status", record.wait.map { "waiting: \($0)" } ?? record.status.rawValue), ("queue", record.queue),
         ("priority", record.priority == 0 ? nil : String(record.priority)), ("app version", record.appVersion ?? "any"),
         ("attempt", "\(record.attempt) (recovery attempts \(record.recoveryAttempts), retries \(record.retryCount))"),
         ("executor", record.executorID), ("parent", record.parentID),

@@ -46,6 +46,8 @@ public struct WorkflowRecord: Sendable {
     public var updatedAt: Date?
     /// When it is claimable: when it was enqueued, or later for a delayed start or a retry.
     public var availableAt: Date?
+    /// What it waits for, while it is ``WorkflowStatus/waiting``.
+    public var wait: WorkflowWait?
 }
 
 /// A recorded step, as ``WorkflowRecord`` shows it.

@@ -32,6 +32,8 @@ public struct WorkflowSummary: Sendable {
     public var forkedAtStep: Int?
     /// When it was first claimed.
     public var startedAt: Date?
+    /// What it waits for, while it is ``WorkflowStatus/waiting``.
+    public var wait: WorkflowWait?
     /// `created_at` exactly as the database printed it: the keyset cursor of the next page.
     var createdAtCursor: String?
 }

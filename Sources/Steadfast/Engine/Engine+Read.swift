@@ -76,7 +76,8 @@ extension Engine {
             recoveryAttempts: try row.int("recovery_attempts"),
             startedAt: try row.decodeIfPresent("started_at", as: Date.self),
             updatedAt: try row.decodeIfPresent("updated_at", as: Date.self),
-            availableAt: try row.decodeIfPresent("available_at", as: Date.self))
+            availableAt: try row.decodeIfPresent("available_at", as: Date.self),
+            wait: WorkflowWait.from(json: try row.value("wait")))
     }
 
     /// A row of `list_workflows`.
@@ -91,6 +92,7 @@ extension Engine {
             parentID: try row.value("parent_id"), forkedFrom: try row.value("forked_from"),
             forkedAtStep: try row.decodeIfPresent("forked_at_step", as: Int.self),
             startedAt: try row.decodeIfPresent("started_at", as: Date.self),
+            wait: WorkflowWait.from(json: try row.value("wait")),
             createdAtCursor: try row.string("created_at"))
     }
 }

@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 
 /// Durable waits (sql/55_waits.sql): `sleep_workflow`.
 extension Engine {

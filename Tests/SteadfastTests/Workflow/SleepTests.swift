@@ -48,6 +48,12 @@ struct SleepTests {
         }
         #expect(runs.count("a") == 3 && runs.count("b") == 0)
         #expect(worker.running.withLock { $0 != nil })
+        // What they wait for, as a client reads it.
+        let asleep = try await client.workflow(handles[0].id)
+        #expect(asleep.status == .waiting && asleep.wait?.kind == "sleep" && asleep.wait?.step == "sleep")
+        #expect((asleep.wait?.until ?? .distantPast) > started.addingTimeInterval(1.4))
+        let listed = try await client.list(WorkflowFilter(status: [.waiting], queue: fixture.queue), limit: 10)
+        #expect(listed.count == 3 && listed.allSatisfy { $0.wait?.kind == "sleep" && $0.wait?.until != nil })
         for (n, handle) in zip(1..., handles) {
             #expect(try await handle.result(timeout: .seconds(20)) == (n + 1) * 10)
         }

@@ -1,0 +1,35 @@
+public import Foundation
+
+/// What a `waiting` workflow waits for (the `wait` column of `steadfast.workflows`).
+public struct WorkflowWait: Sendable, Equatable, CustomStringConvertible {
+    /// The kind of wait: `"sleep"` (``WorkflowContext/sleep(for:name:)``); later kinds may be
+    /// added in any release.
+    public var kind: String
+    /// The key of the step that waits.
+    public var step: String?
+    /// When the wait ends by itself: a sleep's wake time.
+    public var until: Date?
+    /// The wait as the database stores it (JSON text).
+    public var json: String
+
+    /// `sleep until 2026-12-03T09:00:00Z`, or the kind alone.
+    public var description: String {
+        guard let until else { return kind }
+        return "\(kind) until \(until.formatted(.iso8601))"
+    }
+
+    /// Reads the stored JSON; `nil` for SQL null.
+    static func from(json: String?) -> WorkflowWait? {
+        guard let json else { return nil }
+        let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
+        let until = (object["until"] as? String).flatMap(Self.instant)
+        return WorkflowWait(kind: object["kind"] as? String ?? "unknown", step: object["step"] as? String, until: until,
+                            json: json)
+    }
+
+    /// A timestamp as PostgreSQL writes one into JSON: `2026-12-03T10:01:00.5+00:00`.
+    private static func instant(_ text: String) -> Date? {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+}

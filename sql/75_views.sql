@@ -67,10 +67,12 @@ select w.id as workflow_id,
        w.started_at - w.created_at as queued_for,
        coalesce(w.completed_at, steadfast.now()) - w.started_at as run_time,
        w.error ->> 'type' as error_type,
-       pg_catalog.left(w.error ->> 'message', 200) as error_message
+       pg_catalog.left(w.error ->> 'message', 200) as error_message,
+       case when w.status = 'waiting'
+            then (w.wait ->> 'kind') || coalesce(' until ' || (w.wait ->> 'until'), '') end as waiting_for
 from steadfast.workflows w;
 comment on view steadfast.workflow_overview is
-    'One row per workflow: status, name, queue, version, claims (attempt), recovery and retry counts, steps recorded, lineage, timings (queued_for: created → first claim; run_time: first claim → finished, or → now while unfinished), and a summary of its error.';
+    'One row per workflow: status, name, queue, version, claims (attempt), recovery and retry counts, steps recorded, lineage, timings (queued_for: created → first claim; run_time: first claim → finished, or → now while unfinished), a summary of its error, and what a waiting one waits for (waiting_for: "sleep until …").';
 
 create or replace view steadfast.workflow_steps as
 select s.workflow_id,

@@ -2,7 +2,7 @@
 -- claim of its queue wakes it at its time (fake clock); a replay sleeps until the recorded time;
 -- a sleep whose time has come changes nothing.
 begin;
-select plan(27);
+select plan(28);
 
 select steadfast_test.set_now('2026-12-03 10:00:00+00');
 select steadfast_test.queue('sleep_q');
@@ -18,6 +18,8 @@ select results_eq($$select status, executor_id, available_at, wait from steadfas
                             '{"kind": "sleep", "step": "nap", "until": "2026-12-03T10:01:00+00:00"}'::jsonb)$$,
                   'waiting, with no executor, until its wake time, saying what for');
 select is((select wait ->> 'kind' from steadfast.get_workflow('sleep-w')), 'sleep', 'get_workflow says what it waits for');
+select is((select waiting_for from steadfast.workflow_overview where workflow_id = 'sleep-w'),
+          'sleep until 2026-12-03T10:01:00+00:00', 'the overview too');
 select is((select wait ->> 'step' from steadfast.list_workflows('{"status": "waiting", "queue": "sleep_q"}')), 'nap',
           'and so does list_workflows');
 select results_eq($$select step_key, seq, output from steadfast.steps where workflow_id = 'sleep-w' order by seq$$,

@@ -34,7 +34,7 @@ final class Bench {
     func value(_ name: String) -> Double { results.first { $0.name == name }?.value ?? .nan }
 
     /// The phases, in the order `run` takes them.
-    static let phases = ["floor", "serial", "roundtrips", "enqueue", "drain", "latency", "recovery", "memory"]
+    static let phases = ["floor", "serial", "roundtrips", "enqueue", "drain", "latency", "recovery", "memory", "sleep"]
 
     /// Runs the named phases (all of them by default; `steadfast-bench run --only drain,floor`
     /// for profiling one). Ratios need the floor: it runs whenever a phase compares with it.
@@ -73,6 +73,10 @@ final class Bench {
         if wanted("memory") {
             print("== memory: one worker holding 1,000 concurrent workflows")
             try await memory()
+        }
+        if wanted("sleep") {
+            print("== durable sleep: 1,000 workflows asleep on a worker of 100 slots, all waking at the same second")
+            try await sleepers()
         }
     }
 
@@ -365,6 +369,46 @@ final class Bench {
         worker.kill()
         _ = await worker.waitForExit()
         _ = try await engine.recoverWorkflows()
+    }
+
+    // MARK: Durable sleep
+
+    /// 1,000 workflows each run a step, sleep until the same instant and run a step: they all
+    /// sleep at once on a worker of 100 slots (holding none), then wake together. Lateness is
+    /// how long after that instant each one's second step started (its recorded start time);
+    /// the worker's RSS is read once all sleep.
+    func sleepers() async throws {
+        let queue = "bench_sleep"
+        try await freshQueue(queue)
+        let count = 1000, slots = 100
+        let worker = try WorkerProcess(queue: queue, concurrency: slots, holdMilliseconds: 0, pool: 10)
+        await worker.waitUntilReady()
+        let wakeAt = Date().addingTimeInterval(10).timeIntervalSince1970.rounded(.up)
+        let batch = (0..<count).map { (input: SleepWorkflow.Input(n: $0, wakeAt: wakeAt), options: StartOptions(queue: queue)) }
+        _ = try await client.start(SleepWorkflow.self, batch: batch)
+        var mostRunning = 0
+        try await waitUntil(timeout: 60, every: .milliseconds(100)) {
+            mostRunning = max(mostRunning, try await self.countStatus(queue: queue, status: "running"))
+            return try await self.countStatus(queue: queue, status: "waiting") == count
+        }
+        try await expect(Date().timeIntervalSince1970 < wakeAt, "all 1,000 asleep before their wake time")
+        let asleepRSS = peakRSS(pid: worker.pid) ?? .nan
+        try await waitUntil(timeout: 120, every: .milliseconds(500)) {
+            try await self.countStatus(queue: queue, status: "succeeded") == count
+        }
+        let rows = try await pool.query("""
+            select extract(epoch from s.started_at)::float8 - $2::float8 as late
+            from steadfast.steps s join steadfast.workflows w on w.id = s.workflow_id
+            where w.queue = $1 and s.step_key = 'b'
+            """, [queue, String(wakeAt)])
+        let lateness = try rows.map { try $0.double("late") * 1000 }
+        try await expect(lateness.count == count && lateness.allSatisfy { $0 >= 0 }, "1,000 woke, none early")
+        record("sleep.wake.lateness.p50", Measure.percentile(lateness, 50), "ms", "wake time → the step after the sleep starts")
+        record("sleep.wake.lateness.p99", Measure.percentile(lateness, 99), "ms", "all 1,000 wake together: the last wait for a slot")
+        record("sleep.asleep.peak.rss", asleepRSS, "MiB", "peak RSS of the worker once all 1,000 slept (target ≤ 60 MiB)")
+        record("sleep.running.max", Double(mostRunning), "workflows", "most seen running at once (slots: \(slots))")
+        worker.terminate()
+        _ = await worker.waitForExit()
     }
 
     // MARK: Checks

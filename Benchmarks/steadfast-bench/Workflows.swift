@@ -1,3 +1,4 @@
+import Foundation
 import Steadfast
 
 /// Three steps that do nothing: what is measured is the engine's cost per step.
@@ -27,5 +28,17 @@ struct HoldWorkflow: Workflow {
     func run(_ input: Input, context: WorkflowContext) async throws -> Int {
         try await context.step("hold") { try await Task.sleep(for: .milliseconds(holdMilliseconds)) }
         return input.n
+    }
+}
+
+/// A step, a durable sleep until `wakeAt` (seconds since 1970), a step: sleepers that hold no
+/// worker. The second step's recorded start time tells how late the workflow woke.
+struct SleepWorkflow: Workflow {
+    static var name: String { "bench.sleep" }
+    struct Input: Codable, Sendable { var n: Int; var wakeAt: Double }
+    func run(_ input: Input, context: WorkflowContext) async throws -> Int {
+        let a: Int = try await context.step("a") { input.n }
+        try await context.sleep(until: Date(timeIntervalSince1970: input.wakeAt))
+        return try await context.step("b") { a + 1 }
     }
 }

@@ -8,7 +8,9 @@
 -- The options are parsed (steadfast.start_options, migration 0010) and given their defaults:
 -- queue "default", priority 0 (lower runs first), available_at (a timestamp) or delay_seconds
 -- (not both; default now), app_version, max_recovery_attempts (default 10), retry (a retry
--- policy, see _retry_policy), parent_id, parent_step, deadline (a timestamp), dedup_key (at
+-- policy, see _retry_policy), parent_id, parent_step, deadline (a timestamp; once it passes,
+-- the workflow is cancelled: sql/80_operate.sql, _expire_deadlines), timeout_seconds (the
+-- deadline as seconds from now; the earlier wins when both are given), dedup_key (at
 -- most one active workflow per queue holds a key, see _insert_workflow), dedup_policy
 -- ("return", the default, or "error"), partition_key (the partition the queue's
 -- partition_concurrency counts it in). The row is `enqueued`, attempt 0, created now. Raises
@@ -47,6 +49,10 @@ begin
     template.partition_key := o.partition_key;
     if o.deadline is not null then
         template.deadline := steadfast._instant(o.deadline, 'deadline', p_function);
+    end if;
+    if o.timeout_seconds is not null then
+        -- The earlier of the two when both are given.
+        template.deadline := least(template.deadline, p_now + pg_catalog.make_interval(secs => o.timeout_seconds));
     end if;
     template.created_at := p_now;
     template.updated_at := p_now;

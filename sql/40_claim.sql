@@ -342,8 +342,9 @@ $fn$;
 -- executor's row, when one of the queues has worker_concurrency; the rows of the queues with
 -- a global rule (concurrency, rate_limit, partition_concurrency), in name order, so claims of
 -- such a queue take turns and its limits hold exactly (claimers listing queues in different
--- orders cannot deadlock); the sleepers of its queues whose time has come, woken (_wake_due,
--- skipping rows others hold); then the workflows taken, FOR UPDATE SKIP LOCKED — queues without
+-- orders cannot deadlock); the workflows past their deadline, with their descendants, in id
+-- order (_expire_deadlines, through cancel_workflow); the sleepers of its queues whose time
+-- has come, woken (_wake_due, skipping rows others hold); then the workflows taken, FOR UPDATE SKIP LOCKED — queues without
 -- a global rule are claimed without any shared lock, and concurrent claimers never get the
 -- same workflow. An executor with an app_version takes workflows of that version or of
 -- none; one without takes every version. Each claim increments `attempt`: present it to every
@@ -413,7 +414,9 @@ begin
         for no key update of x;
     end if;
 
-    -- Sleepers whose time has come are enqueued again, then claimed like the rest.
+    -- Workflows past their deadline are cancelled, wherever they are; then sleepers whose
+    -- time has come are enqueued again and claimed like the rest.
+    perform steadfast._expire_deadlines(v_now);
     perform steadfast._wake_due(v_queues, v_now);
 
     foreach v_queue in array v_queues loop

@@ -22,6 +22,24 @@ begin
 end;
 $fn$;
 
+-- _tree(workflow_id) → the ids of the workflow and of its descendants (children, their
+-- children, … by parent_id; UNION, not UNION ALL: a cycle written by hand still ends); null
+-- when the workflow does not exist. Reads without locks.
+create or replace function steadfast._tree(p_workflow_id text)
+returns text[]
+language plpgsql
+stable
+as $fn$
+begin
+    return (
+        with recursive tree (id) as (
+            select w.id from steadfast.workflows w where w.id = p_workflow_id
+            union
+            select c.id from steadfast.workflows c join tree t on c.parent_id = t.id)
+        select pg_catalog.array_agg(tree.id) from tree);
+end;
+$fn$;
+
 -- cancel_workflow(workflow_id, options) → (workflow_id, previous_status, status), one row for
 -- the workflow and one for each descendant (children, their children, … by parent_id) that
 -- this call cancelled; the workflow first, then descendants by id.
@@ -57,14 +75,9 @@ begin
             message = pg_catalog.format('cancel_workflow: reason is longer than 1000 characters (%s)',
                                         pg_catalog.length(v_reason));
     end if;
-    -- The workflow and its descendants (UNION, not UNION ALL: a cycle written by hand still
-    -- ends), read without locks, then locked in id order — the engine's one order for
-    -- workflow rows (sql/01_overview.sql), which record_batch follows too.
-    with recursive tree (id) as (
-        select w.id from steadfast.workflows w where w.id = p_workflow_id
-        union
-        select c.id from steadfast.workflows c join tree t on c.parent_id = t.id)
-    select pg_catalog.array_agg(tree.id) into v_ids from tree;
+    -- The workflow and its descendants, read without locks, then locked in id order — the
+    -- engine's one order for workflow rows (sql/01_overview.sql), which record_batch follows too.
+    v_ids := steadfast._tree(p_workflow_id);
     if v_ids is null then
         perform steadfast._unknown_workflow(p_workflow_id, 'cancel_workflow');
     end if;
@@ -109,6 +122,43 @@ end;
 $fn$;
 comment on function steadfast.cancel_workflow(text, jsonb) is
     'Cancels an enqueued, running or waiting workflow and its unfinished descendants; notifies steadfast_finished and (for running ones) steadfast_cancelled. SF004 if it already finished; idempotent when already cancelled. Option: reason.';
+
+-- _expire_deadlines(now) → how many workflows this call cancelled because their deadline
+-- (start option deadline or timeout_seconds) passed: up to 100 enqueued, running or waiting
+-- workflows whose deadline is not after `now`, oldest deadline first, each cancelled by
+-- cancel_workflow with the reason "deadline exceeded" (its unfinished descendants with it;
+-- the worker running one is told to stop it). claim_workflows calls it on every claim, so a
+-- deadline is enforced within a claim poll of any worker. A workflow that finished meanwhile
+-- is skipped, and so is one whose tree has a row another session holds (never waited for; a
+-- later claim cancels it). Reads the partial index workflows_deadline.
+create or replace function steadfast._expire_deadlines(p_now timestamptz)
+returns integer
+language plpgsql
+volatile
+as $fn$
+declare
+    v_id text;
+    v_count integer := 0;
+begin
+    for v_id in
+        select w.id from steadfast.workflows w
+        where w.deadline <= p_now and w.deadline is not null and w.status in ('enqueued', 'running', 'waiting')
+        order by w.deadline
+        limit 100
+    loop
+        begin
+            -- Its whole tree at once, or not now: a row another session holds (a frozen
+            -- worker's transaction step) is not waited for, and a later claim tries again.
+            perform from steadfast.workflows w where w.id = any (steadfast._tree(v_id)) order by w.id for update nowait;
+            perform steadfast.cancel_workflow(v_id, '{"reason": "deadline exceeded"}');
+            v_count := v_count + 1;
+        exception when sqlstate 'SF004' or lock_not_available then
+            null;  -- finished meanwhile, or held
+        end;
+    end loop;
+    return v_count;
+end;
+$fn$;
 
 -- resume_workflow(workflow_id, options) → (workflow_id, previous_status, status, queue,
 -- app_version, available_at).

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// How to start a workflow.
 public struct StartOptions: Sendable {
@@ -42,12 +42,22 @@ public struct StartOptions: Sendable {
     /// of one partition at once and serves partitions in turn, so one customer's backlog
     /// cannot starve the others. Defaults to `nil`: no partition.
     public var partitionKey: String?
+    /// How long the workflow may take, from its start: its deadline is the start plus this
+    /// (computed by the database). Defaults to `nil`: no timeout.
+    public var timeout: Duration?
+    /// When the workflow must have finished. Once its deadline (the earlier of this and the
+    /// timeout's) passes, the next claim by any worker cancels it — enqueued, running (its
+    /// worker stops its code) or waiting — with the reason "deadline exceeded", and its
+    /// unfinished descendants with it. Defaults to `nil`: no deadline.
+    public var deadline: Date?
 
     /// Creates options; every argument has the default documented on its property.
     public init(id: String? = nil, queue: String = "default", priority: Int = 0, delay: Duration? = nil,
                 retry: RetryPolicy? = nil, maxRecoveryAttempts: Int? = nil, appVersion: String? = nil,
                 deduplicationKey: String? = nil, onDuplicate: DuplicatePolicy = .returnExisting,
-                partitionKey: String? = nil) {
+                partitionKey: String? = nil, timeout: Duration? = nil, deadline: Date? = nil) {
+        self.timeout = timeout
+        self.deadline = deadline
         self.id = id
         self.queue = queue
         self.priority = priority
@@ -72,6 +82,8 @@ public struct StartOptions: Sendable {
             options["dedup_policy"] = .string(onDuplicate == .fail ? "error" : "return")
         }
         if let partitionKey { options["partition_key"] = .string(partitionKey) }
+        if let timeout { options["timeout_seconds"] = .number(timeout.inSeconds) }
+        if let deadline { options["deadline"] = .number(deadline.timeIntervalSince1970) }
         return options
     }
 }

@@ -52,6 +52,26 @@ begin
 end;
 $fn$;
 
+-- _held(workflow_id, attempt) → whether that attempt holds the workflow: it is running at
+-- that attempt, claimed by a session of this login role (or by an executor without one). If
+-- so, its row is locked FOR NO KEY UPDATE until the caller's transaction ends, so that the
+-- workflow's writes happen one at a time. The fence of every write an execution makes; by id
+-- (sql/01_overview.sql).
+create or replace function steadfast._held(p_workflow_id text, p_attempt integer)
+returns boolean
+language plpgsql
+volatile
+as $fn$
+begin
+    perform from steadfast.workflows w
+    where w.id = p_workflow_id
+      and (w.attempt = p_attempt and w.status = 'running'
+           and (w.executor_role is null or w.executor_role = session_user)) is true
+    for no key update;
+    return found;
+end;
+$fn$;
+
 -- _step_key(name, occurrence) → the step's key: the name for its first occurrence in a
 -- workflow, `name#n` for the n-th. Unpinned and immutable throughout so that the planner
 -- inlines it (a SQL function call that is not inlined is parsed and planned on every call).
@@ -169,13 +189,7 @@ declare
     v_existing steadfast.steps;
     v_total bigint;
 begin
-    -- Fence and lock: only the holder of the current attempt may write, one step at a time.
-    perform from steadfast.workflows w
-    where w.id = p_workflow_id
-      and (w.attempt = p_attempt and w.status = 'running'
-           and (w.executor_role is null or w.executor_role = session_user)) is true  -- by id (sql/01_overview.sql)
-    for no key update;
-    if not found then
+    if not steadfast._held(p_workflow_id, p_attempt) then
         select * into error_code, error_message, error_detail, error_hint
         from steadfast._refusal(p_workflow_id, p_attempt, 'record_step');
         return;

@@ -71,13 +71,7 @@ begin
     s := steadfast._step_row(p_workflow_id, p_attempt, p_name, pg_catalog.jsonb_build_object('until', v_until),
                              pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('occurrence', o.occurrence)),
                              v_now);
-    -- Fence and lock, as record_step.
-    perform from steadfast.workflows w
-    where w.id = p_workflow_id
-      and (w.attempt = p_attempt and w.status = 'running'
-           and (w.executor_role is null or w.executor_role = session_user)) is true  -- by id (sql/01_overview.sql)
-    for no key update;
-    if not found then
+    if not steadfast._held(p_workflow_id, p_attempt) then
         -- Sent again after it committed (its answer lost): the same sleep of the same attempt.
         return query select (w.wait ->> 'until')::timestamptz, true from steadfast.workflows w
                      where w.id = p_workflow_id

@@ -34,7 +34,7 @@ final class Bench {
     func value(_ name: String) -> Double { results.first { $0.name == name }?.value ?? .nan }
 
     /// The phases, in the order `run` takes them.
-    static let phases = ["floor", "serial", "roundtrips", "enqueue", "drain", "latency", "recovery", "memory", "sleep"]
+    static let phases = ["floor", "serial", "roundtrips", "enqueue", "drain", "latency", "recovery", "memory", "sleep", "sleep10k"]
 
     /// Runs the named phases (all of them by default; `steadfast-bench run --only drain,floor`
     /// for profiling one). Ratios need the floor: it runs whenever a phase compares with it.
@@ -77,6 +77,10 @@ final class Bench {
         if wanted("sleep") {
             print("== durable sleep: 1,000 workflows asleep on a worker of 100 slots, all waking at the same second")
             try await sleepers()
+        }
+        if wanted("sleep10k") {
+            print("== durable sleep: 10,000 workflows, each a step, a 2 s sleep and a step, on a worker of 10 slots")
+            try await manySleepers()
         }
     }
 
@@ -407,6 +411,54 @@ final class Bench {
         record("sleep.wake.lateness.p99", Measure.percentile(lateness, 99), "ms", "all 1,000 wake together: the last wait for a slot")
         record("sleep.asleep.peak.rss", asleepRSS, "MiB", "peak RSS of the worker once all 1,000 slept (target ≤ 60 MiB)")
         record("sleep.running.max", Double(mostRunning), "workflows", "most seen running at once (slots: \(slots))")
+        worker.terminate()
+        _ = await worker.waitForExit()
+    }
+
+    /// 10,000 workflows, each a step, a 2 s durable sleep and a step, on one worker of 10
+    /// slots: every one completes, the worker never runs more than 10 at once (sleepers hold
+    /// no slot), and its memory stays small however many sleep.
+    func manySleepers() async throws {
+        let queue = "bench_sleep10k"
+        try await freshQueue(queue)
+        let count = 10_000, slots = 10
+        let worker = try WorkerProcess(queue: queue, concurrency: slots, holdMilliseconds: 0, pool: 10)
+        await worker.waitUntilReady()
+        let started = ContinuousClock.now
+        for chunk in stride(from: 0, to: count, by: 5000) {
+            let batch = (chunk..<chunk + 5000).map { (input: SleepForWorkflow.Input(n: $0, seconds: 2), options: StartOptions(queue: queue)) }
+            _ = try await client.start(SleepForWorkflow.self, batch: batch)
+        }
+        var mostRunning = 0, mostWaiting = 0
+        try await waitUntil(timeout: 600, every: .milliseconds(250)) {
+            let rows = try await self.pool.query("""
+                select count(*) filter (where status = 'running') as running,
+                       count(*) filter (where status = 'waiting') as waiting,
+                       count(*) filter (where status = 'succeeded') as succeeded
+                from steadfast.workflows where queue = $1 and status in ('running', 'waiting', 'succeeded')
+                """, [queue])
+            mostRunning = max(mostRunning, try rows[0].int("running"))
+            mostWaiting = max(mostWaiting, try rows[0].int("waiting"))
+            return try rows[0].int("succeeded") == count
+        }
+        let elapsed = ContinuousClock.now - started
+        let rss = peakRSS(pid: worker.pid) ?? .nan
+        let rows = try await pool.query("""
+            select extract(epoch from b.started_at - (z.output ->> 'until')::timestamptz)::float8 * 1000 as late
+            from steadfast.workflows w
+            join steadfast.steps z on z.workflow_id = w.id and z.step_key = 'sleep'
+            join steadfast.steps b on b.workflow_id = w.id and b.step_key = 'b'
+            where w.queue = $1
+            """, [queue])
+        let lateness = try rows.map { try $0.double("late") }
+        try await expect(lateness.count == count && lateness.allSatisfy { $0 >= 0 }, "10,000 woke, none early")
+        record("sleep10k.seconds", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, "s",
+               "start → all 10,000 completed")
+        record("sleep10k.running.max", Double(mostRunning), "workflows", "most seen running at once (slots: \(slots))")
+        record("sleep10k.waiting.max", Double(mostWaiting), "workflows", "most seen asleep at once")
+        record("sleep10k.peak.rss", rss, "MiB", "peak RSS of the worker over the whole run (target ≤ 60 MiB)")
+        record("sleep10k.lateness.p50", Measure.percentile(lateness, 50), "ms", "wake time → the step after the sleep starts")
+        record("sleep10k.lateness.p99", Measure.percentile(lateness, 99), "ms", "")
         worker.terminate()
         _ = await worker.waitForExit()
     }

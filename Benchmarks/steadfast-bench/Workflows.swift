@@ -42,3 +42,14 @@ struct SleepWorkflow: Workflow {
         return try await context.step("b") { a + 1 }
     }
 }
+
+/// A step, a durable sleep of `seconds`, a step: the 10,000 sleepers on 10 slots.
+struct SleepForWorkflow: Workflow {
+    static var name: String { "bench.sleep.for" }
+    struct Input: Codable, Sendable { var n: Int; var seconds: Double }
+    func run(_ input: Input, context: WorkflowContext) async throws -> Int {
+        let a: Int = try await context.step("a") { input.n }
+        try await context.sleep(for: .milliseconds(Int(input.seconds * 1000)))
+        return try await context.step("b") { a + 1 }
+    }
+}

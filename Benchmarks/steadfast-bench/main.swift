@@ -33,6 +33,7 @@ if arguments.first == "worker", arguments.count >= 5 {
     worker.register(EmptyWorkflow())
     worker.register(HoldWorkflow(holdMilliseconds: Int(arguments[3]) ?? 0))
     worker.register(SleepWorkflow())
+    worker.register(SleepForWorkflow())
     FileHandle.standardOutput.write(Data("ready\n".utf8))
     let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm], logger: Logger(label: "bench"))
     try await group.run()

@@ -284,8 +284,12 @@ final class LibPQConnection: @unchecked Sendable {
             )
         } else {
             let message = pointer.map { Self.trimmed(String(cString: PQerrorMessage($0))) } ?? ""
+            // libpq's own words for a connection that broke under the call, which it does not
+            // always mark CONNECTION_BAD at once (seen in `make chaos`: an immediate shutdown
+            // under a checkpoint write came back as a plain query failure and was not retried).
+            let broken = Self.brokenConnectionMessages.contains { message.hasPrefix($0) }
             error = SteadfastError(
-                lost ? .connectionLost : .queryFailed,
+                lost || broken ? .connectionLost : .queryFailed,
                 message: message.nonEmpty ?? (lost ? "the connection was lost" : "the query failed")
             )
         }
@@ -294,6 +298,13 @@ final class LibPQConnection: @unchecked Sendable {
     }
 
     // MARK: Helpers
+
+    /// How libpq (in the C locale) reports a connection that failed during a call.
+    static let brokenConnectionMessages = [
+        "server closed the connection unexpectedly", "could not send data to server",
+        "could not receive data from server", "no connection to the server", "SSL SYSCALL error",
+        "SSL connection has been closed unexpectedly", "connection to server was lost",
+    ]
 
     private static func rows(of result: OpaquePointer) -> [Row] {
         let rowCount = Int(PQntuples(result))

@@ -2,7 +2,7 @@ import Foundation
 import Steadfast
 
 /// The workflow of `make chaos` (scripts/chaos.sh): five steps, each leaving evidence in the
-/// chaos schema that the checks read back from the database.
+/// chaos schema that the checks read back from the database, and a durable sleep.
 ///
 /// - `s1`, `s2` are plain steps whose side effect is in the database: each run inserts one row
 ///   into `chaos.effects` (workflow id, step, the attempt running it, the worker's pid), then
@@ -15,6 +15,9 @@ import Steadfast
 ///
 ///   A plain step run whose checkpoint never landed may run again; a step whose checkpoint
 ///   landed (recorded by attempt A) must never have a row of an attempt after A.
+/// - `sleep` is a durable sleep of a random 0…SF_CHAOS_STEP_MS ms between `s2` and `s3`: the
+///   workflow holds no worker while it sleeps, and is woken by whichever worker claims next —
+///   through the same outages and kills. Its wake time is recorded once; replays keep it.
 /// - `s3` is a transaction step: it inserts one row into `chaos.tx_effects` in the step's own
 ///   transaction, so exactly one row per workflow must exist at the end. With
 ///   `freeze: true` in the input, the step writes its pid to `SF_CHAOS_DIR/freeze-<id>`
@@ -45,6 +48,7 @@ struct ChaosWorkflow: Workflow {
         for step in ["s1", "s2"] {
             try await plain(step, context)
         }
+        try await context.sleep(for: .milliseconds(Int.random(in: 0...max(0, stepMilliseconds))))
         let count: Int = try await context.transaction("s3", retry: Self.bodyRetry) { tx in
             let rows = try await tx.query(
                 "insert into chaos.tx_effects (workflow_id, attempt, pid) values ($1, $2, pg_backend_pid()) returning 1 as n",

@@ -133,13 +133,25 @@ where s.workflow_id like 'chaos-%' and s.step_key in ('s1', 's2', 's4', 's5')
   and not exists (select 1 from chaos.effects e
                   where e.workflow_id = s.workflow_id and e.step = s.step_key and e.attempt = s.attempt);
 
--- every succeeded workflow recorded its five steps, no more.
+-- every succeeded workflow recorded its five steps and its sleep, no more.
 insert into chaos.results (invariant, value, expected, ok)
-select 'succeeded without its 5 steps', to_jsonb(count(*)), '0', count(*) = 0
+select 'succeeded without its 5 steps and sleep', to_jsonb(count(*)), '0', count(*) = 0
 from cw
 where status = 'succeeded'
   and (select array_agg(s.step_key order by s.step_key) from steadfast.steps s where s.workflow_id = cw.id)
-      is distinct from array['s1', 's2', 's3', 's4', 's5'];
+      is distinct from array['s1', 's2', 's3', 's4', 's5', 'sleep'];
+
+-- no workflow woke early: the step after its sleep started no sooner than the recorded wake
+-- time (both clocks are this machine's; 50 ms of slack for the client's clock reading).
+insert into chaos.results (invariant, value, expected, ok, detail)
+select 'woke before its wake time', to_jsonb(count(*)), '0', count(*) = 0,
+       (select string_agg(x.workflow_id, ', ') from (
+            select z.workflow_id from steadfast.steps z join steadfast.steps t on t.workflow_id = z.workflow_id and t.step_key = 's3'
+            where z.workflow_id like 'chaos-%' and z.step_key = 'sleep'
+              and t.started_at < (z.output ->> 'until')::timestamptz - interval '50 milliseconds' limit 10) x)
+from steadfast.steps z join steadfast.steps t on t.workflow_id = z.workflow_id and t.step_key = 's3'
+where z.workflow_id like 'chaos-%' and z.step_key = 'sleep'
+  and t.started_at < (z.output ->> 'until')::timestamptz - interval '50 milliseconds';
 
 -- the frozen transaction step: other workflows kept completing while it was frozen …
 insert into chaos.results (invariant, value, expected, ok, detail)

@@ -30,22 +30,10 @@ extension WorkflowContext {
     }
 
     private func sleep(name: String, seconds: Double?, until: Date?) async throws {
-        guard !name.isEmpty, !name.contains("#") else {
-            throw SteadfastError(.invalidArgument, message: "sleep name '\(name)' must be non-empty and must not contain '#' (it separates the occurrence in step keys)")
-        }
         if let interruption = self.interruption { throw interruption }
         if let suspension = self.suspension { throw suspension }
-        let (occurrence, key, replayed, parallel) = state.withLock { state -> (Int, String, Bool, Bool) in
-            let occurrence = (state.occurrences[name] ?? 0) + 1
-            state.occurrences[name] = occurrence
-            let key = occurrence == 1 ? name : "\(name)#\(occurrence)"
-            let replayed = state.recorded[key] != nil
-            if replayed {
-                state.consumed.insert(key)
-                state.replayed.append(key)
-            }
-            return (occurrence, key, replayed, !state.inFlight.isEmpty)
-        }
+        let (occurrence, key, recorded, parallel) = try nextKey(name, kind: "sleep")
+        let replayed = recorded != nil
         if !replayed {
             guard !parallel else {
                 throw SteadfastError(.invalidArgument, message: "sleep '\(key)' was called while other steps of the workflow run: a sleep ends the execution, so it may not run beside steps")

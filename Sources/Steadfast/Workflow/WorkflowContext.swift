@@ -179,20 +179,7 @@ public final class WorkflowContext: Sendable {
 
     private func runStep(_ name: String, retry: RetryPolicy, transactional isolation: IsolationLevel?,
                          _ run: (Transaction?) async throws -> String) async throws -> Data {
-        guard !name.isEmpty, !name.contains("#") else {
-            throw SteadfastError(.invalidArgument, message: "step name '\(name)' must be non-empty and must not contain '#' (it separates the occurrence in step keys)")
-        }
-        let (occurrence, key, replayed) = state.withLock { state -> (Int, String, RecordedStep?) in
-            let occurrence = (state.occurrences[name] ?? 0) + 1
-            state.occurrences[name] = occurrence
-            let key = occurrence == 1 ? name : "\(name)#\(occurrence)"
-            let replayed = state.recorded[key]
-            if replayed != nil {
-                state.consumed.insert(key)
-                state.replayed.append(key)
-            }
-            return (occurrence, key, replayed)
-        }
+        let (occurrence, key, replayed, _) = try nextKey(name, kind: "step")
         var logger = self.logger
         logger[metadataKey: "step"] = .string(key)
 
@@ -296,6 +283,27 @@ public final class WorkflowContext: Sendable {
                 try await afterStepRecorded(key)
                 throw failure
             }
+        }
+    }
+
+    /// The next call of `name` (a step's or a sleep's): its occurrence, its key (`name`, then
+    /// `name#2`, …), its checkpoint when the record has one (then marked replayed), and whether
+    /// other steps are running now. Throws for a name that is empty or contains `#`.
+    func nextKey(_ name: String, kind: String) throws(SteadfastError)
+        -> (occurrence: Int, key: String, replayed: RecordedStep?, parallel: Bool) {
+        guard !name.isEmpty, !name.contains("#") else {
+            throw SteadfastError(.invalidArgument, message: "\(kind) name '\(name)' must be non-empty and must not contain '#' (it separates the occurrence in step keys)")
+        }
+        return state.withLock { state in
+            let occurrence = (state.occurrences[name] ?? 0) + 1
+            state.occurrences[name] = occurrence
+            let key = occurrence == 1 ? name : "\(name)#\(occurrence)"
+            let replayed = state.recorded[key]
+            if replayed != nil {
+                state.consumed.insert(key)
+                state.replayed.append(key)
+            }
+            return (occurrence, key, replayed, !state.inFlight.isEmpty)
         }
     }
 

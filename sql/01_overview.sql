@@ -48,11 +48,13 @@
 -- Time. Every comparison and default reads steadfast.now(), which honours the session setting
 -- steadfast.fake_now, so leases and backoffs are testable without sleeping.
 --
--- Lock order. Every function that locks several rows takes them in one order, so no two calls
--- can deadlock: executor rows (by id), then queue rows (by name), then workflow rows in id
--- order, then steps (which belong to a locked workflow). cancel_workflow locks a workflow and
--- its descendants together in id order; record_batch applies its writes in workflow-id
--- order; releasing and recovering lock the executor's workflows in id order; claims take
+-- Lock order. Every function that locks several rows takes them in one order, so that calls
+-- do not deadlock: executor rows (by id), then queue rows (by name), then workflow rows in id
+-- order, then steps (which belong to a locked workflow). A tree of workflows is the exception:
+-- a child's final transition locks its parent after itself (sql/56_children.sql), so
+-- cancel_workflow locks a workflow's descendants before it, deepest first (_lock_tree), and
+-- tries again in the rare deadlock with a batch that holds a parent and its child (its writes
+-- sent again too); record_batch applies its writes in workflow-id order; releasing and recovering lock the executor's workflows in id order; claims take
 -- workflows with SKIP LOCKED and never wait for one, and neither does recovery: a workflow row
 -- held by a frozen session (a worker stopped inside a transaction step) is skipped and put
 -- back by a later recovery, once free, while everything else moves on.

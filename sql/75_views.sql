@@ -68,11 +68,16 @@ select w.id as workflow_id,
        coalesce(w.completed_at, steadfast.now()) - w.started_at as run_time,
        w.error ->> 'type' as error_type,
        pg_catalog.left(w.error ->> 'message', 200) as error_message,
-       case when w.status = 'waiting'
-            then (w.wait ->> 'kind') || coalesce(' until ' || (w.wait ->> 'until'), '') end as waiting_for
+       case when w.status <> 'waiting' then null
+            when w.wait ->> 'kind' = 'children' and w.wait ->> 'mode' = 'any'
+            then 'first of ' || (w.wait ->> 'children') || ' children'
+            when w.wait ->> 'kind' = 'children'
+            then least((w.wait ->> 'finished')::integer, (w.wait ->> 'children')::integer) || ' of '
+                 || (w.wait ->> 'children') || ' children'
+            else (w.wait ->> 'kind') || coalesce(' until ' || (w.wait ->> 'until'), '') end as waiting_for
 from steadfast.workflows w;
 comment on view steadfast.workflow_overview is
-    'One row per workflow: status, name, queue, version, claims (attempt), recovery and retry counts, steps recorded, lineage, timings (queued_for: created → first claim; run_time: first claim → finished, or → now while unfinished), a summary of its error, and what a waiting one waits for (waiting_for: "sleep until …").';
+    'One row per workflow: status, name, queue, version, claims (attempt), recovery and retry counts, steps recorded, lineage, timings (queued_for: created → first claim; run_time: first claim → finished, or → now while unfinished), a summary of its error, and what a waiting one waits for (waiting_for: "sleep until …", "3 of 5 children" finished, "first of 2 children").';
 
 create or replace view steadfast.workflow_steps as
 select s.workflow_id,

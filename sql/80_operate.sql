@@ -22,21 +22,47 @@ begin
 end;
 $fn$;
 
--- _tree(workflow_id) → the ids of the workflow and of its descendants (children, their
--- children, … by parent_id; UNION, not UNION ALL: a cycle written by hand still ends); null
--- when the workflow does not exist. Reads without locks.
-create or replace function steadfast._tree(p_workflow_id text)
+-- (_tree, its unlocked predecessor, is gone.)
+drop function if exists steadfast._tree(text);
+
+-- _lock_tree(workflow_id, nowait) → the ids of the workflow and of its descendants (children,
+-- their children, … by parent_id), their rows locked FOR UPDATE until the caller's transaction
+-- ends; null when the workflow does not exist. Locked deepest first, then by id: a child
+-- before its parent — the order in which a child's final transition locks its parent
+-- (sql/56_children.sql, _child_finished) — so that a cancel and a finishing child never
+-- deadlock. Once it holds them it reads the tree again, and locks again while a descendant
+-- appeared meanwhile (started before its parent's row was locked; none can start after:
+-- start_child_workflow locks its parent). With nowait, a row another session holds raises
+-- lock_not_available (55P03) instead of being waited for. A cycle written by hand ends at
+-- depth 1000.
+create or replace function steadfast._lock_tree(p_workflow_id text, p_nowait boolean)
 returns text[]
 language plpgsql
-stable
+volatile
 as $fn$
+declare
+    v_ids text[];
+    v_locked text[];
 begin
-    return (
-        with recursive tree (id) as (
-            select w.id from steadfast.workflows w where w.id = p_workflow_id
+    loop
+        with recursive tree (id, depth) as (
+            select w.id, 0 from steadfast.workflows w where w.id = p_workflow_id
             union
-            select c.id from steadfast.workflows c join tree t on c.parent_id = t.id)
-        select pg_catalog.array_agg(tree.id) from tree);
+            select c.id, t.depth + 1 from steadfast.workflows c join tree t on c.parent_id = t.id where t.depth < 1000)
+        select pg_catalog.array_agg(t.id order by t.depth desc, t.id) into v_ids
+        from (select tree.id, pg_catalog.max(tree.depth) as depth from tree group by tree.id) t;
+        if v_ids is null or v_ids <@ v_locked then
+            return v_ids;
+        end if;
+        if p_nowait then
+            perform from steadfast.workflows w join pg_catalog.unnest(v_ids) with ordinality as u(id, n) on w.id = u.id
+            order by u.n for update of w nowait;
+        else
+            perform from steadfast.workflows w join pg_catalog.unnest(v_ids) with ordinality as u(id, n) on w.id = u.id
+            order by u.n for update of w;
+        end if;
+        v_locked := v_ids;
+    end loop;
 end;
 $fn$;
 
@@ -51,7 +77,7 @@ $fn$;
 -- steadfast_cancelled (payload: id) for each that was running, so its worker stops it.
 -- Options: reason (text, at most 1000 characters). Idempotent: a cancelled workflow returns
 -- its own row unchanged (previous_status = 'cancelled') and only descendants still unfinished
--- are cancelled. Locks the workflow's row and its descendants' rows together, in id order.
+-- are cancelled. Locks the workflow's row and its descendants' rows, children first (_lock_tree).
 -- Raises SF001 (unknown workflow), SF004 (the workflow already succeeded, failed or is dead:
 -- nothing changes), SF005.
 create or replace function steadfast.cancel_workflow(p_workflow_id text, p_options jsonb default '{}')
@@ -75,13 +101,22 @@ begin
             message = pg_catalog.format('cancel_workflow: reason is longer than 1000 characters (%s)',
                                         pg_catalog.length(v_reason));
     end if;
-    -- The workflow and its descendants, read without locks, then locked in id order — the
-    -- engine's one order for workflow rows (sql/01_overview.sql), which record_batch follows too.
-    v_ids := steadfast._tree(p_workflow_id);
+    -- The workflow and its descendants, locked children first (_lock_tree). A batch of
+    -- checkpoints holding a parent and waiting for its child (id order) can meet this order
+    -- the other way round: the deadlock's victim, when it is this call, lets go and tries again.
+    for v_try in 1 .. 10 loop
+        begin
+            v_ids := steadfast._lock_tree(p_workflow_id, false);
+            exit;
+        exception when deadlock_detected then
+            if v_try = 10 then
+                raise;
+            end if;
+        end;
+    end loop;
     if v_ids is null then
         perform steadfast._unknown_workflow(p_workflow_id, 'cancel_workflow');
     end if;
-    perform from steadfast.workflows w where w.id = any (v_ids) order by w.id for update;
     select w.status into v_status from steadfast.workflows w where w.id = p_workflow_id;
     if v_status in ('succeeded', 'failed', 'dead') then
         raise exception using errcode = 'SF004',
@@ -143,13 +178,13 @@ begin
     for v_id in
         select w.id from steadfast.workflows w
         where w.deadline <= p_now and w.deadline is not null and w.status in ('enqueued', 'running', 'waiting')
-        order by w.deadline
+        order by w.deadline, w.id
         limit 100
     loop
         begin
             -- Its whole tree at once, or not now: a row another session holds (a frozen
             -- worker's transaction step) is not waited for, and a later claim tries again.
-            perform from steadfast.workflows w where w.id = any (steadfast._tree(v_id)) order by w.id for update nowait;
+            perform steadfast._lock_tree(v_id, true);
             perform steadfast.cancel_workflow(v_id, '{"reason": "deadline exceeded"}');
             v_count := v_count + 1;
         exception when sqlstate 'SF004' or lock_not_available then

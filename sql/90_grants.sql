@@ -49,6 +49,8 @@ as $fn$
         ('steadfast.record_step(text,integer,text,jsonb,jsonb)'), ('steadfast.record_batch(jsonb)'),
         ('steadfast.complete_workflow(text,integer,jsonb)'), ('steadfast.fail_workflow(text,integer,jsonb,jsonb)'),
         ('steadfast.sleep_workflow(text,integer,text,jsonb)'),
+        ('steadfast.start_child_workflow(text,integer,text,text,jsonb,jsonb)'),
+        ('steadfast.await_children(text,integer,text,text[],jsonb)'),
         -- a worker fires schedules, and upserts the ones its code declares
         ('steadfast.tick_schedules(jsonb)'), ('steadfast.create_schedule(text,text,text,jsonb)'),
         ('steadfast.alter_schedule(text,jsonb)'), ('steadfast.define_schedule(text,text,text,jsonb)'))

@@ -324,6 +324,10 @@ returns text language sql immutable as $$
             ('record_step', 'p_name', 'bi-step'),
             ('sleep_workflow', 'p_name', 'bi-nap'),
             ('sleep_workflow', 'p_options', '{"seconds": 60}'),
+            ('start_child_workflow', 'p_name', 'bi-child'),
+            ('start_child_workflow', 'p_child_name', 'job'),
+            ('await_children', 'p_name', 'bi-await'),
+            ('await_children', 'p_children', '{bi-wf/bi-kid}'),
             ('record_batch', 'p_writes',
              '[{"kind": "step", "workflow_id": "bi-wf", "attempt": 1, "name": "bi-step", "output": {"v": 1}, "options": {}}]'),
             ('resume_workflow', 'p_workflow_id', 'bi-cancelled'),
@@ -410,6 +414,9 @@ begin
         raise exception 'bad_input_setup: bi-wf was not claimed at attempt 1';
     end if;
     perform steadfast.record_step('bi-wf', 1, 'first', '{"v": 1}');
+    if to_regprocedure('steadfast.start_child_workflow(text,integer,text,text,jsonb,jsonb)') is not null then
+        perform steadfast.start_child_workflow('bi-wf', 1, 'bi-kid', 'job', '{}', '{"queue": "bi_q"}');
+    end if;
     perform steadfast.start_workflow('bi-cancelled', 'job', '{}', '{"queue": "bi_q"}');
     perform steadfast.cancel_workflow('bi-cancelled');
     perform steadfast.create_schedule('bi-sched', '0 0 1 1 *', 'job', '{"queue": "bi_q"}');

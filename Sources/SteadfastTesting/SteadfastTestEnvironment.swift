@@ -192,7 +192,7 @@ public final class SteadfastTestEnvironment: Sendable {
             result = .crashed
             try await executor.crash(engine: engine)
         case .suspended(let until):
-            result = .sleeping(until: until)
+            result = until.map { .sleeping(until: $0) } ?? .waitingForChildren
             await executor.stop()
         }
         return TestRun(workflowID: claimed.id, attempt: claimed.attempt, outcome: result,

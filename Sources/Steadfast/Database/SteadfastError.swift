@@ -153,6 +153,13 @@ public struct SteadfastError: Error, Sendable, CustomStringConvertible, CustomDe
         return sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300"].contains(sqlState)
     }
 
+    /// Whether the statement was rolled back only because it met another transaction: chosen
+    /// as a deadlock's victim (SQLSTATE `40P01`) or a serialization failure (`40001`). Nothing
+    /// it did took effect; the same call again may succeed.
+    public var isTransientConflict: Bool {
+        sqlState == "40P01" || sqlState == "40001"
+    }
+
     /// Creates an error; Steadfast creates these itself, tests may build their own.
     /// - Parameters:
     ///   - code: What went wrong.

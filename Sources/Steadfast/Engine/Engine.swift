@@ -61,6 +61,12 @@ package struct Engine: Sendable {
                                 metadata: ["tries": "\(failures + 1)", "waited": "\(ContinuousClock.now - started)"])
                 }
                 return result
+            } catch let error as SteadfastError where error.isTransientConflict {
+                // A deadlock's victim (a cancel locking a tree met this write the other way
+                // round, see sql/01_overview.sql): the write is idempotent, so sent again.
+                failures += 1
+                logger.info("\(what): chosen as a deadlock's victim; trying again", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: Self.backoff(afterFailures: 1))
             } catch let error as SteadfastError where error.isDatabaseUnavailable {
                 failures += 1
                 guard stillWanted() else { throw error }

@@ -15,9 +15,10 @@ package struct WorkflowExecution: Sendable {
         /// Stopped by task cancellation (shutdown) or a simulated crash: the workflow is still
         /// held and will be handed back or recovered.
         case interrupted
-        /// The workflow went to sleep until this time: it is `waiting`, held by no one, and the
-        /// claims of its queue wake it then.
-        case suspended(Date)
+        /// The workflow waits: it is `waiting`, held by no one. A sleep gives the time at
+        /// which the claims of its queue wake it; a wait for children (`nil`) ends when they
+        /// finish.
+        case suspended(Date?)
     }
 
     package let claimed: ClaimedWorkflow
@@ -66,9 +67,10 @@ package struct WorkflowExecution: Sendable {
             } catch let error as SteadfastError where error.code == .fenced {
                 throw error
             } catch _ where context.suspension != nil {
-                // Asleep, whatever the code made of the error that ended it: nothing to write.
-                let until = context.suspension?.until ?? Date()
-                logger.debug("workflow sleeps; its worker slot is free", metadata: ["until": "\(until)"])
+                // Waiting, whatever the code made of the error that ended it: nothing to write.
+                let until = context.suspension?.until
+                logger.debug("workflow waits; its worker slot is free",
+                             metadata: ["until": "\(until.map { "\($0)" } ?? "its wait ends")"])
                 return .suspended(until)
             } catch _ where context.interruption != nil {
                 // A transaction step could not tell whether it committed (whatever the code

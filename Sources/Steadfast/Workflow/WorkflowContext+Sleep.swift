@@ -48,23 +48,6 @@ extension WorkflowContext {
                                                         occurrence: occurrence, seconds: seconds, until: until)
         if !replayed { state.withLock { $0.executed.append(key) } }
         guard sleeping else { return }
-        let suspension = WorkflowSuspended(step: key, until: wakeAt)
-        state.withLock { $0.suspension = suspension }
-        var logger = self.logger
-        logger[metadataKey: "step"] = .string(key)
-        logger.debug("workflow sleeps", metadata: ["until": "\(wakeAt)"])
-        throw suspension
+        throw suspend(WorkflowSuspended(step: key, until: wakeAt))
     }
-}
-
-/// Ends an execution whose workflow went to sleep (``WorkflowContext/sleep(for:name:)``): the
-/// workflow is `waiting` in the database, holding no worker, until its wake time. Not an
-/// error of the workflow's: let it pass.
-public struct WorkflowSuspended: Error, Sendable, CustomStringConvertible {
-    /// The sleep's step key.
-    public var step: String
-    /// When the workflow wakes.
-    public var until: Date
-
-    public var description: String { "the workflow sleeps in step '\(step)' until \(until)" }
 }

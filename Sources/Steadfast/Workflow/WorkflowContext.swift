@@ -400,8 +400,18 @@ public final class WorkflowContext: Sendable {
     /// ``ExecutionInterrupted``).
     package var interruption: ExecutionInterrupted? { state.withLock { $0.interruption } }
 
-    /// The sleep that ended this execution's attempt, if the workflow went to sleep.
+    /// The wait that ended this execution's attempt, if the workflow now waits.
     package var suspension: WorkflowSuspended? { state.withLock { $0.suspension } }
+
+    /// Marks this execution as ended by `suspension` (the database has made the workflow
+    /// `waiting`) and returns it, for the caller to throw.
+    func suspend(_ suspension: WorkflowSuspended) -> WorkflowSuspended {
+        state.withLock { $0.suspension = suspension }
+        var logger = self.logger
+        logger[metadataKey: "step"] = .string(suspension.step)
+        logger.debug("workflow waits", metadata: ["until": "\(suspension.until.map { "\($0)" } ?? "its wait ends")"])
+        return suspension
+    }
 
     /// The steps this execution ran, and those it replayed, by key.
     package var executedSteps: [String] { state.withLock { $0.executed } }

@@ -34,7 +34,7 @@ final class Bench {
     func value(_ name: String) -> Double { results.first { $0.name == name }?.value ?? .nan }
 
     /// The phases, in the order `run` takes them.
-    static let phases = ["floor", "serial", "roundtrips", "enqueue", "drain", "latency", "recovery", "memory", "sleep", "sleep10k"]
+    static let phases = ["floor", "serial", "roundtrips", "enqueue", "drain", "latency", "recovery", "memory", "sleep", "sleep10k", "children"]
 
     /// Runs the named phases (all of them by default; `steadfast-bench run --only drain,floor`
     /// for profiling one). Ratios need the floor: it runs whenever a phase compares with it.
@@ -81,6 +81,10 @@ final class Bench {
         if wanted("sleep10k") {
             print("== durable sleep: 10,000 workflows, each a step, a 2 s sleep and a step, on a worker of 10 slots")
             try await manySleepers()
+        }
+        if wanted("children") {
+            print("== children: a parent fans out to 100 children and awaits them all, on a worker of 10 slots")
+            try await fanOut()
         }
     }
 
@@ -459,6 +463,41 @@ final class Bench {
         record("sleep10k.peak.rss", rss, "MiB", "peak RSS of the worker over the whole run (target ≤ 60 MiB)")
         record("sleep10k.lateness.p50", Measure.percentile(lateness, 50), "ms", "wake time → the step after the sleep starts")
         record("sleep10k.lateness.p99", Measure.percentile(lateness, 99), "ms", "")
+        worker.terminate()
+        _ = await worker.waitForExit()
+    }
+
+    /// A parent starts 100 one-step children one after another and waits for all of them
+    /// with one wait: the time from its start to its completion (median of 7), against the
+    /// time the same worker takes to run 100 such workflows started by a client in one batch
+    /// (the baseline, measured alternately in the same run).
+    func fanOut() async throws {
+        let queue = "bench_children"
+        try await freshQueue(queue)
+        let count = 100, slots = 10
+        let worker = try WorkerProcess(queue: queue, concurrency: slots, holdMilliseconds: 0, pool: 10)
+        await worker.waitUntilReady()
+        var fanOuts: [Double] = [], batches: [Double] = []
+        for round in 0..<8 {
+            let fanOut = try await Measure.time {
+                let handle = try await client.start(FanOutWorkflow.self, .init(count: count, queue: queue), options: StartOptions(queue: queue))
+                _ = try await handle.result(timeout: .seconds(120))
+            }
+            let batch = try await Measure.time {
+                let handles = try await client.start(FanOutChild.self, batch: (0..<count).map { (input: .init(n: $0), options: StartOptions(queue: queue)) })
+                for handle in handles { _ = try await handle.result(timeout: .seconds(120)) }
+            }
+            if round > 0 { fanOuts.append(fanOut * 1000); batches.append(batch * 1000) }  // the first warms up
+        }
+        let parents = try await pool.query("""
+            select count(*) as n, max(attempt) as attempts from steadfast.workflows where queue = $1 and name = 'bench.fanout'
+            """, [queue])
+        try await expect(try parents[0].int("n") == 8 && parents[0].int("attempts") <= 2,
+                         "each parent claimed at most twice (one wait, one wake)")
+        let fanOut = Measure.percentile(fanOuts, 50), batch = Measure.percentile(batches, 50)
+        record("children.fanout100.ms", fanOut, "ms", "parent start → parent complete, 100 children (median of 7)")
+        record("children.batch100.ms", batch, "ms", "baseline: 100 one-step workflows started in one batch → all complete")
+        record("children.fanout100.ratio", fanOut / batch, "×", "fan-out / baseline, same run")
         worker.terminate()
         _ = await worker.waitForExit()
     }

@@ -53,3 +53,26 @@ struct SleepForWorkflow: Workflow {
         return try await context.step("b") { a + 1 }
     }
 }
+
+/// Fans out to `count` FanOutChild workflows in its own queue, waits for all of them with one
+/// wait, and sums their outputs: the fan-out / fan-in.
+struct FanOutWorkflow: Workflow {
+    static var name: String { "bench.fanout" }
+    struct Input: Codable, Sendable { var count: Int; var queue: String }
+    func run(_ input: Input, context: WorkflowContext) async throws -> Int {
+        var children: [ChildWorkflow<FanOutChild>] = []
+        for n in 0..<input.count {
+            children.append(try await context.startChild(FanOutChild.self, .init(n: n), options: StartOptions(queue: input.queue)))
+        }
+        return try await context.results(of: children).reduce(0) { $0 + (try $1.get()) }
+    }
+}
+
+/// One step: a fan-out's child (and, started from a client, the baseline's workflow).
+struct FanOutChild: Workflow {
+    static var name: String { "bench.fanout.child" }
+    struct Input: Codable, Sendable { var n: Int }
+    func run(_ input: Input, context: WorkflowContext) async throws -> Int {
+        try await context.step("a") { input.n }
+    }
+}

@@ -34,6 +34,8 @@ if arguments.first == "worker", arguments.count >= 5 {
     worker.register(HoldWorkflow(holdMilliseconds: Int(arguments[3]) ?? 0))
     worker.register(SleepWorkflow())
     worker.register(SleepForWorkflow())
+    worker.register(FanOutWorkflow())
+    worker.register(FanOutChild())
     FileHandle.standardOutput.write(Data("ready\n".utf8))
     let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm], logger: Logger(label: "bench"))
     try await group.run()

@@ -43,112 +43,136 @@ as $fn$
     select '2999-12-31 00:00:00+00'::timestamptz
 $fn$;
 
--- start_child_workflow(workflow_id, attempt, name, child_name, input, options) →
---   (child_id, created, status).
--- The running workflow (fenced like record_step: SF003, SF008) starts a workflow `child_name`
--- with `input` as its step `name` (the options.occurrence-th call, default 1), and records the
--- step (output {"workflow_id": child id}, child_workflow_id set) in the same transaction.
--- Options: occurrence; workflow_id (the child's id; default _child_id(workflow_id, step key));
--- inherit_deadline (default true: a child given neither deadline nor timeout_seconds gets its
--- parent's deadline); every other key is a start option of the child (_start_template), but
--- parent_id and parent_step, which are the caller's and the step's. A later call for the
--- recorded step (a replay, or this call sent again) starts nothing and returns the recorded
--- child (created false). Notifies steadfast_enqueued when the child is claimable now. Raises
--- SF001 (unknown workflow or queue), SF002 (the child's id belongs to a workflow of another
--- name, or to one that is not this workflow's child), SF003, SF005 (bad arguments; a recorded
--- step of that key that is not a child's start), SF006, SF008, SF009 (a deduplication key held
--- by a workflow that is not this one's child). Locks the parent's row.
-create or replace function steadfast.start_child_workflow(p_workflow_id text, p_attempt integer, p_name text,
-                                                          p_child_name text, p_input jsonb default 'null',
-                                                          p_options jsonb default '{}')
-returns table (child_id text, created boolean, status text)
+-- _start_children(workflow_id, attempt, name, occurrence, elements, defaults, inherit_deadline,
+-- function) → (ordinal, child_id, created, status), one row per element, in order: the work of
+-- start_child_workflow(s). The running workflow (fenced like record_step: SF003, SF008) starts
+-- one child per element as its steps `name`, occurrences `occurrence`, `occurrence` + 1, …,
+-- and records those steps (output {"workflow_id"}, child_workflow_id set), all in one
+-- transaction. An element's options are `defaults` overridden by its own, then parent_id and
+-- parent_step set, and — with inherit_deadline, when they give neither deadline nor
+-- timeout_seconds — the parent's deadline. Its id defaults to _child_id(workflow_id, step key).
+-- When the first step is recorded already (a replay, or the call sent again), starts nothing
+-- and returns the recorded children (created false; status null for one pruned since); SF005
+-- unless every step is recorded, as a child's start. Created children are built and inserted
+-- by the one creation path (_new_workflows, _insert_workflows); an element whose id or
+-- deduplication key finds a workflow that is not this one's child raises SF002 or SF009.
+-- Notifies steadfast_enqueued once per queue that received a claimable child. Locks the
+-- parent's row.
+create or replace function steadfast._start_children(p_workflow_id text, p_attempt integer, p_name text,
+                                                    p_occurrence integer, p_elements steadfast.start_element[],
+                                                    p_defaults jsonb, p_inherit_deadline boolean, p_function text)
+returns table (ordinal integer, child_id text, created boolean, status text)
 language plpgsql
-security definer
-set search_path = pg_catalog, pg_temp
+volatile
 as $fn$
 #variable_conflict use_column
 declare
-    v_own constant text[] := array['occurrence', 'workflow_id', 'inherit_deadline'];
-    c steadfast.child_options;
-    v_start jsonb;
     v_now timestamptz := steadfast.now();
-    s steadfast.steps;
-    v_recorded steadfast.steps;
-    v_deadline timestamptz;
-    v_id text;
+    v_count integer := pg_catalog.cardinality(p_elements);
+    v_steps steadfast.steps[];
+    v_deadline jsonb;
+    v_recorded integer;
+    v_ids text[];
+    v_created boolean[];
+    v_stranger record;
     n record;
-    r record;
-    x steadfast.workflows;
 begin
-    perform steadfast._require_text(p_child_name, 'child_name', 'start_child_workflow');
-    if p_options is not null and pg_catalog.jsonb_typeof(p_options) = 'object' then
-        c := steadfast._parse_options(null::steadfast.child_options,
-                                      (select coalesce(pg_catalog.jsonb_object_agg(e.key, e.value), '{}')
-                                       from pg_catalog.jsonb_each(p_options) e where e.key = any (v_own)),
-                                      'start_child_workflow');
-        v_start := p_options - v_own;
-    else
-        v_start := p_options;  -- refused below by _new_workflows, with the start options' message
-    end if;
-    s := steadfast._step_row(p_workflow_id, p_attempt, p_name, null,
-                             pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('occurrence', c.occurrence)),
-                             v_now);
+    -- The steps' rows first: their checks (name, attempt, occurrence) precede everything.
+    select pg_catalog.array_agg(steadfast._step_row(p_workflow_id, p_attempt, p_name, null,
+                                                    pg_catalog.jsonb_build_object('occurrence', p_occurrence + i - 1), v_now)
+                                order by i)
+    into v_steps
+    from pg_catalog.generate_series(1, v_count) i;
     if not steadfast._held(p_workflow_id, p_attempt) then
-        perform steadfast._fenced(p_workflow_id, p_attempt, 'start_child_workflow');
+        perform steadfast._fenced(p_workflow_id, p_attempt, p_function);
     end if;
 
-    select * into v_recorded from steadfast.steps x where x.workflow_id = p_workflow_id and x.step_key = s.step_key;
-    if found then
-        -- A replay, or this call sent again after it committed: the child it started.
-        if v_recorded.child_workflow_id is null or v_recorded.error is not null then
+    select pg_catalog.count(*) into v_recorded
+    from steadfast.steps x where x.workflow_id = p_workflow_id and x.step_key = any (select (pg_catalog.unnest(v_steps)).step_key);
+    if v_recorded > 0 then
+        -- A replay, or this call sent again after it committed: the children it started.
+        if v_recorded < v_count or exists (
+               select from pg_catalog.unnest(v_steps) t join steadfast.steps x
+                    on x.workflow_id = p_workflow_id and x.step_key = t.step_key
+               where x.child_workflow_id is null or x.error is not null) then
             raise exception using errcode = 'SF005',
-                message = pg_catalog.format('start_child_workflow: step %s of workflow %s is recorded, but not as a child''s start',
-                                            steadfast._echo(s.step_key), steadfast._echo(p_workflow_id)),
-                hint = 'The workflow is not deterministic: its code started a child where it ran a step before.';
+                message = pg_catalog.format('%s: steps %s of workflow %s are recorded, but not as these children''s starts',
+                                            p_function, steadfast._echo((v_steps[1]).step_key), steadfast._echo(p_workflow_id)),
+                hint = 'The workflow is not deterministic: its code started children where it ran other steps before.';
         end if;
-        return query select w.id, false, w.status from steadfast.workflows w where w.id = v_recorded.child_workflow_id;
-        if not found then
-            return query select v_recorded.child_workflow_id, false, null::text;  -- pruned since
-        end if;
+        return query
+        select t.ordinality::integer, x.child_workflow_id, false, w.status
+        from pg_catalog.unnest(v_steps) with ordinality as t
+        join steadfast.steps x on x.workflow_id = p_workflow_id and x.step_key = t.step_key
+        left join steadfast.workflows w on w.id = x.child_workflow_id
+        order by t.ordinality;
         return;
     end if;
 
-    if pg_catalog.jsonb_typeof(v_start) = 'object' then
-        v_start := v_start || pg_catalog.jsonb_build_object('parent_id', p_workflow_id, 'parent_step', s.step_key);
-        if coalesce(c.inherit_deadline, true) and not (v_start ? 'deadline' or v_start ? 'timeout_seconds') then
-            select w.deadline into v_deadline from steadfast.workflows w where w.id = p_workflow_id;
-            if v_deadline is not null then
-                v_start := v_start || pg_catalog.jsonb_build_object('deadline', v_deadline);
-            end if;
-        end if;
+    if p_inherit_deadline then
+        select pg_catalog.to_jsonb(w.deadline) into v_deadline from steadfast.workflows w where w.id = p_workflow_id;
     end if;
-    v_id := coalesce(c.workflow_id, steadfast._child_id(p_workflow_id, s.step_key));
-    -- A derived id may begin with "schedule:" (the child of a scheduled workflow): allowed.
-    n := steadfast._new_workflows(array[row(p_child_name, v_id, p_input, v_start)::steadfast.start_element], null,
-                                  'start_child_workflow', c.workflow_id is null);
-    select * into r from steadfast._insert_workflow(n.rows[1], n.policies[1], 'start_child_workflow') i;
-    select * into x from steadfast.workflows w where w.id = r.workflow_id;
-    if not r.created and x.parent_id is distinct from p_workflow_id then
-        raise exception using errcode = case when x.id = v_id then 'SF002' else 'SF009' end,
-            message = pg_catalog.format('start_child_workflow: workflow %s is not a child of workflow %s',
-                                        steadfast._echo(x.id), steadfast._echo(p_workflow_id)),
-            detail = pg_catalog.format('its parent: %s', coalesce(steadfast._echo(x.parent_id), 'none')),
+    -- Each element's id and options; an explicit id in the schedule: namespace is refused here,
+    -- as _workflow_row would (derived ids, which may begin with the parent's, are allowed).
+    select pg_catalog.array_agg(row(e.name,
+                                    case when e.workflow_id is null then steadfast._child_id(p_workflow_id, (v_steps[e.i]).step_key)
+                                         when pg_catalog.left(e.workflow_id, 9) = 'schedule:' then steadfast._reserved_id(e.workflow_id, p_function)
+                                         else e.workflow_id end,
+                                    e.input,
+                                    case when pg_catalog.jsonb_typeof(e.o) <> 'object' then e.o
+                                         else e.o || pg_catalog.jsonb_build_object('parent_id', p_workflow_id,
+                                                                                   'parent_step', (v_steps[e.i]).step_key)
+                                              || case when v_deadline is null or e.o ? 'deadline' or e.o ? 'timeout_seconds' then '{}'::jsonb
+                                                      else pg_catalog.jsonb_build_object('deadline', v_deadline) end
+                                    end)::steadfast.start_element order by e.i)
+    into p_elements
+    from (select x.name, x.workflow_id, x.input, steadfast._element_options(p_defaults, x.options) as o, x.i
+          from pg_catalog.unnest(p_elements) with ordinality as x(name, workflow_id, input, options, i)) e;
+    n := steadfast._new_workflows(p_elements, null, p_function, true);
+    select pg_catalog.array_agg(i.workflow_id order by i.ordinal), pg_catalog.array_agg(i.created order by i.ordinal)
+    into v_ids, v_created
+    from steadfast._insert_workflows(n.rows, n.policies, p_function, v_count > 1) i;
+    -- A workflow found instead of created must be this one's child.
+    select u.id, u.i, w.parent_id into v_stranger
+    from rows from (pg_catalog.unnest(v_ids), pg_catalog.unnest(v_created)) with ordinality as u(id, created, i)
+    join steadfast.workflows w on w.id = u.id
+    where not u.created and w.parent_id is distinct from p_workflow_id
+    limit 1;
+    if v_stranger.id is not null then
+        raise exception using errcode = case when v_stranger.id = (n.rows[v_stranger.i]).id then 'SF002' else 'SF009' end,
+            message = pg_catalog.format('%s: workflow %s is not a child of workflow %s', p_function,
+                                        steadfast._echo(v_stranger.id), steadfast._echo(p_workflow_id)),
+            detail = pg_catalog.format('its parent: %s', coalesce(steadfast._echo(v_stranger.parent_id), 'none')),
             hint = 'Give the child an id (or deduplication key) of its own.';
     end if;
-    n := steadfast._record_step(p_workflow_id, p_attempt, p_name, pg_catalog.jsonb_build_object('workflow_id', x.id),
-                                pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
-                                    'occurrence', c.occurrence, 'child_workflow_id', x.id)));
-    if n.error_code is not null then
-        perform steadfast._raise(n.error_code, n.error_message, n.error_detail, n.error_hint);
+
+    select pg_catalog.array_agg(steadfast._step_row(p_workflow_id, p_attempt, p_name, pg_catalog.jsonb_build_object('workflow_id', u.id),
+                                                    pg_catalog.jsonb_build_object('occurrence', p_occurrence + u.i - 1,
+                                                                                  'child_workflow_id', u.id), v_now)
+                                order by u.i)
+    into v_steps
+    from pg_catalog.unnest(v_ids) with ordinality as u(id, i);
+    select pg_catalog.count(*) into v_recorded from steadfast._insert_steps(v_steps);
+    if v_recorded < v_count then
+        raise exception using errcode = 'SF006',
+            message = pg_catalog.format('%s: the steps of workflow %s would exceed max_workflow_bytes (%s)', p_function,
+                                        steadfast._echo(p_workflow_id), steadfast._max_workflow_bytes());
     end if;
-    if r.created and x.available_at <= v_now then
-        perform pg_catalog.pg_notify('steadfast_enqueued', x.queue);
-    end if;
-    return query select x.id, r.created, x.status;
+
+    perform pg_catalog.pg_notify('steadfast_enqueued', q.queue)
+    from (select r.queue, pg_catalog.min(r.ordinality) as first
+          from pg_catalog.unnest(n.rows) with ordinality as r
+          join pg_catalog.unnest(v_created) with ordinality as c(created, i) on c.i = r.ordinality
+          where c.created and r.available_at <= v_now
+          group by r.queue
+          order by first) q;
+    return query
+    select u.i::integer, u.id, u.created, case when u.created then 'enqueued' else w.status end
+    from rows from (pg_catalog.unnest(v_ids), pg_catalog.unnest(v_created)) with ordinality as u(id, created, i)
+    left join steadfast.workflows w on not u.created and w.id = u.id
+    order by u.i;
 end;
 $fn$;
-comment on function steadfast.start_child_workflow(text, integer, text, text, jsonb, jsonb) is
-    'A running workflow starts a child workflow as its step name (id derived from the parent and the step key unless given; the parent''s deadline inherited): one child however often it is called or replayed. Fenced (SF003). SF001, SF002, SF005, SF006, SF008, SF009.';
 
 -- _child_results(children, mode) → the outcomes of the awaited children as a JSON array of
 -- {"workflow_id", "status", "output", "error"}: with mode "all", of every child, in the
@@ -326,3 +350,93 @@ begin
     return null;
 end;
 $fn$;
+
+-- start_child_workflow(workflow_id, attempt, name, child_name, input, options) →
+--   (child_id, created, status).
+-- The running workflow (fenced like record_step: SF003, SF008) starts a workflow `child_name`
+-- with `input` as its step `name` (the options.occurrence-th call, default 1), and records the
+-- step (output {"workflow_id": child id}, child_workflow_id set) in the same transaction.
+-- Options: occurrence; workflow_id (the child's id; default _child_id(workflow_id, step key));
+-- inherit_deadline (default true: a child given neither deadline nor timeout_seconds gets its
+-- parent's deadline); every other key is a start option of the child (_start_template), but
+-- parent_id and parent_step, which are the caller's and the step's. A later call for the
+-- recorded step (a replay, or this call sent again) starts nothing and returns the recorded
+-- child (created false). Notifies steadfast_enqueued when the child is claimable now. Raises
+-- SF001 (unknown workflow or queue), SF002 (the child's id belongs to a workflow of another
+-- name, or to one that is not this workflow's child), SF003, SF005 (bad arguments; a recorded
+-- step of that key that is not a child's start), SF006, SF008, SF009 (a deduplication key held
+-- by a workflow that is not this one's child). Locks the parent's row. (_start_children.)
+create or replace function steadfast.start_child_workflow(p_workflow_id text, p_attempt integer, p_name text,
+                                                          p_child_name text, p_input jsonb default 'null',
+                                                          p_options jsonb default '{}')
+returns table (child_id text, created boolean, status text)
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $fn$
+#variable_conflict use_column
+declare
+    v_own constant text[] := array['occurrence', 'workflow_id', 'inherit_deadline'];
+    c steadfast.child_options;
+begin
+    perform steadfast._require_text(p_child_name, 'child_name', 'start_child_workflow');
+    if pg_catalog.jsonb_typeof(p_options) = 'object' then
+        c := steadfast._parse_options(null::steadfast.child_options,
+                                      (select coalesce(pg_catalog.jsonb_object_agg(e.key, e.value), '{}')
+                                       from pg_catalog.jsonb_each(p_options) e where e.key = any (v_own)),
+                                      'start_child_workflow');
+        p_options := p_options - v_own;
+    end if;
+    return query
+    select s.child_id, s.created, s.status
+    from steadfast._start_children(p_workflow_id, p_attempt, p_name, coalesce(c.occurrence, 1),
+                                   array[row(p_child_name, c.workflow_id, coalesce(p_input, 'null'::jsonb), p_options)::steadfast.start_element],
+                                   null, coalesce(c.inherit_deadline, true), 'start_child_workflow') s;
+end;
+$fn$;
+comment on function steadfast.start_child_workflow(text, integer, text, text, jsonb, jsonb) is
+    'A running workflow starts a child workflow as its step name (id derived from the parent and the step key unless given; the parent''s deadline inherited): one child however often it is called or replayed. Fenced (SF003). SF001, SF002, SF005, SF006, SF008, SF009.';
+
+-- start_child_workflows(workflow_id, attempt, name, children, options) →
+--   (ordinal, child_id, created, status), one row per element, in order.
+-- Fan-out in one call and one transaction: `children` is a JSON array (1 to 10000 elements)
+-- of {"name", "input"?, "workflow_id"?, "options"?}, each started as start_child_workflow
+-- would start it, as the steps `name` of occurrences options.occurrence (default 1), + 1, …
+-- — the same steps as that many start_child_workflow calls. Options: occurrence,
+-- inherit_deadline, and start options shared by every child (each element's own override
+-- them key by key). A replay of the recorded steps returns the recorded children. An error in
+-- any element (named start_child_workflows[n]) starts none. Raises as start_child_workflow.
+-- Locks the parent's row.
+create or replace function steadfast.start_child_workflows(p_workflow_id text, p_attempt integer, p_name text,
+                                                           p_children jsonb, p_options jsonb default '{}')
+returns table (ordinal integer, child_id text, created boolean, status text)
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $fn$
+#variable_conflict use_column
+declare
+    v_own constant text[] := array['occurrence', 'inherit_deadline'];
+    c steadfast.child_options;
+    v_elements steadfast.start_element[];
+begin
+    if pg_catalog.jsonb_typeof(p_options) is distinct from 'object' then
+        raise exception using errcode = 'SF005', message = 'start_child_workflows: options must be a JSON object';
+    end if;
+    c := steadfast._parse_options(null::steadfast.child_options,
+                                  (select coalesce(pg_catalog.jsonb_object_agg(e.key, e.value), '{}')
+                                   from pg_catalog.jsonb_each(p_options) e where e.key = any (v_own)),
+                                  'start_child_workflows');
+    if pg_catalog.jsonb_typeof(p_children) = 'array' and pg_catalog.jsonb_array_length(p_children) not between 1 and 10000 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('start_child_workflows: children must hold 1 to 10000 workflows, got %s',
+                                        pg_catalog.jsonb_array_length(p_children));
+    end if;
+    v_elements := steadfast._parse_array(null::steadfast.start_element, p_children, 'start_child_workflows');
+    return query
+    select * from steadfast._start_children(p_workflow_id, p_attempt, p_name, coalesce(c.occurrence, 1), v_elements,
+                                            p_options - v_own, coalesce(c.inherit_deadline, true), 'start_child_workflows');
+end;
+$fn$;
+comment on function steadfast.start_child_workflows(text, integer, text, jsonb, jsonb) is
+    'A running workflow starts many children in one transaction, as that many start_child_workflow calls would (steps name, occurrences from options.occurrence). Fenced (SF003). SF001, SF002, SF005, SF006, SF008, SF009.';

@@ -50,6 +50,7 @@ as $fn$
         ('steadfast.complete_workflow(text,integer,jsonb)'), ('steadfast.fail_workflow(text,integer,jsonb,jsonb)'),
         ('steadfast.sleep_workflow(text,integer,text,jsonb)'),
         ('steadfast.start_child_workflow(text,integer,text,text,jsonb,jsonb)'),
+        ('steadfast.start_child_workflows(text,integer,text,jsonb,jsonb)'),
         ('steadfast.await_children(text,integer,text,text[],jsonb)'),
         -- a worker fires schedules, and upserts the ones its code declares
         ('steadfast.tick_schedules(jsonb)'), ('steadfast.create_schedule(text,text,text,jsonb)'),

@@ -54,15 +54,21 @@ struct SleepForWorkflow: Workflow {
     }
 }
 
-/// Fans out to `count` FanOutChild workflows in its own queue, waits for all of them with one
-/// wait, and sums their outputs: the fan-out / fan-in.
+/// Fans out to `count` FanOutChild workflows in its own queue — one `startChildren` call, or
+/// one `startChild` each — waits for all of them with one wait, and sums their outputs: the
+/// issue's fan-out / fan-in.
 struct FanOutWorkflow: Workflow {
     static var name: String { "bench.fanout" }
-    struct Input: Codable, Sendable { var count: Int; var queue: String }
+    struct Input: Codable, Sendable { var count: Int; var queue: String; var batched: Bool }
     func run(_ input: Input, context: WorkflowContext) async throws -> Int {
+        let options = StartOptions(queue: input.queue)
         var children: [ChildWorkflow<FanOutChild>] = []
-        for n in 0..<input.count {
-            children.append(try await context.startChild(FanOutChild.self, .init(n: n), options: StartOptions(queue: input.queue)))
+        if input.batched {
+            children = try await context.startChildren(FanOutChild.self, (0..<input.count).map { .init(n: $0) }, options: options)
+        } else {
+            for n in 0..<input.count {
+                children.append(try await context.startChild(FanOutChild.self, .init(n: n), options: options))
+            }
         }
         return try await context.results(of: children).reduce(0) { $0 + (try $1.get()) }
     }

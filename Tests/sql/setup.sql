@@ -326,6 +326,8 @@ returns text language sql immutable as $$
             ('sleep_workflow', 'p_options', '{"seconds": 60}'),
             ('start_child_workflow', 'p_name', 'bi-child'),
             ('start_child_workflow', 'p_child_name', 'job'),
+            ('start_child_workflows', 'p_name', 'bi-children'),
+            ('start_child_workflows', 'p_children', '[{"name": "job", "input": {"n": 1}, "options": {}}]'),
             ('await_children', 'p_name', 'bi-await'),
             ('await_children', 'p_children', '{bi-wf/bi-kid}'),
             ('record_batch', 'p_writes',

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Child workflows (sql/56_children.sql): `start_child_workflow`, `await_children`.
+/// Child workflows (sql/56_children.sql): `start_child_workflow(s)`, `await_children`.
 extension Engine {
     /// `start_child_workflow`: the workflow starts a child `childName` as its step `name` (its
     /// `occurrence`-th call) and records the start. Returns the child's id — the recorded one
@@ -19,6 +19,27 @@ extension Engine {
             throw SteadfastError(.decodingFailed, message: "start_child_workflow returned no row")
         }
         return try row.string("child_id")
+    }
+
+    /// `start_child_workflows`: the workflow starts one child `childName` per input as its
+    /// steps `name`, occurrences `occurrence`, `occurrence` + 1, …, in one transaction. Returns
+    /// the children's ids, in order — the recorded ones on a replay. Idempotent, so sent again
+    /// until it lands while the database cannot be reached.
+    func startChildren(workflowID: String, attempt: Int, name: String, occurrence: Int, childName: String,
+                       inputsJSON: [String], options: [String: JSONValue]) async throws -> [String] {
+        var options = options
+        options["occurrence"] = .int(Int64(occurrence))
+        let element = "{\"name\":" + JSONCoding.quoted(childName) + ",\"input\":"
+        let children = "[" + inputsJSON.map { element + $0 + "}" }.joined(separator: ",") + "]"
+        let parameters = [workflowID, String(attempt), name, children, try JSONCoding.encode(options)]
+        let rows = try await retrying("start_child_workflows") {
+            try await pool.query("select child_id from steadfast.start_child_workflows($1, $2, $3, $4::jsonb, $5::jsonb) order by ordinal",
+                                 parameters)
+        }
+        guard rows.count == inputsJSON.count else {
+            throw SteadfastError(.decodingFailed, message: "start_child_workflows returned \(rows.count) rows for \(inputsJSON.count) children")
+        }
+        return try rows.map { try $0.string("child_id") }
     }
 
     /// `await_children`: the workflow waits, as its step `name` (its `occurrence`-th call), for

@@ -50,6 +50,49 @@ extension WorkflowContext {
         return ChildWorkflow(id: id, context: self)
     }
 
+    /// Starts one child workflow per input, in one transaction — fan-out without a round trip
+    /// per child. The same as calling ``startChild(_:_:options:inheritDeadline:name:)`` once per
+    /// input with the same arguments (the same steps, `name`, `name#2`, …, the same ids), so a
+    /// replay returns the same children.
+    /// - Parameters:
+    ///   - workflow: The children's type.
+    ///   - inputs: One input per child (at most 10,000).
+    ///   - options: The children's start options; `options.id` must be `nil` (each child's id
+    ///     is derived from its step).
+    ///   - inheritDeadline: As for ``startChild(_:_:options:inheritDeadline:name:)``.
+    ///   - name: The steps' name. Defaults to the children's workflow name.
+    public func startChildren<W: Workflow>(_ workflow: W.Type, _ inputs: [W.Input], options: StartOptions = StartOptions(),
+                                           inheritDeadline: Bool = true, name: String? = nil) async throws -> [ChildWorkflow<W>] {
+        guard options.id == nil else {
+            throw SteadfastError(.invalidArgument, message: "startChildren: options.id must be nil (each child's id is derived from its step)")
+        }
+        guard !inputs.isEmpty else { return [] }
+        if let interruption = self.interruption { throw interruption }
+        if let suspension = self.suspension { throw suspension }
+        let calls = try inputs.map { _ in try nextKey(name ?? W.name, kind: "child start") }
+        let recorded = calls.compactMap(\.replayed)
+        if !recorded.isEmpty {
+            let ids = recorded.compactMap { step -> String? in
+                guard step.error == nil, let output = step.output else { return nil }
+                return (try? JSONCoding.decode(RecordedStart.self, from: output))?.workflow_id
+            }
+            guard ids.count == calls.count else {
+                throw SteadfastError(.nonDeterminism, message: "steps '\(calls[0].key)'… are recorded, but not as the starts of these \(calls.count) children: the workflow started children where it ran other steps before")
+            }
+            return ids.map { ChildWorkflow(id: $0, context: self) }
+        }
+        try checkNoSequentialStepSkipped(calling: calls[0].key)
+        try Task.checkCancellation()
+        try await writeHeldCheckpoint()
+        var json = options.json
+        if !inheritDeadline { json["inherit_deadline"] = .bool(false) }
+        let ids = try await engine.startChildren(workflowID: workflowID, attempt: attempt, name: name ?? W.name,
+                                                 occurrence: calls[0].occurrence, childName: W.name,
+                                                 inputsJSON: try JSONCoding.encodeEach(inputs), options: json)
+        state.withLock { $0.executed.append(contentsOf: calls.map(\.key)) }
+        return ids.map { ChildWorkflow(id: $0, context: self) }
+    }
+
     /// Starts a child workflow and waits for its output: ``startChild(_:_:options:inheritDeadline:name:)``
     /// then ``ChildWorkflow/result(name:)``.
     /// - Throws: ``WorkflowFailedError`` when the child failed, was cancelled or declared dead.

@@ -16,15 +16,19 @@ struct ChildDoubler: Workflow {
 
 /// Fans out to `count` Doublers and sums their outputs — fan-in with one wait.
 struct FanOut: Workflow {
-    struct Input: Codable, Sendable { var count: Int; var queue: String; var delay: Double }
+    struct Input: Codable, Sendable { var count: Int; var queue: String; var delay: Double; var batched = false }
     let runs: Runs
     func run(_ input: Input, context: WorkflowContext) async throws -> Int {
         runs.hit("parent runs")
         var children: [ChildWorkflow<ChildDoubler>] = []
         // Delayed, so that the parent waits for them (else they may finish while it starts them).
         let options = StartOptions(queue: input.queue, delay: .milliseconds(Int(input.delay * 1000)))
-        for n in 1...input.count {
-            children.append(try await context.startChild(ChildDoubler.self, n, options: options))
+        if input.batched {
+            children = try await context.startChildren(ChildDoubler.self, Array(1...input.count), options: options)
+        } else {
+            for n in 1...input.count {
+                children.append(try await context.startChild(ChildDoubler.self, n, options: options))
+            }
         }
         let results = try await context.results(of: children)
         let sum: Int = try await context.step("sum") { try results.reduce(0) { $0 + (try $1.get()) } }
@@ -114,6 +118,26 @@ struct ChildWorkflowTests {
             let n = try calls[0].int("n")
             #expect(n == 2, "await_children ran \(n) times")
         }
+        task.cancel()
+        try? await task.value
+        await client.close()
+        await fixture.close()
+    }
+
+    @Test("startChildren: the same children and steps as one startChild each, in one call; the replay after the wait returns the same children")
+    func startChildrenBatch() async throws {
+        let fixture = try await EngineFixture()
+        let runs = Runs()
+        let (_, task) = fixture.startWorker({ $0.register(FanOut(runs: runs)); $0.register(ChildDoubler(runs: runs)) },
+                                            poll: .milliseconds(100))
+        let client = try await fixture.client()
+        let handle = try await client.start(FanOut.self, .init(count: 50, queue: fixture.queue, delay: 0.5, batched: true),
+                                            options: StartOptions(queue: fixture.queue))
+        #expect(try await handle.result(timeout: .seconds(30)) == 2 * (50 * 51 / 2))
+        let steps = try await fixture.engine.steps(workflowID: handle.id)
+        #expect(steps.map(\.key) == ["ChildDoubler"] + (2...50).map { "ChildDoubler#\($0)" } + ["await", "sum"])
+        #expect(steps.prefix(50).allSatisfy { $0.childWorkflowID == "\(handle.id)/\($0.key)" })
+        #expect(runs.count("parent runs") == 2 && runs.count("child 7") == 1)
         task.cancel()
         try? await task.value
         await client.close()

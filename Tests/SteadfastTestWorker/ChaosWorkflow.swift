@@ -15,6 +15,9 @@ import Steadfast
 ///
 ///   A plain step run whose checkpoint never landed may run again; a step whose checkpoint
 ///   landed (recorded by attempt A) must never have a row of an attempt after A.
+/// - `kids`, `kids#2` start two children (`ChaosChild`, one plain step `c1` like `s1`) in one
+///   `startChildren` call, and `children` waits for both — one durable wait, woken by the
+///   second child's completion, whichever worker runs it — through the same faults.
 /// - `sleep` is a durable sleep of a random 0…SF_CHAOS_STEP_MS ms between `s2` and `s3`: the
 ///   workflow holds no worker while it sleeps, and is woken by whichever worker claims next —
 ///   through the same outages and kills. Its wake time is recorded once; replays keep it.
@@ -48,6 +51,8 @@ struct ChaosWorkflow: Workflow {
         for step in ["s1", "s2"] {
             try await plain(step, context)
         }
+        let kids = try await context.startChildren(ChaosChild.self, [input.n, input.n + 1], name: "kids")
+        for outcome in try await context.results(of: kids, name: "children") { _ = try outcome.get() }
         try await context.sleep(for: .milliseconds(Int.random(in: 0...max(0, stepMilliseconds))))
         let count: Int = try await context.transaction("s3", retry: Self.bodyRetry) { tx in
             let rows = try await tx.query(
@@ -67,6 +72,11 @@ struct ChaosWorkflow: Workflow {
     }
 
     private func plain(_ step: String, _ context: WorkflowContext) async throws {
+        try await Self.plain(step, context, effects: effects, stepMilliseconds: stepMilliseconds)
+    }
+
+    /// A plain step whose run inserts its evidence into `chaos.effects`.
+    static func plain(_ step: String, _ context: WorkflowContext, effects: Effects, stepMilliseconds: Int) async throws {
         try await context.step(step, retry: Self.bodyRetry) {
             try await effects.pool.query(
                 "insert into chaos.effects (workflow_id, step, attempt, pid) values ($1, $2, $3, pg_backend_pid())",
@@ -84,5 +94,16 @@ struct ChaosWorkflow: Workflow {
             let written = line.utf8CString.withUnsafeBufferPointer { write(effectsFile, $0.baseAddress, $0.count - 1) }
             guard written == line.utf8.count else { throw POSIXError(.EIO) }
         }
+    }
+}
+
+/// A chaos workflow's child: one plain step `c1`, its evidence in `chaos.effects`.
+struct ChaosChild: Workflow {
+    let effects: Effects
+    let stepMilliseconds: Int
+
+    func run(_ input: Int, context: WorkflowContext) async throws -> Int {
+        try await ChaosWorkflow.plain("c1", context, effects: effects, stepMilliseconds: stepMilliseconds)
+        return input
     }
 }

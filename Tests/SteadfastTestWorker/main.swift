@@ -69,6 +69,22 @@ struct EffectsWorkflow: Workflow {
     }
 }
 
+/// A step, `count` EffectsWorkflow children started in one call and awaited with one wait, a
+/// step: the parent's own steps leave effects too (steps "before" and "after").
+struct FanInWorkflow: Workflow {
+    struct Input: Codable, Sendable { var count: Int; var queue: String }
+    let effects: Effects
+
+    func run(_ input: Input, context: WorkflowContext) async throws -> Int {
+        try await context.step("before") { try await effects.record(workflowID: context.workflowID, step: "before") }
+        let children = try await context.startChildren(EffectsWorkflow.self, (0..<input.count).map { .init(n: $0) },
+                                                       options: StartOptions(queue: input.queue))
+        let succeeded = try await context.results(of: children).filter { (try? $0.get()) != nil }.count
+        try await context.step("after") { try await effects.record(workflowID: context.workflowID, step: "after") }
+        return succeeded
+    }
+}
+
 /// A plain step, a transaction step that inserts one row, a plain step — with random pauses,
 /// so a SIGKILL lands anywhere around the transaction.
 struct TxWorkflow: Workflow {
@@ -104,6 +120,7 @@ let worker = Worker(database: database, configuration: configuration, logger: Lo
 worker.register(EffectsWorkflow(effects: effects, holdStep: setting("SF_HOLD_STEP"),
                                 holdSeconds: Double(setting("SF_HOLD_SECONDS") ?? "") ?? 600,
                                 sleepSeconds: setting("SF_SLEEP_SECONDS").flatMap(Double.init)))
+worker.register(FanInWorkflow(effects: effects))
 if let txTable = setting("SF_TX_TABLE") {
     worker.register(TxWorkflow(table: txTable))
 }
@@ -113,6 +130,7 @@ if setting("SF_CHAOS") == "1" {
                                   effectsFile: setting("SF_CHAOS_DIR").map {
                                       open("\($0)/effects-\(getpid()).tsv", O_WRONLY | O_APPEND | O_CREAT, 0o644)
                                   }))
+    worker.register(ChaosChild(effects: effects, stepMilliseconds: Int(setting("SF_CHAOS_STEP_MS") ?? "") ?? 200))
 }
 FileHandle.standardOutput.write(Data("ready \(worker.executorID)\n".utf8))
 let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm], logger: Logger(label: "test-worker"))

@@ -30,7 +30,9 @@ create table chaos.figures (
     value  jsonb
 );
 
-create temp view cw as select * from steadfast.workflows where id like 'chaos-%';
+-- The chaos workflows the driver started; their children (ck) are checked on their own.
+create temp view cw as select * from steadfast.workflows where id like 'chaos-%' and parent_id is null;
+create temp view ck as select * from steadfast.workflows where id like 'chaos-%' and parent_id is not null;
 
 -- started: every workflow the driver started exists (a wave whose start never succeeded would
 -- be missing here, and escape every other check).
@@ -56,12 +58,40 @@ from cw where status = 'failed';
 insert into chaos.results (invariant, value, expected, ok)
 select 'dead', to_jsonb(count(*)), '0', count(*) = 0 from cw where status = 'dead';
 
--- stuck: still enqueued, running or waiting after the drain.
+-- stuck: still enqueued, running or waiting after the drain (children included).
 insert into chaos.results (invariant, value, expected, ok, detail)
 select 'stuck', to_jsonb(count(*)), '0', count(*) = 0,
        (select string_agg(id || ' ' || status || ' attempt ' || attempt || coalesce(' on ' || executor_id, ''), ', ' order by id)
-        from (select * from cw where status in ('enqueued', 'running', 'waiting') order by id limit 10) x)
-from cw where status in ('enqueued', 'running', 'waiting');
+        from (select * from steadfast.workflows where id like 'chaos-%' and status in ('enqueued', 'running', 'waiting')
+              order by id limit 10) x)
+from steadfast.workflows where id like 'chaos-%' and status in ('enqueued', 'running', 'waiting');
+
+-- children: every succeeded workflow started exactly its two children (never a second pair
+-- on a replay), both succeeded with their one step, and recorded both outcomes in its wait.
+insert into chaos.results (invariant, value, expected, ok, detail)
+select 'children not as started', to_jsonb(count(*)), '0', count(*) = 0,
+       (select string_agg(id, ', ') from (select id from cw where status = 'succeeded' and (
+            (select array_agg(k.id || ':' || k.status order by k.id) from ck k where k.parent_id = cw.id)
+                is distinct from array[cw.id || '/kids:succeeded', cw.id || '/kids#2:succeeded']
+            or (select s.output from steadfast.steps s where s.workflow_id = cw.id and s.step_key = 'children')
+                is distinct from jsonb_build_object('children', jsonb_build_array(
+                    jsonb_build_object('workflow_id', cw.id || '/kids', 'status', 'succeeded', 'output', (cw.input ->> 'n')::int, 'error', null),
+                    jsonb_build_object('workflow_id', cw.id || '/kids#2', 'status', 'succeeded', 'output', (cw.input ->> 'n')::int + 1, 'error', null))))
+            order by id limit 10) x)
+from cw
+where status = 'succeeded' and (
+    (select array_agg(k.id || ':' || k.status order by k.id) from ck k where k.parent_id = cw.id)
+        is distinct from array[cw.id || '/kids:succeeded', cw.id || '/kids#2:succeeded']
+    or (select s.output from steadfast.steps s where s.workflow_id = cw.id and s.step_key = 'children')
+        is distinct from jsonb_build_object('children', jsonb_build_array(
+            jsonb_build_object('workflow_id', cw.id || '/kids', 'status', 'succeeded', 'output', (cw.input ->> 'n')::int, 'error', null),
+            jsonb_build_object('workflow_id', cw.id || '/kids#2', 'status', 'succeeded', 'output', (cw.input ->> 'n')::int + 1, 'error', null))));
+
+insert into chaos.results (invariant, value, expected, ok)
+select 'child without its one step', to_jsonb(count(*)), '0', count(*) = 0
+from ck
+where status = 'succeeded'
+  and (select array_agg(s.step_key) from steadfast.steps s where s.workflow_id = ck.id) is distinct from array['c1'];
 
 -- double completions: a workflow that became succeeded more than once.
 insert into chaos.results (invariant, value, expected, ok, detail)
@@ -129,17 +159,18 @@ where e.attempt > s.attempt;
 insert into chaos.results (invariant, value, expected, ok)
 select 'checkpoint without its effect row', to_jsonb(count(*)), '0', count(*) = 0
 from steadfast.steps s
-where s.workflow_id like 'chaos-%' and s.step_key in ('s1', 's2', 's4', 's5')
+where s.workflow_id like 'chaos-%' and s.step_key in ('s1', 's2', 's4', 's5', 'c1')
   and not exists (select 1 from chaos.effects e
                   where e.workflow_id = s.workflow_id and e.step = s.step_key and e.attempt = s.attempt);
 
--- every succeeded workflow recorded its five steps and its sleep, no more.
+-- every succeeded workflow recorded its five steps, its children's starts and wait, and its
+-- sleep, no more.
 insert into chaos.results (invariant, value, expected, ok)
-select 'succeeded without its 5 steps and sleep', to_jsonb(count(*)), '0', count(*) = 0
+select 'succeeded without its 5 steps, children and sleep', to_jsonb(count(*)), '0', count(*) = 0
 from cw
 where status = 'succeeded'
   and (select array_agg(s.step_key order by s.step_key) from steadfast.steps s where s.workflow_id = cw.id)
-      is distinct from array['s1', 's2', 's3', 's4', 's5', 'sleep'];
+      is distinct from array['children', 'kids', 'kids#2', 's1', 's2', 's3', 's4', 's5', 'sleep'];
 
 -- no workflow woke early: the step after its sleep started no sooner than the recorded wake
 -- time (both clocks are this machine's; 50 ms of slack for the client's clock reading).

@@ -107,6 +107,50 @@ struct CrashRecoveryTests {
         await fixture.close()
     }
 
+    @Test("kill -9 of the worker while parents wait for children held in a step: a new worker finishes the children, whose last completion wakes each parent; the parents' own steps ran once")
+    func killNineDuringFanIn() async throws {
+        let fixture = try await EngineFixture()
+        let table = try await fixture.makeEffectsTable()
+        let client = try await fixture.client()
+        var parents: [String] = []
+        for _ in 0..<3 {
+            parents.append(try await client.start(FanInWorkflowShape.self, .init(count: 8, queue: fixture.queue),
+                                                  options: StartOptions(queue: fixture.queue)).id)
+        }
+        let first = try await WorkerProcess(environment: [
+            "SF_EFFECTS_TABLE": table, "SF_QUEUE": fixture.queue, "SF_CONCURRENCY": "6", "SF_HOLD_STEP": "s2",
+            "SF_POLL_MS": "100",
+        ])
+        // The parents wait; six children hold the worker's six slots inside s2.
+        try await waitUntil(timeout: .seconds(30)) {
+            let counts = try await fixture.pool.query("""
+                select count(*) filter (where parent_id is null and status = 'waiting') as waiting,
+                       count(*) filter (where parent_id is not null and status = 'running') as running
+                from steadfast.workflows where queue = $1
+                """, [fixture.queue])[0]
+            return try counts.int("waiting") == 3 && counts.int("running") == 6
+        }
+        first.signal(SIGKILL)
+        _ = await first.waitForExit()
+        let next = try await WorkerProcess(environment: [
+            "SF_EFFECTS_TABLE": table, "SF_QUEUE": fixture.queue, "SF_CONCURRENCY": "10", "SF_POLL_MS": "100",
+            "SF_LEASE_SECONDS": "30",
+        ])
+        try await waitUntil(timeout: .seconds(90)) { try await fixture.statusCounts()[.succeeded] == 3 + 24 }
+        let effects = try await fixture.effects(in: table)
+        for parent in parents {
+            #expect(effects[parent] == ["before": 1, "after": 1], "the parent's steps ran once")
+            let record = try await fixture.engine.workflow(id: parent)
+            #expect(record.outputJSON == "8")
+        }
+        let children = effects.filter { $0.key.contains("/") }
+        #expect(children.count == 24 && children.values.allSatisfy { $0["s1"] == 1 && $0["s3"] == 1 && ($0["s2"] ?? 0) >= 1 })
+        next.signal(SIGTERM)
+        #expect(await next.waitForExit())
+        await client.close()
+        await fixture.close()
+    }
+
     @Test("kill -9 between the last step's body and the completion: the last checkpoint travels with the completion, so the step runs once more — never twice more — and is recorded once")
     func killBeforeCompletion() async throws {
         let fixture = try await EngineFixture()
@@ -232,4 +276,11 @@ struct CrashRecoveryTests {
         await client.close()
         await fixture.close()
     }
+}
+
+/// The shape of the test worker's FanInWorkflow (Tests/SteadfastTestWorker), to start it.
+struct FanInWorkflowShape: Workflow {
+    static var name: String { "FanInWorkflow" }
+    struct Input: Codable, Sendable { var count: Int; var queue: String }
+    func run(_ input: Input, context: WorkflowContext) async throws -> Int { 0 }
 }

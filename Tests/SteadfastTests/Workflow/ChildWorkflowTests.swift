@@ -171,13 +171,18 @@ struct ChildWorkflowTests {
             $0.register(Abandoning(runs: runs)); $0.register(LongSleep()); $0.register(Endless(runs: runs))
         }, concurrency: 5, poll: .milliseconds(100))
         let client = try await fixture.client()
-        let handle = try await client.start(Abandoning.self, .init(count: 30, queue: fixture.queue),
+        let handle = try await client.start(Abandoning.self, .init(count: 100, queue: fixture.queue),
                                             options: StartOptions(queue: fixture.queue))
         try await waitUntil(timeout: .seconds(20)) {
             try await client.workflow(handle.id).status == .waiting && runs.count("started") == 1
         }
         let listed = try await client.list(WorkflowFilter(status: [.waiting], queue: fixture.queue), limit: 100)
-        #expect(listed.first { $0.id == handle.id }?.wait?.description == "0 of 30 children")
+        #expect(listed.first { $0.id == handle.id }?.wait?.description == "0 of 100 children")
+        let cli = try CommandLineTool.steadfast()
+        let shown = try await cli.run(["workflows", "show", handle.id])
+        #expect(shown.status == 0 && shown.stdout.contains("waiting: 0 of 100 children"), "\(shown.stdout)")
+        let waiting = try await cli.run(["workflows", "list", "--status", "waiting", "--queue", fixture.queue])
+        #expect(waiting.stdout.contains("waiting: 0 of 100 children"), "\(waiting.stdout)")
         try await client.cancel(handle.id)
         try await waitUntil { runs.count("cancelled") == 1 }
         try await Task.sleep(for: .milliseconds(500))
@@ -186,7 +191,7 @@ struct ChildWorkflowTests {
         #expect(try unfinished[0].int("n") == 0)
         let cancelled = try await fixture.pool.query(
             "select count(*) as n from steadfast.workflows where parent_id = $1 and status = 'cancelled'", [handle.id])
-        #expect(try cancelled[0].int("n") == 31)
+        #expect(try cancelled[0].int("n") == 101)
         task.cancel()
         try? await task.value
         await client.close()

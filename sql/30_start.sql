@@ -167,6 +167,38 @@ begin
 end;
 $fn$;
 
+-- _new_workflows_named(elements, defaults, function, schedule) → _new_workflows' answer; when
+-- building the rows fails, the elements are built again one at a time, and the first that
+-- fails alone raises its error naming it: "<function>[n]: …" (a batch's caller learns which).
+create or replace function steadfast._new_workflows_named(p_elements steadfast.start_element[], p_defaults jsonb,
+                                                         p_function text, p_schedule boolean default false,
+                                                         out rows steadfast.workflows[], out policies text[])
+language plpgsql
+volatile
+as $fn$
+declare
+    v_state text;
+    v_message text;
+    v_detail text;
+    v_hint text;
+begin
+    select * into rows, policies from steadfast._new_workflows(p_elements, p_defaults, p_function, p_schedule);
+exception when others then
+    for i in 1 .. pg_catalog.cardinality(p_elements) loop
+        begin
+            perform from steadfast._new_workflows(array[p_elements[i]], p_defaults, p_function, p_schedule);
+        exception when others then
+            get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
+                                    v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+            perform steadfast._raise(v_state, pg_catalog.format('%s[%s]: %s', p_function, i,
+                                         pg_catalog.regexp_replace(v_message, '^' || p_function || ': ', '')),
+                                     nullif(v_detail, ''), nullif(v_hint, ''));
+        end;
+    end loop;
+    raise;
+end;
+$fn$;
+
 -- _insert_workflows(rows, policies, function, name_each) → (ordinal, workflow_id, created),
 -- one row per element of `rows` (ordinal: its 1-based position): inserts them in one
 -- statement, in order; an element whose id or dedup_key is taken — by an existing workflow or
@@ -338,6 +370,23 @@ $fn$;
 comment on function steadfast.start_workflow(text, text, jsonb, jsonb) is
     'Enqueues a workflow (name, JSON input, options: queue, priority, delay, retry, app_version, dedup and partition keys…); idempotent on the id. SF002 if the id belongs to another workflow name.';
 
+-- _notify_enqueued(rows, created, now): notifies steadfast_enqueued once per queue that
+-- received claimable work — a row created (its created flag, by position) and available at
+-- `now` — in the order of the rows.
+create or replace function steadfast._notify_enqueued(p_rows steadfast.workflows[], p_created boolean[], p_now timestamptz)
+returns void
+language sql
+volatile
+as $fn$
+    select pg_catalog.pg_notify('steadfast_enqueued', q.queue)
+    from (select u.queue, pg_catalog.min(u.ordinality) as first
+          from pg_catalog.unnest(p_rows) with ordinality as u
+          join pg_catalog.unnest(p_created) with ordinality as c(created, n) on c.n = u.ordinality
+          where c.created and u.available_at <= p_now
+          group by u.queue
+          order by first) q
+$fn$;
+
 -- start_workflows(workflows, options) →
 --   (ordinal, workflow_id, status, created, queue, available_at, output, error),
 -- one row per element, in order (ordinal counts from 1). Batch enqueue: `workflows` is a JSON
@@ -365,10 +414,6 @@ declare
     v_elements steadfast.start_element[];
     v_ids text[];
     v_created boolean[];
-    v_state text;
-    v_message text;
-    v_detail text;
-    v_hint text;
     n record;
 begin
     if pg_catalog.jsonb_typeof(p_workflows) = 'array' and pg_catalog.jsonb_array_length(p_workflows) > 10000 then
@@ -380,23 +425,7 @@ begin
         raise exception using errcode = 'SF005', message = 'start_workflows: options must be a JSON object';
     end if;
     v_elements := steadfast._parse_array(null::steadfast.start_element, p_workflows, 'start_workflows');
-    begin
-        select * into n from steadfast._new_workflows(v_elements, v_defaults, 'start_workflows');
-    exception when others then
-        -- Name the element: the first that fails alone raises, with its number.
-        for i in 1 .. pg_catalog.cardinality(v_elements) loop
-            begin
-                perform from steadfast._new_workflows(array[v_elements[i]], v_defaults, 'start_workflows');
-            exception when others then
-                get stacked diagnostics v_state = returned_sqlstate, v_message = message_text,
-                                        v_detail = pg_exception_detail, v_hint = pg_exception_hint;
-                perform steadfast._raise(v_state, pg_catalog.format('start_workflows[%s]: %s', i,
-                                             pg_catalog.regexp_replace(v_message, '^start_workflows: ', '')),
-                                         nullif(v_detail, ''), nullif(v_hint, ''));
-            end;
-        end loop;
-        raise;
-    end;
+    n := steadfast._new_workflows_named(v_elements, v_defaults, 'start_workflows');
     select pg_catalog.array_agg(i.workflow_id order by i.ordinal), pg_catalog.array_agg(i.created order by i.ordinal)
     into v_ids, v_created
     from steadfast._insert_workflows(n.rows, n.policies, 'start_workflows', true) i;
@@ -417,13 +446,7 @@ begin
         where not c.created
     ) s
     order by 1;
-    perform pg_catalog.pg_notify('steadfast_enqueued', q.queue)
-    from (select u.queue, pg_catalog.min(u.ordinality) as first
-          from pg_catalog.unnest(n.rows) with ordinality as u
-          join pg_catalog.unnest(v_created) with ordinality as c(created, n) on c.n = u.ordinality
-          where c.created and u.available_at <= v_now
-          group by u.queue
-          order by first) q;
+    perform steadfast._notify_enqueued(n.rows, v_created, v_now);
 end;
 $fn$;
 comment on function steadfast.start_workflows(jsonb, jsonb) is

@@ -33,6 +33,19 @@ begin
 end;
 $fn$;
 
+-- _waits_in(workflow_id, attempt, step_key) → whether that attempt of the workflow ended by
+-- waiting in that step: a wait call sent again after it committed (its answer lost) answers
+-- as the first did. By id (sql/01_overview.sql).
+create or replace function steadfast._waits_in(p_workflow_id text, p_attempt integer, p_step_key text)
+returns boolean
+language sql
+stable
+as $fn$
+    select exists (select from steadfast.workflows w
+                   where w.id = p_workflow_id
+                     and (w.attempt = p_attempt and w.status = 'waiting' and w.wait ->> 'step' = p_step_key) is true)
+$fn$;
+
 -- sleep_workflow(workflow_id, attempt, name, options) → (wake_at, sleeping).
 -- The running workflow sleeps: until options.until (a timestamp: ISO 8601 or seconds since
 -- 1970) or for options.seconds (a number ≥ 0) from now — one of the two — as its step `name`
@@ -72,11 +85,9 @@ begin
                              pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('occurrence', o.occurrence)),
                              v_now);
     if not steadfast._held(p_workflow_id, p_attempt) then
-        -- Sent again after it committed (its answer lost): the same sleep of the same attempt.
-        return query select (w.wait ->> 'until')::timestamptz, true from steadfast.workflows w
-                     where w.id = p_workflow_id
-                       and (w.attempt = p_attempt and w.status = 'waiting' and w.wait ->> 'step' = s.step_key) is true;
-        if found then
+        if steadfast._waits_in(p_workflow_id, p_attempt, s.step_key) then
+            -- Sent again after it committed (its answer lost): the same sleep of the same attempt.
+            return query select (w.wait ->> 'until')::timestamptz, true from steadfast.workflows w where w.id = p_workflow_id;
             return;
         end if;
         perform steadfast._fenced(p_workflow_id, p_attempt, 'sleep_workflow');

@@ -44,7 +44,8 @@ as $fn$
 $fn$;
 
 -- _start_children(workflow_id, attempt, name, occurrence, elements, defaults, inherit_deadline,
--- function) → (ordinal, child_id, created, status), one row per element, in order: the work of
+-- function, name_each) → (ordinal, child_id, created, status), one row per element, in order
+-- (with name_each, an error names its element: "<function>[n]: …"): the work of
 -- start_child_workflow(s). The running workflow (fenced like record_step: SF003, SF008) starts
 -- one child per element as its steps `name`, occurrences `occurrence`, `occurrence` + 1, …,
 -- and records those steps (output {"workflow_id"}, child_workflow_id set), all in one
@@ -58,9 +59,12 @@ $fn$;
 -- deduplication key finds a workflow that is not this one's child raises SF002 or SF009.
 -- Notifies steadfast_enqueued once per queue that received a claimable child. Locks the
 -- parent's row.
+-- (Its first form, without name_each, lived on main for an hour: dropped where it was installed.)
+drop function if exists steadfast._start_children(text, integer, text, integer, steadfast.start_element[], jsonb, boolean, text);
 create or replace function steadfast._start_children(p_workflow_id text, p_attempt integer, p_name text,
                                                     p_occurrence integer, p_elements steadfast.start_element[],
-                                                    p_defaults jsonb, p_inherit_deadline boolean, p_function text)
+                                                    p_defaults jsonb, p_inherit_deadline boolean, p_function text,
+                                                    p_name_each boolean)
 returns table (ordinal integer, child_id text, created boolean, status text)
 language plpgsql
 volatile
@@ -128,10 +132,14 @@ begin
     into p_elements
     from (select x.name, x.workflow_id, x.input, steadfast._element_options(p_defaults, x.options) as o, x.i
           from pg_catalog.unnest(p_elements) with ordinality as x(name, workflow_id, input, options, i)) e;
-    n := steadfast._new_workflows(p_elements, null, p_function, true);
+    if p_name_each then
+        n := steadfast._new_workflows_named(p_elements, null, p_function, true);
+    else
+        n := steadfast._new_workflows(p_elements, null, p_function, true);
+    end if;
     select pg_catalog.array_agg(i.workflow_id order by i.ordinal), pg_catalog.array_agg(i.created order by i.ordinal)
     into v_ids, v_created
-    from steadfast._insert_workflows(n.rows, n.policies, p_function, v_count > 1) i;
+    from steadfast._insert_workflows(n.rows, n.policies, p_function, p_name_each) i;
     -- A workflow found instead of created must be this one's child.
     select u.id, u.i, w.parent_id into v_stranger
     from rows from (pg_catalog.unnest(v_ids), pg_catalog.unnest(v_created)) with ordinality as u(id, created, i)
@@ -159,13 +167,7 @@ begin
                                         steadfast._echo(p_workflow_id), steadfast._max_workflow_bytes());
     end if;
 
-    perform pg_catalog.pg_notify('steadfast_enqueued', q.queue)
-    from (select r.queue, pg_catalog.min(r.ordinality) as first
-          from pg_catalog.unnest(n.rows) with ordinality as r
-          join pg_catalog.unnest(v_created) with ordinality as c(created, i) on c.i = r.ordinality
-          where c.created and r.available_at <= v_now
-          group by r.queue
-          order by first) q;
+    perform steadfast._notify_enqueued(n.rows, v_created, v_now);
     return query
     select u.i::integer, u.id, u.created, case when u.created then 'enqueued' else w.status end
     from rows from (pg_catalog.unnest(v_ids), pg_catalog.unnest(v_created)) with ordinality as u(id, created, i)
@@ -250,11 +252,8 @@ begin
         raise exception using errcode = 'SF005', message = 'await_children: children repeats an id';
     end if;
     if not steadfast._held(p_workflow_id, p_attempt) then
-        -- Sent again after it committed (its answer lost): the same wait of the same attempt.
-        perform from steadfast.workflows w
-        where w.id = p_workflow_id
-          and (w.attempt = p_attempt and w.status = 'waiting' and w.wait ->> 'step' = s.step_key) is true;
-        if found then
+        if steadfast._waits_in(p_workflow_id, p_attempt, s.step_key) then
+            -- Sent again after it committed (its answer lost): the same wait of the same attempt.
             return query select true, null::jsonb;
             return;
         end if;
@@ -351,6 +350,17 @@ begin
 end;
 $fn$;
 
+-- _only_keys(object, keys) → the JSON object's members whose keys are among `keys` (the
+-- options a child's start reads itself; the others are the child's start options).
+create or replace function steadfast._only_keys(p_object jsonb, p_keys text[])
+returns jsonb
+language sql
+immutable
+as $fn$
+    select coalesce(pg_catalog.jsonb_object_agg(e.key, e.value), '{}'::jsonb)
+    from pg_catalog.jsonb_each(p_object) e where e.key = any (p_keys)
+$fn$;
+
 -- start_child_workflow(workflow_id, attempt, name, child_name, input, options) →
 --   (child_id, created, status).
 -- The running workflow (fenced like record_step: SF003, SF008) starts a workflow `child_name`
@@ -381,9 +391,7 @@ declare
 begin
     perform steadfast._require_text(p_child_name, 'child_name', 'start_child_workflow');
     if pg_catalog.jsonb_typeof(p_options) = 'object' then
-        c := steadfast._parse_options(null::steadfast.child_options,
-                                      (select coalesce(pg_catalog.jsonb_object_agg(e.key, e.value), '{}')
-                                       from pg_catalog.jsonb_each(p_options) e where e.key = any (v_own)),
+        c := steadfast._parse_options(null::steadfast.child_options, steadfast._only_keys(p_options, v_own),
                                       'start_child_workflow');
         p_options := p_options - v_own;
     end if;
@@ -391,7 +399,7 @@ begin
     select s.child_id, s.created, s.status
     from steadfast._start_children(p_workflow_id, p_attempt, p_name, coalesce(c.occurrence, 1),
                                    array[row(p_child_name, c.workflow_id, coalesce(p_input, 'null'::jsonb), p_options)::steadfast.start_element],
-                                   null, coalesce(c.inherit_deadline, true), 'start_child_workflow') s;
+                                   null, coalesce(c.inherit_deadline, true), 'start_child_workflow', false) s;
 end;
 $fn$;
 comment on function steadfast.start_child_workflow(text, integer, text, text, jsonb, jsonb) is
@@ -423,11 +431,14 @@ begin
     if pg_catalog.jsonb_typeof(p_options) is distinct from 'object' then
         raise exception using errcode = 'SF005', message = 'start_child_workflows: options must be a JSON object';
     end if;
-    c := steadfast._parse_options(null::steadfast.child_options,
-                                  (select coalesce(pg_catalog.jsonb_object_agg(e.key, e.value), '{}')
-                                   from pg_catalog.jsonb_each(p_options) e where e.key = any (v_own)),
+    c := steadfast._parse_options(null::steadfast.child_options, steadfast._only_keys(p_options, v_own),
                                   'start_child_workflows');
-    if pg_catalog.jsonb_typeof(p_children) = 'array' and pg_catalog.jsonb_array_length(p_children) not between 1 and 10000 then
+    if pg_catalog.jsonb_typeof(p_children) is distinct from 'array' then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('start_child_workflows: children must be a JSON array, got %s',
+                                        coalesce(pg_catalog.jsonb_typeof(p_children), 'null'));
+    end if;
+    if pg_catalog.jsonb_array_length(p_children) not between 1 and 10000 then
         raise exception using errcode = 'SF005',
             message = pg_catalog.format('start_child_workflows: children must hold 1 to 10000 workflows, got %s',
                                         pg_catalog.jsonb_array_length(p_children));
@@ -435,7 +446,7 @@ begin
     v_elements := steadfast._parse_array(null::steadfast.start_element, p_children, 'start_child_workflows');
     return query
     select * from steadfast._start_children(p_workflow_id, p_attempt, p_name, coalesce(c.occurrence, 1), v_elements,
-                                            p_options - v_own, coalesce(c.inherit_deadline, true), 'start_child_workflows');
+                                            p_options - v_own, coalesce(c.inherit_deadline, true), 'start_child_workflows', true);
 end;
 $fn$;
 comment on function steadfast.start_child_workflows(text, integer, text, jsonb, jsonb) is

@@ -176,12 +176,12 @@ struct ChildWorkflowTests {
         try await waitUntil(timeout: .seconds(20)) {
             try await client.workflow(handle.id).status == .waiting && runs.count("started") == 1
         }
-        let listed = try await client.list(WorkflowFilter(status: [.waiting], queue: fixture.queue), limit: 100)
+        let listed = try await client.list(WorkflowFilter(status: [.waiting], name: Abandoning.name, queue: fixture.queue), limit: 10)
         #expect(listed.first { $0.id == handle.id }?.wait?.description == "0 of 100 children")
         let cli = try CommandLineTool.steadfast()
         let shown = try await cli.run(["workflows", "show", handle.id])
         #expect(shown.status == 0 && shown.stdout.contains("waiting: 0 of 100 children"), "\(shown.stdout)")
-        let waiting = try await cli.run(["workflows", "list", "--status", "waiting", "--queue", fixture.queue])
+        let waiting = try await cli.run(["workflows", "list", "--status", "waiting", "--name", Abandoning.name, "--queue", fixture.queue])
         #expect(waiting.stdout.contains("waiting: 0 of 100 children"), "\(waiting.stdout)")
         try await client.cancel(handle.id)
         try await waitUntil { runs.count("cancelled") == 1 }

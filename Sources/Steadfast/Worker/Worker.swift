@@ -44,6 +44,9 @@ public final class Worker: Service, Sendable {
     /// returns.
     let running = Mutex<(run: WorkerRun, client: Client)?>(nil)
 
+    /// How many workflows hold one of the worker's slots now (0 while it is not running).
+    package var inFlight: Int { running.withLock { $0?.run }?.inFlight ?? 0 }
+
     /// Creates a worker; nothing connects until ``run()``.
     /// - Parameters:
     ///   - database: Where the engine lives. The worker's pool uses its `maximumConnections`.

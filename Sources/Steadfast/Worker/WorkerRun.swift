@@ -24,6 +24,8 @@ final class WorkerRun: Sendable {
         var attempt: Int
     }
     private let active = Mutex<Set<Held>>([])
+    /// How many workflows hold a slot now.
+    var inFlight: Int { active.withLock { $0.count } }
     /// The task running each claimed workflow, so a cancellation in the database
     /// (`NOTIFY steadfast_cancelled`) can cancel it, and whether it was. A notification that
     /// arrives before the task is known (the claim's reply was slower) is dropped: the

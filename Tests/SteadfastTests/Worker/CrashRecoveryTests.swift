@@ -121,14 +121,14 @@ struct CrashRecoveryTests {
             "SF_EFFECTS_TABLE": table, "SF_QUEUE": fixture.queue, "SF_CONCURRENCY": "6", "SF_HOLD_STEP": "s2",
             "SF_POLL_MS": "100",
         ])
-        // The parents wait; six children hold the worker's six slots inside s2.
+        // The parents wait; six children hold the worker's six slots inside s2 (their s1 is
+        // recorded before s2's body runs).
         try await waitUntil(timeout: .seconds(30)) {
-            let counts = try await fixture.pool.query("""
-                select count(*) filter (where parent_id is null and status = 'waiting') as waiting,
-                       count(*) filter (where parent_id is not null and status = 'running') as running
-                from steadfast.workflows where queue = $1
-                """, [fixture.queue])[0]
-            return try counts.int("waiting") == 3 && counts.int("running") == 6
+            let waiting = try await fixture.pool.query(
+                "select count(*) as n from steadfast.workflows where queue = $1 and parent_id is null and status = 'waiting'",
+                [fixture.queue])[0].int("n")
+            let holding = try await fixture.effects(in: table).values.filter { $0["s2"] == 1 }.count
+            return waiting == 3 && holding == 6
         }
         first.signal(SIGKILL)
         _ = await first.waitForExit()

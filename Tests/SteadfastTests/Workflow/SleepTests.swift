@@ -69,6 +69,57 @@ struct SleepTests {
         await fixture.close()
     }
 
+    @Test("10,000 workflows sleeping 2 s between two steps on a worker of 10 slots (fake clock): all asleep at once, none before its time, never more than 10 running, all complete with each step once")
+    func tenThousandSleepers() async throws {
+        let fixture = try await EngineFixture()
+        let runs = Runs()
+        _ = try await fixture.pool.query("select steadfast.set_fake_now(now())")
+        do {
+            let (worker, task) = fixture.startWorker({ $0.register(DurableSleeper(runs: runs)) }, concurrency: 10,
+                                                     poll: .milliseconds(50))
+            let client = try await fixture.client()
+            let count = 10_000
+            for chunk in stride(from: 0, to: count, by: 5000) {
+                _ = try await client.start(DurableSleeper.self, batch: (chunk..<chunk + 5000).map {
+                    (input: DurableSleeper.Input(n: $0, seconds: 2), options: StartOptions(queue: fixture.queue))
+                })
+            }
+            // The slots' high-water mark, sampled from the worker itself while it works.
+            let most = Mutex(0)
+            let sampler = Task {
+                while !Task.isCancelled {
+                    let running = worker.inFlight
+                    most.withLock { $0 = max($0, running) }
+                    try await Task.sleep(for: .milliseconds(2))
+                }
+            }
+            // The fake clock stands still: every workflow runs its first step and goes to sleep.
+            func counts() async throws -> [String: Int] {
+                let rows = try await fixture.pool.query(
+                    "select status, count(*) as n from steadfast.workflows where queue = $1 group by status", [fixture.queue])
+                return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.string("status"), try $0.int("n")) })
+            }
+            try await waitUntil(timeout: .seconds(300)) { try await counts() == ["waiting": count] }
+            #expect(runs.count("b") == 0, "no sleeper woke before its time")
+            _ = try await fixture.pool.query("select steadfast.set_fake_now(now() + interval '2 seconds')")
+            try await waitUntil(timeout: .seconds(300)) { try await counts() == ["succeeded": count] }
+            sampler.cancel()
+            #expect(most.withLock { $0 } <= 10 && most.withLock { $0 } > 0, "at most 10 at once: \(most.withLock { $0 })")
+            #expect(runs.count("a") == count && runs.count("b") == count, "each step ran once")
+            let sample = try await fixture.engine.workflow(id: try await fixture.pool.query(
+                "select id from steadfast.workflows where queue = $1 limit 1", [fixture.queue])[0].string("id"))
+            #expect(sample.attempt == 2 && sample.steps.map(\.key) == ["a", "sleep", "b"])
+            task.cancel()
+            try? await task.value
+            await client.close()
+        } catch {
+            _ = try? await fixture.pool.query("select steadfast.set_fake_now(null)")
+            throw error
+        }
+        _ = try await fixture.pool.query("select steadfast.set_fake_now(null)")
+        await fixture.close()
+    }
+
     @Test("a worker's shutdown does not wait for a sleeper; another worker finishes it after its wake time")
     func shutdownDoesNotWait() async throws {
         let fixture = try await EngineFixture()

@@ -391,9 +391,23 @@ $fn$;
 comment on function steadfast.fork_workflow(text, integer, jsonb) is
     'Starts a new workflow with the original''s name and input and copies its steps with seq < from_step, recording forked_from/forked_at_step; the original is untouched. Options: workflow_id, queue, app_version. SF001 when from_step is past the last step + 1.';
 
+-- _parent_unfinished(parent_id) → whether that parent exists and is enqueued, running or
+-- waiting: its child's outcome may still be awaited (await_children reads it), so the child is
+-- kept. False for null. SQL, inlined.
+create or replace function steadfast._parent_unfinished(p_parent_id text)
+returns boolean
+language sql
+stable
+as $fn$
+    select p_parent_id is not null
+           and exists (select from steadfast.workflows p
+                       where p.id = p_parent_id and (p.status in ('enqueued', 'running', 'waiting')) is true)
+$fn$;
+
 -- prune_workflows(older_than, batch_size, options) → (deleted_workflows, deleted_steps, more).
 -- Deletes up to batch_size finished workflows (succeeded, failed, cancelled, dead) that
--- completed more than `older_than` ago, oldest first, with their steps (and everything else
+-- completed more than `older_than` ago, oldest first, but for children whose parent is not
+-- finished (their outcome may still be awaited), with their steps (and everything else
 -- that belongs to a workflow, by ON DELETE CASCADE). One batch per call, in one transaction:
 -- call again while `more` is true (the CLI and the Swift client loop). Forks of a pruned
 -- workflow keep its id in forked_from. Options: status (a finished status or an array of
@@ -443,7 +457,7 @@ begin
     select pg_catalog.array_agg(v.id) into v_ids
     from (select w.id from steadfast.workflows w
           where w.status = any (v_statuses) and w.created_at < v_cutoff and w.completed_at < v_cutoff
-            and (v_queue is null or w.queue = v_queue)
+            and (v_queue is null or w.queue = v_queue) and not steadfast._parent_unfinished(w.parent_id)
           order by w.completed_at, w.id
           limit p_batch_size
           for update skip locked) v;
@@ -458,7 +472,7 @@ begin
     select v_deleted, v_steps,
            exists (select 1 from steadfast.workflows w
                    where w.status = any (v_statuses) and w.created_at < v_cutoff and w.completed_at < v_cutoff
-                     and (v_queue is null or w.queue = v_queue));
+                     and (v_queue is null or w.queue = v_queue) and not steadfast._parent_unfinished(w.parent_id));
 end;
 $fn$;
 comment on function steadfast.prune_workflows(interval, integer, jsonb) is

@@ -456,6 +456,7 @@ final class Bench {
             """, [queue])
         let lateness = try rows.map { try $0.double("late") }
         try await expect(lateness.count == count && lateness.allSatisfy { $0 >= 0 }, "10,000 woke, none early")
+        try await expect(mostRunning <= slots, "never more than \(slots) running at once (saw \(mostRunning))")
         record("sleep10k.seconds", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, "s",
                "start → all 10,000 completed")
         record("sleep10k.running.max", Double(mostRunning), "workflows", "most seen running at once (slots: \(slots))")

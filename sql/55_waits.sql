@@ -10,7 +10,8 @@
 -- first; a cancel, a deadline (later) or a resume finds it like any unfinished workflow.
 
 -- _wake_due(queues, now) → how many waiting workflows of those queues whose wait ended at a
--- time (available_at) not after `now` became `enqueued` (their wait cleared, available at
+-- time (available_at) not after `now` became `enqueued` (their wait cleared — but a receive's,
+-- which keeps its deadline until the receive is recorded, sql/57_messages.sql — available at
 -- that time). Rows another session holds are skipped and woken by a later claim. Locks the
 -- rows it wakes; reads the partial index workflows_waking only.
 create or replace function steadfast._wake_due(p_queues text[], p_now timestamptz)
@@ -22,7 +23,9 @@ declare
     v_count integer;
 begin
     update steadfast.workflows w
-    set status = 'enqueued', wait = null, updated_at = p_now
+    set status = 'enqueued', updated_at = p_now,
+        -- A receive's wait stays until the receive is recorded: it holds its deadline.
+        wait = case when w.wait ->> 'kind' = 'message' then w.wait end
     where w.id in (select x.id from steadfast.workflows x
                    where x.status = 'waiting' and x.queue = any (p_queues) and x.available_at <= p_now
                    order by x.id

@@ -74,10 +74,12 @@ select w.id as workflow_id,
             when w.wait ->> 'kind' = 'children'
             then least((w.wait ->> 'finished')::integer, (w.wait ->> 'children')::integer) || ' of '
                  || (w.wait ->> 'children') || ' children'
+            when w.wait ->> 'kind' = 'message'
+            then 'message on ' || (w.wait ->> 'topic') || coalesce(' until ' || (w.wait ->> 'until'), '')
             else (w.wait ->> 'kind') || coalesce(' until ' || (w.wait ->> 'until'), '') end as waiting_for
 from steadfast.workflows w;
 comment on view steadfast.workflow_overview is
-    'One row per workflow: status, name, queue, version, claims (attempt), recovery and retry counts, steps recorded, lineage, timings (queued_for: created → first claim; run_time: first claim → finished, or → now while unfinished), a summary of its error, and what a waiting one waits for (waiting_for: "sleep until …", "3 of 5 children" finished, "first of 2 children").';
+    'One row per workflow: status, name, queue, version, claims (attempt), recovery and retry counts, steps recorded, lineage, timings (queued_for: created → first claim; run_time: first claim → finished, or → now while unfinished), a summary of its error, and what a waiting one waits for (waiting_for: "sleep until …", "3 of 5 children" finished, "first of 2 children", "message on approvals until …").';
 
 create or replace view steadfast.workflow_steps as
 select s.workflow_id,

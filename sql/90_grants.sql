@@ -40,7 +40,9 @@ as $fn$
     client (f) as (values
         ('steadfast.start_workflow(text,text,jsonb,jsonb)'), ('steadfast.start_workflows(jsonb,jsonb)'),
         ('steadfast.cancel_workflow(text,jsonb)'), ('steadfast.resume_workflow(text,jsonb)'),
-        ('steadfast.fork_workflow(text,integer,jsonb)')),
+        ('steadfast.fork_workflow(text,integer,jsonb)'),
+        -- a client talks to running workflows
+        ('steadfast.send_message(text,jsonb,jsonb)')),
     worker (f) as (values
         ('steadfast.register_executor(text,jsonb)'), ('steadfast.heartbeat_executor(text)'),
         ('steadfast.deregister_executor(text)'), ('steadfast.release_workflows(text,text[])'),
@@ -52,6 +54,7 @@ as $fn$
         ('steadfast.start_child_workflow(text,integer,text,text,jsonb,jsonb)'),
         ('steadfast.start_child_workflows(text,integer,text,jsonb,jsonb)'),
         ('steadfast.await_children(text,integer,text,text[],jsonb)'),
+        ('steadfast.receive_message(text,integer,text,jsonb)'),
         -- a worker fires schedules, and upserts the ones its code declares
         ('steadfast.tick_schedules(jsonb)'), ('steadfast.create_schedule(text,text,text,jsonb)'),
         ('steadfast.alter_schedule(text,jsonb)'), ('steadfast.define_schedule(text,text,text,jsonb)'))

@@ -192,7 +192,7 @@ public final class SteadfastTestEnvironment: Sendable {
             result = .crashed
             try await executor.crash(engine: engine)
         case .suspended(let until):
-            result = until.map { .sleeping(until: $0) } ?? .waitingForChildren
+            result = until.map { .sleeping(until: $0) } ?? .waiting
             await executor.stop()
         }
         return TestRun(workflowID: claimed.id, attempt: claimed.attempt, outcome: result,

@@ -18,9 +18,10 @@ public struct TestRun<Output: Codable & Sendable>: Sendable {
         /// The workflow went to sleep (``WorkflowContext/sleep(for:name:)``) until this time:
         /// it is `waiting`, and a claim of its queue after that time wakes it.
         case sleeping(until: Date)
-        /// The workflow waits for children (``WorkflowContext/results(of:name:)``): it is
-        /// `waiting` until they finish.
-        case waitingForChildren
+        /// The workflow waits for children (``WorkflowContext/results(of:name:)``) or a message
+        /// (``WorkflowContext/receive(_:topic:timeout:name:)``): it is `waiting` until they
+        /// finish or the message comes.
+        case waiting
     }
 
     /// The workflow's id.

@@ -85,6 +85,20 @@ struct FanInWorkflow: Workflow {
     }
 }
 
+/// Receives `count` messages of topic "t" one after another (waiting for each, holding no
+/// slot) and returns their sum.
+struct InboxWorkflow: Workflow {
+    struct Input: Codable, Sendable { var count: Int }
+
+    func run(_ input: Input, context: WorkflowContext) async throws -> Int {
+        var sum = 0
+        for _ in 0..<input.count {
+            sum += try await context.receive(Int.self, topic: "t") ?? 0
+        }
+        return sum
+    }
+}
+
 /// A plain step, a transaction step that inserts one row, a plain step — with random pauses,
 /// so a SIGKILL lands anywhere around the transaction.
 struct TxWorkflow: Workflow {
@@ -121,6 +135,7 @@ worker.register(EffectsWorkflow(effects: effects, holdStep: setting("SF_HOLD_STE
                                 holdSeconds: Double(setting("SF_HOLD_SECONDS") ?? "") ?? 600,
                                 sleepSeconds: setting("SF_SLEEP_SECONDS").flatMap(Double.init)))
 worker.register(FanInWorkflow(effects: effects))
+worker.register(InboxWorkflow())
 if let txTable = setting("SF_TX_TABLE") {
     worker.register(TxWorkflow(table: txTable))
 }

@@ -128,3 +128,24 @@ extension Client {
         }
     }
 }
+
+extension Client {
+    /// Sends `message` to a workflow under `topic`; the workflow takes it with
+    /// ``WorkflowContext/receive(_:topic:timeout:name:)`` — woken at once if it waits for that
+    /// topic.
+    /// - Parameters:
+    ///   - workflowID: The receiving workflow.
+    ///   - message: Any `Encodable` value, stored as JSON.
+    ///   - topic: The topic. Defaults to `"default"`.
+    ///   - idempotencyKey: A key that makes a repeated send (a retry after a lost answer) store
+    ///     nothing: the first message stands. Defaults to `nil`.
+    /// - Returns: Whether this call stored the message (`false`: the key was used before).
+    /// - Throws: ``SteadfastError`` — ``SteadfastError/Code/notFound`` for an unknown workflow,
+    ///   ``SteadfastError/Code/wrongState`` when it has finished (nothing is stored).
+    @discardableResult
+    public func send<M: Encodable & Sendable>(to workflowID: String, _ message: M, topic: String = "default",
+                                              idempotencyKey: String? = nil) async throws -> Bool {
+        try await engine.sendMessage(to: workflowID, messageJSON: try JSONCoding.encode(message), topic: topic,
+                                     idempotencyKey: idempotencyKey)
+    }
+}

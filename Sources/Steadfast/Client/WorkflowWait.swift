@@ -2,7 +2,7 @@ public import Foundation
 
 /// What a `waiting` workflow waits for (the `wait` column of `steadfast.workflows`).
 public struct WorkflowWait: Sendable, Equatable, CustomStringConvertible {
-    /// The kind of wait: `"sleep"` (``WorkflowContext/sleep(for:name:)``) or `"children"`
+    /// The kind of wait: `"sleep"` (``WorkflowContext/sleep(for:name:)``), `"message"` or `"children"`
     /// (``WorkflowContext/results(of:name:)``, ``ChildWorkflow/result(name:)``); later kinds may
     /// be added in any release.
     public var kind: String
@@ -17,12 +17,17 @@ public struct WorkflowWait: Sendable, Equatable, CustomStringConvertible {
     public var finished: Int?
     /// A wait for children: whether the first to finish ends it (rather than all).
     public var first: Bool
+    /// A wait for a message (``WorkflowContext/receive(_:topic:timeout:name:)``): its topic.
+    public var topic: String?
     /// The wait as the database stores it (JSON text).
     public var json: String
 
     /// `sleep until 2026-12-03T09:00:00Z`, `3 of 5 children` (finished of awaited),
-    /// `first of 2 children`, or the kind alone.
+    /// `first of 2 children`, `message on approvals until …`, or the kind alone.
     public var description: String {
+        if let topic {
+            return "message on \(topic)" + (until.map { " until \($0.formatted(.iso8601))" } ?? "")
+        }
         if let children {
             return first ? "first of \(children) children" : "\(min(finished ?? 0, children)) of \(children) children"
         }
@@ -37,7 +42,8 @@ public struct WorkflowWait: Sendable, Equatable, CustomStringConvertible {
         let until = (object["until"] as? String).flatMap(Self.instant)
         return WorkflowWait(kind: object["kind"] as? String ?? "unknown", step: object["step"] as? String, until: until,
                             children: object["children"] as? Int, finished: object["finished"] as? Int,
-                            first: object["mode"] as? String == "any", json: json)
+                            first: object["mode"] as? String == "any",
+                            topic: object["kind"] as? String == "message" ? object["topic"] as? String : nil, json: json)
     }
 
     /// A timestamp as PostgreSQL writes one into JSON: `2026-12-03T10:01:00.5+00:00`.

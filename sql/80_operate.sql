@@ -381,6 +381,13 @@ begin
     from steadfast.steps s
     where s.workflow_id = p_workflow_id and s.seq < p_from_step;
     get diagnostics v_copied = row_count;
+    -- The events and stream entries those steps wrote (sql/58_events.sql) come with them.
+    insert into steadfast.event_writes (workflow_id, step_key, seq, key, value, written_at)
+    select v_id, e.step_key, e.seq, e.key, e.value, e.written_at
+    from steadfast.event_writes e where e.workflow_id = p_workflow_id and e.seq < p_from_step;
+    insert into steadfast.stream_entries (workflow_id, key, "offset", value, closed, step_key, seq, written_at)
+    select v_id, e.key, e."offset", e.value, e.closed, e.step_key, e.seq, e.written_at
+    from steadfast.stream_entries e where e.workflow_id = p_workflow_id and e.seq < p_from_step;
 
     perform pg_catalog.pg_notify('steadfast_enqueued', coalesce(v_queue, w.queue));
     return query

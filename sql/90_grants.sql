@@ -36,7 +36,9 @@ as $fn$
         ('steadfast.schema_version()'), ('steadfast.error_codes()'),
         ('steadfast.get_workflow(text)'), ('steadfast.list_workflows(jsonb)'), ('steadfast.list_steps(text)'),
         ('steadfast.list_queues()'), ('steadfast.list_schedules(jsonb)'), ('steadfast.get_settings()'),
-        ('steadfast.next_fire_times(text,timestamp with time zone,integer,text)')),
+        ('steadfast.next_fire_times(text,timestamp with time zone,integer,text)'),
+        ('steadfast.get_event(text,text)'), ('steadfast.list_events(text)'),
+        ('steadfast.read_stream(text,text,integer,integer)')),
     client (f) as (values
         ('steadfast.start_workflow(text,text,jsonb,jsonb)'), ('steadfast.start_workflows(jsonb,jsonb)'),
         ('steadfast.cancel_workflow(text,jsonb)'), ('steadfast.resume_workflow(text,jsonb)'),
@@ -55,6 +57,8 @@ as $fn$
         ('steadfast.start_child_workflows(text,integer,text,jsonb,jsonb)'),
         ('steadfast.await_children(text,integer,text,text[],jsonb)'),
         ('steadfast.receive_message(text,integer,text,jsonb)'),
+        ('steadfast.set_event(text,integer,text,text,jsonb,jsonb)'),
+        ('steadfast.write_stream(text,integer,text,text,jsonb,jsonb)'),
         -- a worker fires schedules, and upserts the ones its code declares
         ('steadfast.tick_schedules(jsonb)'), ('steadfast.create_schedule(text,text,text,jsonb)'),
         ('steadfast.alter_schedule(text,jsonb)'), ('steadfast.define_schedule(text,text,text,jsonb)'))

@@ -19,7 +19,7 @@ public final class Client: Sendable {
     let pool: ConnectionPool
     let database: DatabaseConfiguration
     let logger: Logger
-    private let waiters: ResultWaiters
+    let waiters: ResultWaiters
 
     /// A client on `pool` (a worker's, for the handles it returns: ``Worker/start(_:_:options:)``).
     init(database: DatabaseConfiguration, pool: ConnectionPool, logger: Logger) {

@@ -1,9 +1,10 @@
 import Logging
 import Synchronization
 
-/// Wakes tasks waiting for workflows to finish: one connection listens on `steadfast_finished`
-/// for the whole client, opened on first use, and rings the doorbell of each waiter of the
-/// workflow id a notification names.
+/// Wakes tasks waiting on workflows — for them to finish, to set an event, to write to a
+/// stream: one connection listens on `steadfast_finished`, `steadfast_event` and
+/// `steadfast_stream` for the whole client, opened on first use, and rings the doorbell of each
+/// waiter of the workflow id a notification names (waiters look again at what they wait for).
 final class ResultWaiters: Sendable {
     /// One waiting call.
     struct Subscription: Sendable {
@@ -53,7 +54,9 @@ final class ResultWaiters: Sendable {
     private func startListening() async throws {
         if state.withLock({ $0.connection != nil || $0.closed }) { return }
         let connection = try await Connection.connect(database, logger: logger)
-        try await connection.listen("steadfast_finished")
+        for channel in ["steadfast_finished", "steadfast_event", "steadfast_stream"] {
+            try await connection.listen(channel)
+        }
         let stream = await connection.notifications()
         let installed = state.withLock { state -> Bool in
             guard state.connection == nil, !state.closed else { return false }

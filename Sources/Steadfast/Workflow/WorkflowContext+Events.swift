@@ -1,0 +1,73 @@
+import Foundation
+import Synchronization
+
+extension WorkflowContext {
+    /// Sets this workflow's event `key` to `value`, as a step: others read it with
+    /// ``Client/getEvent(_:workflowID:key:timeout:)`` (or `steadfast.get_event`) — the latest
+    /// write wins. Each write is recorded with its step, so a replay writes nothing again and a
+    /// fork keeps the values set before its fork point.
+    /// - Parameters:
+    ///   - key: The event's key (1 to 255 characters).
+    ///   - value: Any `Encodable` value, stored as JSON.
+    ///   - name: The step's name. Defaults to `"event:<key>"` (a `#` in the key is replaced).
+    public func setEvent<V: Encodable & Sendable>(_ key: String, _ value: V, name: String? = nil) async throws {
+        let (occurrence, key_, recorded) = try await beginPublish(name ?? Self.publishName("event", key), kind: "event")
+        if recorded != nil { return }
+        try await engine.setEvent(workflowID: workflowID, attempt: attempt, name: name ?? Self.publishName("event", key),
+                                  occurrence: occurrence, key: key, valueJSON: try JSONCoding.encode(value))
+        state.withLock { $0.executed.append(key_) }
+    }
+
+    /// Appends `value` to this workflow's stream `key`, as a step, and returns its offset (0
+    /// for the first). Readers follow the stream with ``Client/readStream(_:workflowID:key:from:)``
+    /// (or `steadfast.read_stream`); a replay appends nothing again.
+    /// - Parameters:
+    ///   - key: The stream's key (1 to 255 characters).
+    ///   - value: Any `Encodable` value, stored as JSON.
+    ///   - name: The step's name. Defaults to `"stream:<key>"` (a `#` in the key is replaced).
+    @discardableResult
+    public func writeStream<V: Encodable & Sendable>(_ key: String, _ value: V, name: String? = nil) async throws -> Int {
+        try await publishStream(key, valueJSON: try JSONCoding.encode(value), closed: false, name: name)
+    }
+
+    /// Closes this workflow's stream `key`, as a step: readers end there, and nothing more can
+    /// be written to it. (Readers also end when the workflow finishes.)
+    public func closeStream(_ key: String, name: String? = nil) async throws {
+        _ = try await publishStream(key, valueJSON: nil, closed: true, name: name)
+    }
+
+    private func publishStream(_ key: String, valueJSON: String?, closed: Bool, name: String?) async throws -> Int {
+        let stepName = name ?? Self.publishName("stream", key)
+        let (occurrence, stepKey, recorded) = try await beginPublish(stepName, kind: "stream write")
+        if let recorded {
+            struct Written: Decodable { var offset: Int }
+            guard let output = recorded.output, let written = try? JSONCoding.decode(Written.self, from: output) else {
+                throw SteadfastError(.nonDeterminism, message: "step '\(stepKey)' is recorded, but not as a stream write")
+            }
+            return written.offset
+        }
+        let offset = try await engine.writeStream(workflowID: workflowID, attempt: attempt, name: stepName, occurrence: occurrence,
+                                                  key: key, valueJSON: valueJSON, closed: closed)
+        state.withLock { $0.executed.append(stepKey) }
+        return offset
+    }
+
+    /// The next call of a publishing step: its occurrence, key and record; when it is not
+    /// recorded, the checks a new step passes and the held checkpoint written first.
+    private func beginPublish(_ name: String, kind: String) async throws -> (Int, String, RecordedStep?) {
+        if let interruption = self.interruption { throw interruption }
+        if let suspension = self.suspension { throw suspension }
+        let (occurrence, key, recorded, _) = try nextKey(name, kind: kind)
+        if recorded == nil {
+            try checkNoSequentialStepSkipped(calling: key)
+            try Task.checkCancellation()
+            try await writeHeldCheckpoint()
+        }
+        return (occurrence, key, recorded)
+    }
+
+    /// `<kind>:<key>` with any `#` (the occurrence separator of step keys) replaced by `_`.
+    static func publishName(_ kind: String, _ key: String) -> String {
+        "\(kind):" + key.replacingOccurrences(of: "#", with: "_")
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import Steadfast
+
+/// Writes `input` values to its stream "numbers" (the value is its index), setting its
+/// "progress" event every 1,000, then closes the stream.
+struct Counter: Workflow {
+    func run(_ input: Int, context: WorkflowContext) async throws -> Int {
+        for n in 0..<input {
+            let offset = try await context.writeStream("numbers", n)
+            precondition(offset == n)
+            if (n + 1) % 1000 == 0 { try await context.setEvent("progress", n + 1) }
+        }
+        try await context.closeStream("numbers")
+        return input
+    }
+}
+
+/// Answers one message with an event: the reply to a question.
+struct Echo: Workflow {
+    func run(_ input: Int, context: WorkflowContext) async throws -> Int {
+        try await context.setEvent("ready", true)
+        let question = try await context.receive(String.self, topic: "question") ?? ""
+        try await context.setEvent("reply", question.uppercased())
+        return question.count
+    }
+}
+
+/// `context.setEvent`, `writeStream`, `closeStream` and the client's `getEvent`, `getEvents`,
+/// `readStream`.
+@Suite("Events and streams", .serialized)
+struct EventStreamTests {
+    @Test("a client reads 10,000 stream values, disconnects at 5,000, resumes from 5,000 and gets exactly the other 5,000")
+    func streamResume() async throws {
+        let fixture = try await EngineFixture()
+        let (_, task) = fixture.startWorker({ $0.register(Counter()) }, concurrency: 1, poll: .milliseconds(100))
+        let client = try await fixture.client()
+        let handle = try await client.start(Counter.self, 10_000, options: StartOptions(queue: fixture.queue))
+        var first: [Int] = []
+        for try await entry in client.readStream(Int.self, workflowID: handle.id, key: "numbers") {
+            #expect(entry.offset == entry.value)
+            first.append(entry.value)
+            if first.count == 5000 { break }  // disconnect
+        }
+        #expect(first == Array(0..<5000))
+        var rest: [Int] = []
+        for try await entry in client.readStream(Int.self, workflowID: handle.id, key: "numbers", from: 5000) {
+            rest.append(entry.value)
+        }
+        #expect(rest == Array(5000..<10_000), "exactly the remaining 5,000, and the sequence ended at the close")
+        #expect(try await handle.result(timeout: .seconds(60)) == 10_000)
+        #expect(try await client.getEvent(Int.self, workflowID: handle.id, key: "progress") == 10_000)
+        let events = try await client.getEvents(handle.id)
+        #expect(events.map(\.key) == ["progress"] && events[0].step == "event:progress#10")
+        task.cancel()
+        try? await task.value
+        await client.close()
+        await fixture.close()
+    }
+
+    @Test("a message round trip: the client waits for an event, sends a question, and reads the reply event")
+    func roundTrip() async throws {
+        let fixture = try await EngineFixture()
+        let (_, task) = fixture.startWorker({ $0.register(Echo()) }, poll: .seconds(5))
+        let client = try await fixture.client()
+        let handle = try await client.start(Echo.self, 0, options: StartOptions(queue: fixture.queue))
+        #expect(try await client.getEvent(Bool.self, workflowID: handle.id, key: "ready", timeout: .seconds(20)) == true)
+        #expect(try await client.getEvent(String.self, workflowID: handle.id, key: "reply") == nil, "unset, no wait")
+        let started = ContinuousClock.now
+        try await client.send(to: handle.id, "hello?", topic: "question")
+        #expect(try await client.getEvent(String.self, workflowID: handle.id, key: "reply", timeout: .seconds(20)) == "HELLO?")
+        #expect(ContinuousClock.now - started < .seconds(4), "woken by notifications, not the 5 s poll")
+        #expect(try await handle.result(timeout: .seconds(20)) == 6)
+        let missing = try await client.getEvent(String.self, workflowID: handle.id, key: "never", timeout: .seconds(10))
+        #expect(missing == nil, "a finished workflow's unset event: nil at once")
+        task.cancel()
+        try? await task.value
+        await client.close()
+        await fixture.close()
+    }
+}

@@ -5,7 +5,7 @@ import Steadfast
 struct Workflows: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List, inspect, cancel, resume and fork workflows.",
-        subcommands: [List.self, Show.self, Steps.self, Cancel.self, Resume.self, Fork.self]
+        subcommands: [List.self, Show.self, Steps.self, Cancel.self, Resume.self, Fork.self, Send.self, Events.self, Stream.self]
     )
 
     struct List: AsyncParsableCommand {

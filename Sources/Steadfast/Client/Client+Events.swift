@@ -44,15 +44,18 @@ extension Client {
     /// from `offset` on, as they are written.
     ///
     /// The sequence waits for new values — woken by the engine's notification, polling as a
-    /// fallback — and ends when the workflow closes the stream or finishes. To resume after a
-    /// disconnection, read again from the offset after the last entry received.
+    /// fallback — and ends when the workflow closes the stream or finishes (without `follow`:
+    /// at the close or once it has what is there now). To resume after a disconnection, read
+    /// again from the offset after the last entry received.
     /// - Parameters:
     ///   - type: The values' type (JSON).
     ///   - workflowID: The workflow.
     ///   - key: The stream's key.
     ///   - offset: The first offset to read. Defaults to 0.
+    ///   - follow: Whether to wait for values not written yet. Defaults to `true`.
     public func readStream<V: Decodable & Sendable>(_ type: V.Type = V.self, workflowID: String, key: String,
-                                                    from offset: Int = 0) -> AsyncThrowingStream<StreamEntry<V>, any Error> {
+                                                    from offset: Int = 0, follow: Bool = true)
+        -> AsyncThrowingStream<StreamEntry<V>, any Error> {
         AsyncThrowingStream { continuation in
             let reader = Task {
                 do {
@@ -70,7 +73,7 @@ extension Client {
                         }
                         if !entries.isEmpty { continue }
                         // Nothing new: done once the workflow has finished and this read came after.
-                        if finished { break }
+                        if finished || !follow { break }
                         finished = try await engine.workflow(id: workflowID).status.isFinal
                         if !finished { await subscription.doorbell.wait(timeout: .seconds(1)) }
                     }

@@ -19,7 +19,7 @@ extension WorkflowContext {
     }
 
     /// Appends `value` to this workflow's stream `key`, as a step, and returns its offset (0
-    /// for the first). Readers follow the stream with ``Client/readStream(_:workflowID:key:from:)``
+    /// for the first). Readers follow the stream with ``Client/readStream(_:workflowID:key:from:follow:)``
     /// (or `steadfast.read_stream`); a replay appends nothing again.
     /// - Parameters:
     ///   - key: The stream's key (1 to 255 characters).

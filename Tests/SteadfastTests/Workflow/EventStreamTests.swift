@@ -60,6 +60,36 @@ struct EventStreamTests {
         await fixture.close()
     }
 
+    @Test("the CLI sends a message, lists events and prints a stream from an offset")
+    func commandLine() async throws {
+        let fixture = try await EngineFixture()
+        let (_, task) = fixture.startWorker({ $0.register(Echo()); $0.register(Counter()) }, poll: .milliseconds(100))
+        let client = try await fixture.client()
+        let cli = try CommandLineTool.steadfast()
+        let echo = try await client.start(Echo.self, 0, options: StartOptions(queue: fixture.queue))
+        _ = try await client.getEvent(Bool.self, workflowID: echo.id, key: "ready", timeout: .seconds(20))
+        let bad = try await cli.run(["workflows", "send", echo.id, "--topic", "question", "--message", "not json"])
+        #expect(bad.status != 0)
+        let sent = try await cli.run(["workflows", "send", echo.id, "--topic", "question", "--message", "\"ping\"", "--idempotency-key", "k"])
+        #expect(sent.status == 0 && sent.stdout.contains("sent to \(echo.id)"), "\(sent.stderr)")
+        let again = try await cli.run(["workflows", "send", echo.id, "--topic", "question", "--message", "\"ping\"", "--idempotency-key", "k"])
+        #expect(again.stdout.contains("nothing stored"))
+        #expect(try await echo.result(timeout: .seconds(20)) == 4)
+        let events = try await cli.run(["workflows", "events", echo.id, "--json"])
+        let listed = try events.json() as? [[String: Any]]
+        #expect(listed?.compactMap { $0["key"] as? String } == ["ready", "reply"] && listed?.last?["value"] as? String == "PING")
+        let counter = try await client.start(Counter.self, 5, options: StartOptions(queue: fixture.queue))
+        _ = try await counter.result(timeout: .seconds(20))
+        let stream = try await cli.run(["workflows", "stream", counter.id, "numbers", "--from", "3"])
+        #expect(stream.stdout == "3\t3\n4\t4\n", "\(stream.stdout)")
+        let unknown = try await cli.run(["workflows", "send", "no-such-workflow", "--message", "1"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("SF001"))
+        task.cancel()
+        try? await task.value
+        await client.close()
+        await fixture.close()
+    }
+
     @Test("a message round trip: the client waits for an event, sends a question, and reads the reply event")
     func roundTrip() async throws {
         let fixture = try await EngineFixture()

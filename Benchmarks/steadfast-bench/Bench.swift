@@ -34,7 +34,7 @@ final class Bench {
     func value(_ name: String) -> Double { results.first { $0.name == name }?.value ?? .nan }
 
     /// The phases, in the order `run` takes them.
-    static let phases = ["floor", "serial", "roundtrips", "enqueue", "drain", "latency", "recovery", "memory", "sleep", "sleep10k", "children"]
+    static let phases = ["floor", "serial", "roundtrips", "enqueue", "drain", "latency", "recovery", "memory", "sleep", "sleep10k", "children", "messages"]
 
     /// Runs the named phases (all of them by default; `steadfast-bench run --only drain,floor`
     /// for profiling one). Ratios need the floor: it runs whenever a phase compares with it.
@@ -85,6 +85,10 @@ final class Bench {
         if wanted("children") {
             print("== children: a parent fans out to 100 children and awaits them all, on a worker of 10 slots")
             try await fanOut()
+        }
+        if wanted("messages") {
+            print("== messages: round trips to a waiting workflow; a stream of 5,000 values written and read")
+            try await messages()
         }
     }
 
@@ -511,6 +515,72 @@ final class Bench {
         record("children.batch100.ms", batch, "ms", "baseline: 100 one-step workflows started in one batch → all complete")
         record("children.fanout100.ratio", fanOut / batch, "×", "startChildren fan-out / baseline, same run")
         record("children.fanout100.sequential.ratio", sequential / batch, "×", "startChild one by one / baseline, same run")
+        worker.terminate()
+        _ = await worker.waitForExit()
+    }
+
+    /// Message round trips: the bench sends message n to a workflow that waits for it (holding
+    /// no slot), the workflow answers with the event "reply-n", and the bench reads it
+    /// (`getEvent` with a timeout, woken by NOTIFY) — 200 in a row, against the round trip of a
+    /// start → result of an empty workflow on the same worker (the baseline, measured in turn).
+    /// Then a workflow writes 5,000 values to a stream (a step each) and the bench reads them
+    /// back, against the floor's durable commits on one connection, measured just before.
+    func messages() async throws {
+        let queue = "bench_messages"
+        try await freshQueue(queue)
+        let worker = try WorkerProcess(queue: queue, concurrency: 10, holdMilliseconds: 0, pool: 10)
+        await worker.waitUntilReady()
+        let rounds = 200
+        let echo = try await client.start(EchoLoopWorkflow.self, .init(count: rounds), options: StartOptions(queue: queue))
+        var trips: [Double] = [], baseline: [Double] = []
+        for n in 0..<rounds {
+            try await waitUntil(timeout: 30, every: .milliseconds(1)) {
+                try await self.client.workflow(echo.id).status == .waiting
+            }
+            let trip = try await Measure.time {
+                try await client.send(to: echo.id, n, topic: "ask")
+                let reply = try await client.getEvent(Int.self, workflowID: echo.id, key: "reply-\(n)", timeout: .seconds(30))
+                guard reply == n else { throw BenchError("reply \(n): \(String(describing: reply))") }
+            }
+            trips.append(trip * 1000)
+            let empty = try await Measure.time {
+                _ = try await client.start(EmptyWorkflow.self, .init(n: n), options: StartOptions(queue: queue)).result(timeout: .seconds(30))
+            }
+            baseline.append(empty * 1000)
+        }
+        _ = try await client.handle(EchoLoopWorkflow.self, id: echo.id).result(timeout: .seconds(30))
+        let consumed = try await pool.query("select count(*) filter (where consumed_at is not null) as n from steadfast.messages where workflow_id = $1",
+                                            [echo.id])[0].int("n")
+        try await expect(consumed == rounds, "every message consumed once (\(consumed))")
+        let p50 = Measure.percentile(trips, 50), base = Measure.percentile(baseline, 50)
+        record("messages.roundtrip.p50", p50, "ms", "send → the waiting workflow receives it → its reply event read by the sender")
+        record("messages.roundtrip.p99", Measure.percentile(trips, 99), "ms", "")
+        record("messages.baseline.p50", base, "ms", "baseline: start → result of an empty workflow, same worker, in turn")
+        record("messages.roundtrip.ratio", p50 / base, "×", "round trip / baseline (p50), same run")
+
+        // Streams: the floor first, then 5,000 writes (one step each) and the read.
+        let connection = try await Connection.connect(database, logger: logger)
+        _ = try await connection.query("create table if not exists bench_floor (id bigserial primary key, v int not null)")
+        let commits = 500
+        let floor = try await Measure.time {
+            for i in 0..<commits { _ = try await connection.query("insert into bench_floor (v) values ($1::int)", [String(i)]) }
+        }
+        await connection.close()
+        let values = 5000
+        let writer = try await client.start(StreamWriterWorkflow.self, .init(count: values), options: StartOptions(queue: queue))
+        let written = try await Measure.time { _ = try await writer.result(timeout: .seconds(300)) }
+        var read = 0
+        let reading = try await Measure.time {
+            for try await entry in client.readStream(Int.self, workflowID: writer.id, key: "s") {
+                guard entry.value == read else { throw BenchError("stream value \(entry.value) at \(read)") }
+                read += 1
+            }
+        }
+        try await expect(read == values, "all \(values) stream values read, in order")
+        let floorRate = Double(commits) / floor
+        record("stream.write.rate", Double(values) / written, "/s", "values written by one workflow, a step (a commit) each")
+        record("stream.write.floor.ratio", (Double(values) / written) / floorRate, "×", "write rate / the floor's durable commits on 1 connection, same run")
+        record("stream.read.rate", Double(values) / reading, "/s", "values read by client.readStream, 1,000 per query")
         worker.terminate()
         _ = await worker.waitForExit()
     }

@@ -82,3 +82,28 @@ struct FanOutChild: Workflow {
         try await context.step("a") { input.n }
     }
 }
+
+/// Answers `count` messages of topic "ask", one after another: message n is answered with the
+/// event "reply-n". Between messages it waits holding no worker; each send wakes it.
+struct EchoLoopWorkflow: Workflow {
+    static var name: String { "bench.echo" }
+    struct Input: Codable, Sendable { var count: Int }
+    func run(_ input: Input, context: WorkflowContext) async throws -> Int {
+        for n in 0..<input.count {
+            let value = try await context.receive(Int.self, topic: "ask") ?? -1
+            try await context.setEvent("reply-\(n)", value)
+        }
+        return input.count
+    }
+}
+
+/// Writes `count` values to its stream "s", then closes it.
+struct StreamWriterWorkflow: Workflow {
+    static var name: String { "bench.stream" }
+    struct Input: Codable, Sendable { var count: Int }
+    func run(_ input: Input, context: WorkflowContext) async throws -> Int {
+        for n in 0..<input.count { try await context.writeStream("s", n) }
+        try await context.closeStream("s")
+        return input.count
+    }
+}

@@ -36,6 +36,8 @@ if arguments.first == "worker", arguments.count >= 5 {
     worker.register(SleepForWorkflow())
     worker.register(FanOutWorkflow())
     worker.register(FanOutChild())
+    worker.register(EchoLoopWorkflow())
+    worker.register(StreamWriterWorkflow())
     FileHandle.standardOutput.write(Data("ready\n".utf8))
     let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm], logger: Logger(label: "bench"))
     try await group.run()

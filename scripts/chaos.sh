@@ -363,8 +363,32 @@ progress() {
     fi
 }
 
+# Messages: every chaos workflow waits for one message on topic "go" (after its children). Sent
+# only once it waits — so that the send wakes it — with an idempotency key, so that a send
+# repeated after a lost answer, or to a workflow still seen waiting, stores nothing; a send that
+# meets an outage is simply tried again at the next tick.
+next_send=0
+send_messages() {
+    tick_now
+    (( NOW >= next_send )) || return 0
+    next_send=$(( NOW + 500 ))
+    qlog <<'SQL' >/dev/null || true
+do $send$
+declare w record;
+begin
+    for w in select x.id, x.input from steadfast.workflows x
+             where x.id like 'chaos-%' and x.status = 'waiting' and x.wait ->> 'kind' = 'message' loop
+        begin
+            perform steadfast.send_message(w.id, w.input -> 'n', '{"topic": "go", "idempotency_key": "go"}');
+        exception when sqlstate 'SF004' then null;  -- finished meanwhile
+        end;
+    end loop;
+end $send$;
+SQL
+}
+
 shutting_down=""
-tick() { supervise; start_due_waves; progress; }
+tick() { supervise; start_due_waves; send_messages; progress; }
 
 pause_ms() {   # wait $1 ms, ticking
     tick_now

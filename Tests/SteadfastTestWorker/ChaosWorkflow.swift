@@ -18,6 +18,8 @@ import Steadfast
 /// - `kids`, `kids#2` start two children (`ChaosChild`, one plain step `c1` like `s1`) in one
 ///   `startChildren` call, and `children` waits for both — one durable wait, woken by the
 ///   second child's completion, whichever worker runs it — through the same faults.
+/// - `receive` waits for one message on topic "go" (the driver sends it, with an idempotency
+///   key, once the workflow waits): received exactly once, through the same faults.
 /// - `sleep` is a durable sleep of a random 0…SF_CHAOS_STEP_MS ms between `s2` and `s3`: the
 ///   workflow holds no worker while it sleeps, and is woken by whichever worker claims next —
 ///   through the same outages and kills. Its wake time is recorded once; replays keep it.
@@ -53,6 +55,10 @@ struct ChaosWorkflow: Workflow {
         }
         let kids = try await context.startChildren(ChaosChild.self, [input.n, input.n + 1], name: "kids")
         for outcome in try await context.results(of: kids, name: "children") { _ = try outcome.get() }
+        // The driver sends each workflow its own n on topic "go" once it waits for it.
+        guard try await context.receive(Int.self, topic: "go") == input.n else {
+            throw SteadfastError(.invalidArgument, message: "received another workflow's message")
+        }
         try await context.sleep(for: .milliseconds(Int.random(in: 0...max(0, stepMilliseconds))))
         let count: Int = try await context.transaction("s3", retry: Self.bodyRetry) { tx in
             let rows = try await tx.query(

@@ -87,6 +87,25 @@ where status = 'succeeded' and (
             jsonb_build_object('workflow_id', cw.id || '/kids', 'status', 'succeeded', 'output', (cw.input ->> 'n')::int, 'error', null),
             jsonb_build_object('workflow_id', cw.id || '/kids#2', 'status', 'succeeded', 'output', (cw.input ->> 'n')::int + 1, 'error', null))));
 
+-- messages: each workflow got exactly one "go" message (the driver's repeated sends stored
+-- nothing), consumed exactly once, by its receive step, which recorded it.
+insert into chaos.results (invariant, value, expected, ok, detail)
+select 'message not received exactly once', to_jsonb(count(*)), '0', count(*) = 0,
+       (select string_agg(id, ', ') from (select id from cw where status = 'succeeded' and (
+            (select count(*) from steadfast.messages m where m.workflow_id = cw.id) <> 1
+            or not exists (select from steadfast.messages m join steadfast.steps s
+                               on s.workflow_id = m.workflow_id and s.step_key = m.consumed_step
+                           where m.workflow_id = cw.id and m.consumed_step = 'receive'
+                             and s.output -> 'message' = m.message and (s.output ->> 'message_id')::bigint = m.id))
+            order by id limit 10) x)
+from cw
+where status = 'succeeded' and (
+    (select count(*) from steadfast.messages m where m.workflow_id = cw.id) <> 1
+    or not exists (select from steadfast.messages m join steadfast.steps s
+                       on s.workflow_id = m.workflow_id and s.step_key = m.consumed_step
+                   where m.workflow_id = cw.id and m.consumed_step = 'receive'
+                     and s.output -> 'message' = m.message and (s.output ->> 'message_id')::bigint = m.id));
+
 insert into chaos.results (invariant, value, expected, ok)
 select 'child without its one step', to_jsonb(count(*)), '0', count(*) = 0
 from ck
@@ -163,14 +182,14 @@ where s.workflow_id like 'chaos-%' and s.step_key in ('s1', 's2', 's4', 's5', 'c
   and not exists (select 1 from chaos.effects e
                   where e.workflow_id = s.workflow_id and e.step = s.step_key and e.attempt = s.attempt);
 
--- every succeeded workflow recorded its five steps, its children's starts and wait, and its
--- sleep, no more.
+-- every succeeded workflow recorded its five steps, its children's starts and wait, its
+-- receive and its sleep, no more.
 insert into chaos.results (invariant, value, expected, ok)
-select 'succeeded without its 5 steps, children and sleep', to_jsonb(count(*)), '0', count(*) = 0
+select 'succeeded without its 5 steps, children, receive and sleep', to_jsonb(count(*)), '0', count(*) = 0
 from cw
 where status = 'succeeded'
   and (select array_agg(s.step_key order by s.step_key) from steadfast.steps s where s.workflow_id = cw.id)
-      is distinct from array['children', 'kids', 'kids#2', 's1', 's2', 's3', 's4', 's5', 'sleep'];
+      is distinct from array['children', 'kids', 'kids#2', 'receive', 's1', 's2', 's3', 's4', 's5', 'sleep'];
 
 -- no workflow woke early: the step after its sleep started no sooner than the recorded wake
 -- time (both clocks are this machine's; 50 ms of slack for the client's clock reading).

@@ -4,6 +4,7 @@
 //   steadfast-demo start ID             start the ProcessOrder workflow with that id
 //   steadfast-demo worker NAME [ID]     run a worker (until workflow ID finishes, when given)
 //   steadfast-demo show ID              print the workflow's status and recorded steps
+//   steadfast-demo python-worker [QUEUE]  run the workflows examples/python/operate.py starts
 //
 // scripts/demo.sh (`make demo`) runs them in order, killing the first worker mid-workflow.
 import Foundation
@@ -57,7 +58,7 @@ LoggingSystem.bootstrap { label in
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"], let command = arguments.first else {
-    say("usage: DATABASE_URL=… steadfast-demo migrate | start ID | worker NAME [ID] | show ID")
+    say("usage: DATABASE_URL=… steadfast-demo migrate | start ID | worker NAME [ID] | show ID | python-worker [QUEUE]")
     exit(2)
 }
 let database = DatabaseConfiguration(connectionString: url)
@@ -92,6 +93,19 @@ case "worker":
                                  logger: Logger(label: "demo"))
         try await group.run()
     }
+
+case "python-worker":
+    // Installs the engine if needed (idempotent), then runs until SIGTERM / Ctrl-C.
+    try await Steadfast.migrate(database)
+    let worker = Worker(database: database, configuration: .init(queues: [arguments.count > 1 ? arguments[1] : "default"],
+                                                                 concurrency: 10))
+    worker.register(Greet())
+    worker.register(Nap())
+    worker.register(Fulfil())
+    worker.register(Approve())
+    say("ready")
+    let group = ServiceGroup(services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "demo"))
+    try await group.run()
 
 case "show":
     let client = try await Client.connect(database)

@@ -2,15 +2,19 @@
 """A Python service that uses Steadfast through its SQL API only (docs/sql-api.md).
 
 Swift workers run the workflows; this script starts one and reads its typed JSON result,
-lists workflows, cancels a running one, and forks a finished one from a step — each a call
-of a `steadfast.*` function with psycopg (v3). It prints one JSON object per line.
+lists workflows, cancels a running one, forks a finished one from a step, and talks to a
+running one — sends it the message it waits for, reads its events, follows its stream and
+resumes it from an offset — each a call of a `steadfast.*` function with psycopg (v3). It
+prints one JSON object per line.
 
     pip install 'psycopg[binary]'
+    swift run steadfast-demo python-worker &                  # the workflows it starts
     DATABASE_URL=postgresql://… python3 examples/python/operate.py
 
 Environment: DATABASE_URL (required); STEADFAST_QUEUE (default "default"); STEADFAST_PREFIX,
 prefixed to the workflow ids it chooses (default "py"). The workflows it starts — "greet",
-"nap", "fulfil" — must be registered by a worker on that queue (the Swift tests run one).
+"nap", "fulfil", "approve" — must be registered by a worker on that queue:
+`steadfast-demo python-worker [QUEUE]` (examples/demo/PythonWorkflows.swift) is one.
 """
 import json
 import os
@@ -33,9 +37,11 @@ class Steadfast:
     def __init__(self, url):
         # Autocommit: each function call is its own transaction, as the engine expects.
         self.db = psycopg.connect(url, autocommit=True)
-        # A second session listens for steadfast_finished (payload: the workflow id).
+        # A second session listens for workflows finishing, setting events and writing to
+        # streams (payload: the workflow id): hints to read again, polling as a fallback.
         self.listener = psycopg.connect(url, autocommit=True)
-        self.listener.execute("listen steadfast_finished")
+        for channel in ("steadfast_finished", "steadfast_event", "steadfast_stream"):
+            self.listener.execute(f"listen {channel}")
 
     def start(self, workflow_id, name, input, **options):
         row = self.db.execute(
@@ -81,6 +87,54 @@ class Steadfast:
         )
         return [{"workflow_id": r[0], "previous_status": r[1]} for r in cur.fetchall()]
 
+    def send(self, workflow_id, message, **options):
+        row = self.db.execute(
+            "select message_id, created from steadfast.send_message(%s, %s, %s)",
+            (workflow_id, Jsonb(message), Jsonb(options)),
+        ).fetchone()
+        return {"message_id": row[0], "created": row[1]}
+
+    def wait_event(self, workflow_id, key, until=lambda value: True, timeout=60):
+        """The event's value once it is set (and `until` accepts it): woken by NOTIFY, polling as a fallback."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found, value = self.db.execute(
+                "select found, value from steadfast.get_event(%s, %s)", (workflow_id, key)
+            ).fetchone()
+            if found and until(value):
+                return value
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{workflow_id} did not set {key}")
+            for _ in self.listener.notifies(timeout=0.5, stop_after=1):
+                pass
+
+    def read_stream(self, workflow_id, key, from_offset=0, limit=1000):
+        cur = self.db.execute(
+            'select "offset", value, closed from steadfast.read_stream(%s, %s, %s, %s)',
+            (workflow_id, key, from_offset, limit),
+        )
+        return [{"offset": r[0], "value": r[1], "closed": r[2]} for r in cur.fetchall()]
+
+    def follow_stream(self, workflow_id, key, from_offset=0, timeout=60):
+        """Yields the stream's entries from `from_offset` until it is closed or the workflow finishes."""
+        deadline = time.monotonic() + timeout
+        finished = False
+        while time.monotonic() < deadline:
+            entries = self.read_stream(workflow_id, key, from_offset)
+            for entry in entries:
+                if entry["closed"]:
+                    return
+                yield entry
+                from_offset = entry["offset"] + 1
+            if entries:
+                continue
+            if finished:
+                return
+            finished = self.get(workflow_id)["status"] in FINAL
+            if not finished:
+                for _ in self.listener.notifies(timeout=0.5, stop_after=1):
+                    pass
+
     def fork(self, original_id, from_step, **options):
         cur = self.db.execute(
             "select workflow_id, created, copied_steps from steadfast.fork_workflow(%s, %s, %s)",
@@ -123,6 +177,23 @@ def main():
     forked = sf.wait(fork["workflow_id"])
     say("fork_result", workflow_id=forked["workflow_id"], status=forked["status"], output=forked["output"],
         forked_from=forked["forked_from"], forked_at_step=forked["forked_at_step"])
+
+    # 5. Talk to a running workflow. It waits — holding no worker — for a decision message;
+    #    the send wakes it. A retried send with the same idempotency key stores nothing.
+    approval = sf.start(f"{prefix}-approve", "approve", {"request": "refund 42"}, queue=queue)
+    approval_id = approval["workflow_id"]
+    sf.wait(approval_id, until={"waiting"})
+    before = sf.wait_event(approval_id, "status")
+    sent = sf.send(approval_id, {"approved": True, "by": "py"}, topic="decision", idempotency_key=f"{prefix}-d1")
+    resent = sf.send(approval_id, {"approved": True, "by": "py"}, topic="decision", idempotency_key=f"{prefix}-d1")
+    after = sf.wait_event(approval_id, "status", until=lambda value: value != before)
+    # Its stream: read two entries, "disconnect", and resume from the next offset.
+    first = sf.read_stream(approval_id, "log", 0, limit=2)
+    rest = list(sf.follow_stream(approval_id, "log", from_offset=first[-1]["offset"] + 1))
+    approved = sf.wait(approval_id)
+    say("approval", workflow_id=approval_id, status_before=before, sent=sent["created"], resent=resent["created"],
+        status_after=after, first=[e["offset"] for e in first], rest=[e["offset"] for e in rest],
+        log=[e["value"] for e in first + rest], output=approved["output"])
 
     # Errors are SQLSTATEs of class SF (docs/sql-api.md), never messages to parse.
     try:

@@ -3,22 +3,12 @@ import Testing
 
 @testable import Steadfast
 
-/// The workflow examples/python/operate.py starts by name, with a typed JSON result.
-struct Greeting: Workflow {
-    static var name: String { "greet" }
-    struct Input: Codable, Sendable { var name: String }
-    struct Output: Codable, Sendable { var greeting: String; var letters: Int }
-    func run(_ input: Input, context: WorkflowContext) async throws -> Output {
-        let greeting: String = try await context.step("compose") { "Hello, \(input.name)!" }
-        return Output(greeting: greeting, letters: input.name.count)
-    }
-}
-
 /// A service in another language, for real: examples/python/operate.py (psycopg 3, SQL
-/// functions only) against Swift workers in this process.
+/// functions only) against the worker the repository provides for it (`steadfast-demo
+/// python-worker`, examples/demo/PythonWorkflows.swift), in a process of its own.
 @Suite("Python service example", .serialized)
 struct PythonExampleTests {
-    @Test("examples/python/operate.py starts, awaits, lists, cancels and forks workflows that a Swift worker runs")
+    @Test("examples/python/operate.py starts, awaits, lists, cancels and forks workflows, and talks to a waiting one, with the repository's worker")
     func operatePy() async throws {
         let python = try CommandLineTool.python()
         let check = try await python.run(["-c", "import psycopg; print(psycopg.__version__)"])
@@ -26,12 +16,10 @@ struct PythonExampleTests {
 
         let fixture = try await EngineFixture()
         let client = try await fixture.client()
-        let runs = Runs()
-        let (_, task) = fixture.startWorker {
-            $0.register(Greeting())
-            $0.register(Nap(runs: runs))
-            $0.register(Fulfil(runs: runs, buggy: false))
-        }
+        // The worker the repository provides for the example, as its docstring says to run it.
+        let worker = try CommandLineTool(executable: try CommandLineTool.builtProduct("steadfast-demo"))
+            .start(["python-worker", fixture.queue], readyLine: "ready")
+        defer { worker.terminate() }
         let prefix = TestDatabase.uniqueName("py")
         let script = CommandLineTool.packageRoot.appendingPathComponent("examples/python/operate.py").path
         let result = try await python.run([script], environment: ["STEADFAST_QUEUE": fixture.queue, "STEADFAST_PREFIX": prefix])
@@ -55,17 +43,24 @@ struct PythonExampleTests {
         #expect(events["fork_result"]?["forked_at_step"] as? Int == 3)
         #expect(events["error"]?["sqlstate"] as? String == "SF001", "a step past the end: the documented SQLSTATE")
 
-        // What the script did, as the database and the worker saw it.
-        #expect(runs.count("cancelled") == 1, "the cancellation reached the running step")
-        #expect(runs.count("reserve") == 1 && runs.count("charge") == 1 && runs.count("ship") == 2,
-                "the fork reused steps 1 and 2 and ran step 3 again")
-        let typed = try await client.handle(Greeting.self, id: "\(prefix)-greet").result(timeout: .seconds(5))
-        #expect(typed.greeting == "Hello, Ada!" && typed.letters == 3)
+        // Talking to a running workflow: the message woke it, the retried send stored nothing,
+        // the event changed, and the stream was read in two parts, resumed at offset 2.
+        let approval = try #require(events["approval"])
+        #expect(approval["status_before"] as? String == "waiting for a decision")
+        #expect(approval["sent"] as? Bool == true && approval["resent"] as? Bool == false)
+        #expect(approval["status_after"] as? String == "approved by py" && approval["output"] as? String == "approved by py")
+        #expect(approval["first"] as? [Int] == [0, 1] && approval["rest"] as? [Int] == [2, 3, 4])
+        #expect((approval["log"] as? [String])?.last == "refund 42: step 5 of 5")
+
+        // What the script did, as the database saw it.
+        let forkSteps = try await fixture.engine.steps(workflowID: "\(prefix)-order-fork")
+        #expect(forkSteps.map(\.key) == ["reserve", "charge", "ship"])
+        #expect(forkSteps.map(\.attempt) == [1, 1, 1] && forkSteps[2].startedAt != nil, "steps 1 and 2 copied, 3 run again")
         #expect(try await client.workflow("\(prefix)-order-fork").forkedFrom == "\(prefix)-order")
         #expect(try await client.workflow("\(prefix)-nap").status == .cancelled)
+        let messages = try await fixture.pool.query("select count(*) as n from steadfast.messages where workflow_id = $1", ["\(prefix)-approve"])
+        #expect(try messages[0].int("n") == 1)
 
-        task.cancel()
-        _ = try? await task.value
         await client.close()
         await fixture.close()
     }

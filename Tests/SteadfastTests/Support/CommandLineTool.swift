@@ -84,6 +84,58 @@ struct CommandLineTool: Sendable {
     }
 
     /// An executable product built next to the test bundle.
+    /// A program started in the background by ``start(_:environment:readyLine:)``.
+    final class Background: @unchecked Sendable {  // Process is thread-safe for what is used here
+        let process: Process
+        init(process: Process) { self.process = process }
+        /// SIGTERM, and waits for the exit.
+        func terminate() {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+        }
+    }
+
+    /// Starts the program with `arguments` (`DATABASE_URL` set to the test database, plus
+    /// `environment`) and returns once it printed a line containing `readyLine` on stdout (at
+    /// most `timeout`); its output after that is discarded.
+    func start(_ arguments: [String], environment: [String: String] = [:], readyLine: String,
+               timeout: Duration = .seconds(60)) throws -> Background {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["DATABASE_URL"] = try TestDatabase.url()
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read on a thread of its own until the line comes, then keep draining the pipe.
+        let ready = DispatchSemaphore(value: 0)
+        let handle = out.fileHandleForReading
+        Thread.detachNewThread {
+            var seen = ""
+            var signalled = false
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                if !signalled {
+                    seen += String(decoding: data, as: UTF8.self)
+                    if seen.contains(readyLine) { signalled = true; ready.signal() }
+                }
+            }
+            if !signalled { ready.signal() }
+        }
+        let seconds = Double(timeout.components.seconds)
+        if ready.wait(timeout: .now() + seconds) == .timedOut || !process.isRunning {
+            process.terminate()
+            throw SteadfastError(.timeout, message: "\(executable.lastPathComponent) \(arguments) did not print '\(readyLine)'")
+        }
+        return Background(process: process)
+    }
+
     static func builtProduct(_ name: String) throws -> URL {
         var candidates: [URL] = []
         let arg0 = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()

@@ -24,8 +24,8 @@ declare
 begin
     update steadfast.workflows w
     set status = 'enqueued', updated_at = p_now,
-        -- A receive's wait stays until the receive is recorded: it holds its deadline.
-        wait = case when w.wait ->> 'kind' = 'message' then w.wait end
+        -- A receive's (an event read's) wait stays until it is recorded: it holds its deadline.
+        wait = case when w.wait ->> 'kind' in ('message', 'event') then w.wait end
     where w.id in (select x.id from steadfast.workflows x
                    where x.status = 'waiting' and x.queue = any (p_queues) and x.available_at <= p_now
                    order by x.id

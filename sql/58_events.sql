@@ -13,7 +13,8 @@
 -- The running workflow sets its event `key` (1 to 255 characters) to `value` (any JSON; SQL
 -- null is JSON null) as its step `name` (the options.occurrence-th call, default 1): the step
 -- (output {"event": key, "value"}) and the write commit together; the event's value is the
--- latest write. The same call again (a replay) writes nothing (recorded false); the same step
+-- latest write. The workflows waiting for the event (await_event) are enqueued in the same
+-- transaction. The same call again (a replay) writes nothing (recorded false); the same step
 -- with another key or value is SF007. Notifies steadfast_event. Raises SF001, SF003, SF005,
 -- SF006, SF007, SF008. Locks the workflow's row.
 create or replace function steadfast.set_event(p_workflow_id text, p_attempt integer, p_name text, p_key text,
@@ -41,6 +42,14 @@ begin
         insert into steadfast.event_writes (workflow_id, step_key, seq, key, value, written_at)
         values (p_workflow_id, r.step_key, r.seq, p_key, v_output -> 'value', steadfast.now());
         perform pg_catalog.pg_notify('steadfast_event', p_workflow_id);
+        -- The workflows waiting for this event (await_event) are enqueued, in this transaction.
+        perform pg_catalog.pg_notify('steadfast_enqueued', q.queue)
+        from (select distinct w.queue from steadfast.workflows w
+              where w.status = 'waiting' and w.wait ->> 'kind' = 'event'
+                and w.wait ->> 'workflow' = p_workflow_id and w.wait ->> 'key' = p_key) q;
+        update steadfast.workflows w set status = 'enqueued', available_at = steadfast.now(), updated_at = steadfast.now()
+        where w.status = 'waiting' and w.wait ->> 'kind' = 'event'
+          and w.wait ->> 'workflow' = p_workflow_id and w.wait ->> 'key' = p_key;
     end if;
     return query select r.step_key, r.recorded;
 end;
@@ -106,6 +115,104 @@ end;
 $fn$;
 comment on function steadfast.list_events(text) is
     'A workflow''s events with their latest values, by key. SF001, SF005.';
+
+-- await_event(workflow_id, attempt, name, target_workflow_id, key, options) → (waiting, found, value).
+-- The running workflow (fenced like record_step: SF003, SF008) reads the event `key` of the
+-- workflow `target_workflow_id` as its step `name` (the options.occurrence-th call, default 1),
+-- waiting for it to be set at most options.timeout_seconds from the first call, or until
+-- options.until, or — neither given — as long as it takes. Set: recorded ({"found": true,
+-- "value"}) and returned. Unset, and the deadline has passed or the target has finished (it
+-- sets nothing more): recorded as not found ({"found": false}). Unset yet: the workflow
+-- becomes `waiting` (wait = {"kind": "event", "step", "workflow", "key", "until"?};
+-- available_at the deadline or _never()) and waiting is true: end the attempt; the target's
+-- set_event of that key (in its transaction) or the deadline wakes it, and its next execution
+-- calls again (the deadline kept in the wait). A replay returns the recorded outcome. Locks
+-- the workflow's row, and the target's FOR SHARE — which its set_event's fence excludes, so an
+-- event set meanwhile is either seen here or finds this workflow waiting. Raises SF001
+-- (unknown workflow or target), SF003, SF005, SF008.
+create or replace function steadfast.await_event(p_workflow_id text, p_attempt integer, p_name text,
+                                                 p_target_workflow_id text, p_key text, p_options jsonb default '{}')
+returns table (waiting boolean, found boolean, value jsonb)
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $fn$
+#variable_conflict use_column
+declare
+    o steadfast.await_event_options := steadfast._parse_options(null::steadfast.await_event_options, p_options, 'await_event');
+    v_occurrence jsonb := pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('occurrence', o.occurrence));
+    v_now timestamptz := steadfast.now();
+    v_until timestamptz := steadfast._instant(o."until", 'until', 'await_event');
+    s steadfast.steps := steadfast._step_row(p_workflow_id, p_attempt, p_name, null, v_occurrence, steadfast.now());
+    v_recorded steadfast.steps;
+    v_wait jsonb;
+    v_target_status text;
+    e record;
+    r record;
+begin
+    perform steadfast._require_text(p_target_workflow_id, 'target_workflow_id', 'await_event');
+    perform steadfast._require_text(p_key, 'key', 'await_event');
+    if o.timeout_seconds is not null and v_until is not null then
+        raise exception using errcode = 'SF005', message = 'await_event: options may give timeout_seconds or until, not both';
+    end if;
+    if not steadfast._held(p_workflow_id, p_attempt) then
+        if steadfast._waits_in(p_workflow_id, p_attempt, s.step_key) then
+            return query select true, false, null::jsonb;
+            return;
+        end if;
+        perform steadfast._fenced(p_workflow_id, p_attempt, 'await_event');
+    end if;
+    select * into v_recorded from steadfast.steps x where x.workflow_id = p_workflow_id and x.step_key = s.step_key;
+    if found then
+        if v_recorded.error is not null or pg_catalog.jsonb_typeof(v_recorded.output -> 'found') is distinct from 'boolean' then
+            raise exception using errcode = 'SF005',
+                message = pg_catalog.format('await_event: step %s of workflow %s is recorded, but not as an event''s read',
+                                            steadfast._echo(s.step_key), steadfast._echo(p_workflow_id)),
+                hint = 'The workflow is not deterministic: its code read an event where it ran a step before.';
+        end if;
+        return query select false, (v_recorded.output ->> 'found')::boolean, v_recorded.output -> 'value';
+        return;
+    end if;
+
+    select w.status into v_target_status from steadfast.workflows w where w.id = p_target_workflow_id for share;
+    if not found then
+        raise exception using errcode = 'SF001',
+            message = pg_catalog.format('await_event: unknown target_workflow_id %s', steadfast._echo(p_target_workflow_id));
+    end if;
+    select w.wait into v_wait from steadfast.workflows w where w.id = p_workflow_id;
+    if v_wait ->> 'kind' = 'event' and v_wait ->> 'step' = s.step_key then
+        v_until := (v_wait ->> 'until')::timestamptz;
+    elsif o.timeout_seconds is not null then
+        v_until := v_now + pg_catalog.make_interval(secs => o.timeout_seconds);
+    end if;
+    select x.value into e from steadfast.event_writes x
+    where x.workflow_id = p_target_workflow_id and x.key = p_key order by x.seq desc limit 1;
+    if e.value is not null or v_until <= v_now or v_target_status in ('succeeded', 'failed', 'cancelled', 'dead') then
+        r := steadfast._record_step(p_workflow_id, p_attempt, p_name,
+                                    case when e.value is not null then pg_catalog.jsonb_build_object('found', true, 'value', e.value)
+                                         else '{"found": false}'::jsonb end,
+                                    v_occurrence);
+        if r.error_code is not null then
+            perform steadfast._raise(r.error_code, r.error_message, r.error_detail, r.error_hint);
+        end if;
+        if v_wait is not null then
+            update steadfast.workflows w set wait = null where w.id = p_workflow_id;
+        end if;
+        return query select false, e.value is not null, e.value;
+        return;
+    end if;
+    update steadfast.workflows w
+    set status = 'waiting', executor_id = null, recovery_attempts = 0, updated_at = v_now,
+        available_at = coalesce(v_until, steadfast._never()),
+        wait = pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('kind', 'event', 'step', s.step_key,
+                                                                          'workflow', p_target_workflow_id, 'key', p_key,
+                                                                          'until', v_until))
+    where w.id = p_workflow_id;
+    return query select true, false, null::jsonb;
+end;
+$fn$;
+comment on function steadfast.await_event(text, integer, text, text, text, jsonb) is
+    'A running workflow reads another workflow''s event as its step name, waiting (holding no executor) until it is set — woken by the set_event — or its timeout; the outcome recorded, so replays agree. Fenced (SF003). SF001, SF005, SF008.';
 
 -- write_stream(workflow_id, attempt, name, key, value, options) → (offset, recorded).
 -- The running workflow appends `value` (any JSON) to its stream `key` (1 to 255 characters) as

@@ -74,6 +74,8 @@ select w.id as workflow_id,
             when w.wait ->> 'kind' = 'children'
             then least((w.wait ->> 'finished')::integer, (w.wait ->> 'children')::integer) || ' of '
                  || (w.wait ->> 'children') || ' children'
+            when w.wait ->> 'kind' = 'event'
+            then 'event ' || (w.wait ->> 'key') || ' of ' || (w.wait ->> 'workflow') || coalesce(' until ' || (w.wait ->> 'until'), '')
             when w.wait ->> 'kind' = 'message'
             then 'message on ' || (w.wait ->> 'topic') || coalesce(' until ' || (w.wait ->> 'until'), '')
             else (w.wait ->> 'kind') || coalesce(' until ' || (w.wait ->> 'until'), '') end as waiting_for

@@ -58,6 +58,7 @@ as $fn$
         ('steadfast.await_children(text,integer,text,text[],jsonb)'),
         ('steadfast.receive_message(text,integer,text,jsonb)'),
         ('steadfast.set_event(text,integer,text,text,jsonb,jsonb)'),
+        ('steadfast.await_event(text,integer,text,text,text,jsonb)'),
         ('steadfast.write_stream(text,integer,text,text,jsonb,jsonb)'),
         -- a worker fires schedules, and upserts the ones its code declares
         ('steadfast.tick_schedules(jsonb)'), ('steadfast.create_schedule(text,text,text,jsonb)'),

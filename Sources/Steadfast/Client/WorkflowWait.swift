@@ -23,8 +23,13 @@ public struct WorkflowWait: Sendable, Equatable, CustomStringConvertible {
     public var json: String
 
     /// `sleep until 2026-12-03T09:00:00Z`, `3 of 5 children` (finished of awaited),
-    /// `first of 2 children`, `message on approvals until …`, or the kind alone.
+    /// `first of 2 children`, `message on approvals until …`, `event ready of order-7`, or the kind
+    /// alone.
     public var description: String {
+        if kind == "event", let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+           let key = object["key"] as? String, let workflow = object["workflow"] as? String {
+            return "event \(key) of \(workflow)" + (until.map { " until \($0.formatted(.iso8601))" } ?? "")
+        }
         if let topic {
             return "message on \(topic)" + (until.map { " until \($0.formatted(.iso8601))" } ?? "")
         }

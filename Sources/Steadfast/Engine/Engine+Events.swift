@@ -29,6 +29,27 @@ extension Engine {
         }
     }
 
+    /// `await_event`: the workflow reads `targetID`'s event `key` as its step `name`, waiting
+    /// at most `timeout`. `.waiting` when the workflow now waits (this attempt has ended), else
+    /// the recorded outcome: the value's JSON, or `.timedOut` when it was not set in time (or
+    /// the target finished without it). Idempotent, so sent again until it lands while the
+    /// database cannot be reached.
+    func awaitEvent(workflowID: String, attempt: Int, name: String, occurrence: Int, targetID: String, key: String,
+                    timeout: Double?) async throws -> ReceiveOutcome {
+        var options: [String: JSONValue] = ["occurrence": .int(Int64(occurrence))]
+        if let timeout { options["timeout_seconds"] = .number(timeout) }
+        let parameters = [workflowID, String(attempt), name, targetID, key, try JSONCoding.encode(options)]
+        let rows = try await retrying("await_event") {
+            try await pool.query("select waiting, found, value::text from steadfast.await_event($1, $2, $3, $4, $5, $6::jsonb)",
+                                 parameters)
+        }
+        guard let row = rows.first else {
+            throw SteadfastError(.decodingFailed, message: "await_event returned no row")
+        }
+        if try row.bool("waiting") { return .waiting }
+        return try row.bool("found") ? .received(try row.string("value")) : .timedOut
+    }
+
     /// `write_stream`: appends to (or, `closed`, closes) the stream `key` as the step `name`.
     /// Returns the entry's offset — the recorded one on a replay. Idempotent, so sent again
     /// until it lands while the database cannot be reached.

@@ -18,6 +18,45 @@ extension WorkflowContext {
         state.withLock { $0.executed.append(key_) }
     }
 
+    /// Reads another workflow's event `key`, as a step: its value once set — waiting durably,
+    /// holding no worker, until that workflow sets it (its `setEvent` wakes this one in its
+    /// own transaction) or `timeout` passes. The outcome is recorded, so replays agree: `nil`
+    /// when the timeout passed first, or the other workflow finished without setting it.
+    /// - Parameters:
+    ///   - type: The value's type (JSON).
+    ///   - workflowID: The workflow that sets the event.
+    ///   - key: The event's key.
+    ///   - timeout: How long to wait at most, from the first call. Defaults to `nil`: forever.
+    ///   - name: The step's name. Defaults to `"get-event"`.
+    public func getEvent<V: Codable & Sendable>(_ type: V.Type = V.self, workflowID: String, key: String,
+                                                timeout: Duration? = nil, name: String = "get-event") async throws -> V? {
+        if let interruption = self.interruption { throw interruption }
+        if let suspension = self.suspension { throw suspension }
+        let (occurrence, stepKey, recorded, parallel) = try nextKey(name, kind: "event read")
+        if let recorded {
+            guard recorded.error == nil, let output = recorded.output,
+                  let read = try? JSONCoding.decode(RecordedEventRead.self, from: output) else {
+                throw SteadfastError(.nonDeterminism, message: "step '\(stepKey)' is recorded, but not as an event's read")
+            }
+            guard read.found else { return nil }
+            return try JSONCoding.decode(RecordedEventValue<V>.self, from: output).value
+        }
+        guard !parallel else {
+            throw SteadfastError(.invalidArgument, message: "getEvent '\(stepKey)' was called while other steps of the workflow run: a wait may end the execution, so it may not run beside steps")
+        }
+        try checkNoSequentialStepSkipped(calling: stepKey)
+        try Task.checkCancellation()
+        try await writeHeldCheckpoint()
+        let outcome = try await engine.awaitEvent(workflowID: self.workflowID, attempt: attempt, name: name, occurrence: occurrence,
+                                                  targetID: workflowID, key: key, timeout: timeout.map(\.inSeconds))
+        state.withLock { $0.executed.append(stepKey) }
+        switch outcome {
+        case .waiting: throw suspend(WorkflowSuspended(step: stepKey, until: nil))
+        case .timedOut: return nil
+        case .received(let json): return try JSONCoding.decode(V.self, from: json)
+        }
+    }
+
     /// Appends `value` to this workflow's stream `key`, as a step, and returns its offset (0
     /// for the first). Readers follow the stream with ``Client/readStream(_:workflowID:key:from:follow:)``
     /// (or `steadfast.read_stream`); a replay appends nothing again.
@@ -70,4 +109,14 @@ extension WorkflowContext {
     static func publishName(_ kind: String, _ key: String) -> String {
         "\(kind):" + key.replacingOccurrences(of: "#", with: "_")
     }
+}
+
+/// An event's read as recorded: `{"found": true, "value": …}` or `{"found": false}`.
+private struct RecordedEventRead: Decodable {
+    var found: Bool
+}
+
+/// An event's read as recorded, when found: `{"found": true, "value": …}`.
+private struct RecordedEventValue<V: Decodable>: Decodable {
+    var value: V
 }

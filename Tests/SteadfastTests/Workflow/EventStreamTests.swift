@@ -28,6 +28,14 @@ struct Echo: Workflow {
     }
 }
 
+/// Waits for another workflow's "ready" event, then returns its value.
+struct Follower: Workflow {
+    func run(_ leader: String, context: WorkflowContext) async throws -> String {
+        let value = try await context.getEvent(Bool.self, workflowID: leader, key: "ready", timeout: .seconds(60))
+        return value.map { "ready: \($0)" } ?? "nothing"
+    }
+}
+
 /// `context.setEvent`, `writeStream`, `closeStream` and the client's `getEvent`, `getEvents`,
 /// `readStream`.
 @Suite("Events and streams", .serialized)
@@ -84,6 +92,28 @@ struct EventStreamTests {
         #expect(stream.stdout == "3\t3\n4\t4\n", "\(stream.stdout)")
         let unknown = try await cli.run(["workflows", "send", "no-such-workflow", "--message", "1"])
         #expect(unknown.status == 1 && unknown.stderr.contains("SF001"))
+        task.cancel()
+        try? await task.value
+        await client.close()
+        await fixture.close()
+    }
+
+    @Test("a workflow waits for another workflow's event holding no slot; the set wakes it")
+    func workflowWaitsForEvent() async throws {
+        let fixture = try await EngineFixture()
+        let (_, task) = fixture.startWorker({ $0.register(Follower()); $0.register(Echo()) }, concurrency: 1,
+                                            poll: .milliseconds(200))
+        let client = try await fixture.client()
+        // The leader is held back a second; the follower, on the worker's one slot, waits for it
+        // holding nothing, so the leader runs on that slot and its event wakes the follower.
+        let leader = try await client.start(Echo.self, 0, options: StartOptions(queue: fixture.queue, delay: .seconds(1)))
+        let follower = try await client.start(Follower.self, leader.id, options: StartOptions(queue: fixture.queue))
+        try await waitUntil(timeout: .seconds(10)) { try await client.workflow(follower.id).status == .waiting }
+        let wait = try await client.workflow(follower.id).wait
+        #expect(wait?.description.hasPrefix("event ready of \(leader.id) until ") == true, "\(String(describing: wait))")
+        #expect(try await follower.result(timeout: .seconds(20)) == "ready: true")
+        let steps = try await fixture.engine.steps(workflowID: follower.id)
+        #expect(steps.map(\.key) == ["get-event"] && steps[0].outputJSON?.contains("\"found\": true") == true)
         task.cancel()
         try? await task.value
         await client.close()

@@ -49,6 +49,121 @@ as $fn$
                      and (w.attempt = p_attempt and w.status = 'waiting' and w.wait ->> 'step' = p_step_key) is true)
 $fn$;
 
+-- The machinery every wait shares (sleep_workflow; await_children, sql/56_children.sql;
+-- receive_message, sql/57_messages.sql; await_event, sql/58_events.sql).
+
+-- _never() → the available_at of a wait that no time ends (a wait for children; a receive or
+-- an event's read without a timeout): 2999-12-31,
+-- after any clock, yet finite, so that its comparisons and arithmetic stay ordinary.
+create or replace function steadfast._never()
+returns timestamptz
+language sql
+immutable
+as $fn$
+    select '2999-12-31 00:00:00+00'::timestamptz
+$fn$;
+
+-- _wait_fence(workflow_id, attempt, step_key, function) → true when the call is a wait sent
+-- again after it committed (its answer lost: that attempt ended waiting in that step) — the
+-- caller answers "waiting" again; false when the attempt holds the workflow (its row locked,
+-- _held). Any other call is refused (_fenced: SF001, SF003, SF008).
+create or replace function steadfast._wait_fence(p_workflow_id text, p_attempt integer, p_step_key text,
+                                                 p_function text)
+returns boolean
+language plpgsql
+volatile
+as $fn$
+begin
+    if steadfast._held(p_workflow_id, p_attempt) then
+        return false;
+    end if;
+    if steadfast._waits_in(p_workflow_id, p_attempt, p_step_key) then
+        return true;
+    end if;
+    perform steadfast._fenced(p_workflow_id, p_attempt, p_function);
+    return false;
+end;
+$fn$;
+
+-- _replayed(workflow_id, step_key, marker, function, what) → the recorded output of that step
+-- (a replay), or null while it is not recorded. A step recorded otherwise — failed, or without
+-- the key `marker` its kind records — is the workflow's code taking another path than its
+-- record: SF005, naming `what` it should have been.
+create or replace function steadfast._replayed(p_workflow_id text, p_step_key text, p_marker text, p_function text,
+                                               p_what text)
+returns jsonb
+language plpgsql
+stable
+as $fn$
+declare
+    s record;
+begin
+    select x.output, x.error into s from steadfast.steps x where x.workflow_id = p_workflow_id and x.step_key = p_step_key;
+    if not found then
+        return null;
+    end if;
+    if s.error is not null or not coalesce(s.output ? p_marker, false) then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('%s: step %s of workflow %s is recorded, but not as %s', p_function,
+                                        steadfast._echo(p_step_key), steadfast._echo(p_workflow_id), p_what),
+            hint = 'The workflow is not deterministic: its code took another path than the one recorded.';
+    end if;
+    return s.output;
+end;
+$fn$;
+
+-- _wait_deadline(workflow_id, step_key, kind, timeout_seconds, until, now) → when a wait with
+-- a timeout ends: the deadline its first call fixed, kept in the workflow's wait while it is
+-- the same wait (kind and step) — so a call after a wake-up or a crash has the same — else
+-- `until`, else now + timeout_seconds; null for none.
+create or replace function steadfast._wait_deadline(p_workflow_id text, p_step_key text, p_kind text,
+                                                    p_timeout_seconds double precision, p_until timestamptz,
+                                                    p_now timestamptz)
+returns timestamptz
+language sql
+stable
+as $fn$
+    select coalesce((select (w.wait ->> 'until')::timestamptz from steadfast.workflows w
+                     where w.id = p_workflow_id and w.wait ->> 'kind' = p_kind and w.wait ->> 'step' = p_step_key),
+                    p_until, p_now + pg_catalog.make_interval(secs => p_timeout_seconds))
+$fn$;
+
+-- _suspend(workflow_id, available_at, wait, now): the workflow, held by the caller's attempt,
+-- now waits: `waiting`, no executor, recovery count reset, `wait` saying on what, available at
+-- the time that ends the wait (_never() for none: no claim wakes it by time).
+create or replace function steadfast._suspend(p_workflow_id text, p_available_at timestamptz, p_wait jsonb,
+                                              p_now timestamptz)
+returns void
+language sql
+volatile
+as $fn$
+    update steadfast.workflows w
+    set status = 'waiting', executor_id = null, recovery_attempts = 0, updated_at = p_now,
+        available_at = coalesce(p_available_at, steadfast._never()), wait = pg_catalog.jsonb_strip_nulls(p_wait)
+    where w.id = p_workflow_id
+$fn$;
+
+-- _record_wait(workflow_id, attempt, name, output, options): records the ended wait as the
+-- step `name` (raising a refusal: SF003, SF006, SF007, …) and clears the wait the workflow kept
+-- for it, if any.
+create or replace function steadfast._record_wait(p_workflow_id text, p_attempt integer, p_name text, p_output jsonb,
+                                                  p_options jsonb)
+returns void
+language plpgsql
+volatile
+as $fn$
+declare
+    r record;
+begin
+    r := steadfast._record_step(p_workflow_id, p_attempt, p_name, p_output, p_options);
+    if r.error_code is not null then
+        perform steadfast._raise(r.error_code, r.error_message, r.error_detail, r.error_hint);
+    end if;
+    update steadfast.workflows w set wait = null
+    where w.id = p_workflow_id and (w.wait is not null) is true;  -- by id (sql/01_overview.sql)
+end;
+$fn$;
+
 -- sleep_workflow(workflow_id, attempt, name, options) → (wake_at, sleeping).
 -- The running workflow sleeps: until options.until (a timestamp: ISO 8601 or seconds since
 -- 1970) or for options.seconds (a number ≥ 0) from now — one of the two — as its step `name`
@@ -75,8 +190,7 @@ declare
     v_now timestamptz := steadfast.now();
     v_until timestamptz := steadfast._instant(o."until", 'until', 'sleep_workflow');
     s steadfast.steps;
-    v_recorded steadfast.steps;
-    r record;
+    v_recorded jsonb;
 begin
     if (o.seconds is null) = (v_until is null) then
         raise exception using errcode = 'SF005',
@@ -87,41 +201,25 @@ begin
     s := steadfast._step_row(p_workflow_id, p_attempt, p_name, pg_catalog.jsonb_build_object('until', v_until),
                              pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('occurrence', o.occurrence)),
                              v_now);
-    if not steadfast._held(p_workflow_id, p_attempt) then
-        if steadfast._waits_in(p_workflow_id, p_attempt, s.step_key) then
-            -- Sent again after it committed (its answer lost): the same sleep of the same attempt.
-            return query select (w.wait ->> 'until')::timestamptz, true from steadfast.workflows w where w.id = p_workflow_id;
-            return;
-        end if;
-        perform steadfast._fenced(p_workflow_id, p_attempt, 'sleep_workflow');
+    if steadfast._wait_fence(p_workflow_id, p_attempt, s.step_key, 'sleep_workflow') then
+        -- Sent again after it committed (its answer lost): the same sleep of the same attempt.
+        return query select (w.wait ->> 'until')::timestamptz, true from steadfast.workflows w where w.id = p_workflow_id;
+        return;
     end if;
-
-    select * into v_recorded from steadfast.steps x where x.workflow_id = p_workflow_id and x.step_key = s.step_key;
-    if found then
+    v_recorded := steadfast._replayed(p_workflow_id, s.step_key, 'until', 'sleep_workflow', 'a sleep');
+    if v_recorded is not null then
         -- A replay: the time recorded the first time.
-        v_until := steadfast._instant(v_recorded.output -> 'until', 'until', 'sleep_workflow');
-        if v_until is null or v_recorded.error is not null then
-            raise exception using errcode = 'SF005',
-                message = pg_catalog.format('sleep_workflow: step %s of workflow %s is recorded, but not as a sleep',
-                                            steadfast._echo(s.step_key), steadfast._echo(p_workflow_id)),
-                hint = 'The workflow is not deterministic: its code slept where it ran a step before.';
-        end if;
+        v_until := steadfast._instant(v_recorded -> 'until', 'until', 'sleep_workflow');
     else
-        r := steadfast._record_step(p_workflow_id, p_attempt, p_name, s.output,
-                                    pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('occurrence', o.occurrence)));
-        if r.error_code is not null then
-            perform steadfast._raise(r.error_code, r.error_message, r.error_detail, r.error_hint);
-        end if;
+        perform steadfast._record_wait(p_workflow_id, p_attempt, p_name, s.output,
+                                       pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('occurrence', o.occurrence)));
     end if;
-
     if v_until <= v_now then
         return query select v_until, false;
         return;
     end if;
-    update steadfast.workflows w
-    set status = 'waiting', executor_id = null, recovery_attempts = 0, available_at = v_until, updated_at = v_now,
-        wait = pg_catalog.jsonb_build_object('kind', 'sleep', 'step', s.step_key, 'until', v_until)
-    where w.id = p_workflow_id;
+    perform steadfast._suspend(p_workflow_id, v_until,
+                               pg_catalog.jsonb_build_object('kind', 'sleep', 'step', s.step_key, 'until', v_until), v_now);
     return query select v_until, true;
 end;
 $fn$;

@@ -33,16 +33,6 @@ as $fn$
                 else pg_catalog.left(p_parent_id || '/' || p_step_key, 222) || '~' || pg_catalog.md5(p_parent_id || '/' || p_step_key) end
 $fn$;
 
--- _never() → the available_at of a wait that no time ends (a wait for children): 2999-12-31,
--- after any clock, yet finite, so that its comparisons and arithmetic stay ordinary.
-create or replace function steadfast._never()
-returns timestamptz
-language sql
-immutable
-as $fn$
-    select '2999-12-31 00:00:00+00'::timestamptz
-$fn$;
-
 -- _start_children(workflow_id, attempt, name, occurrence, elements, defaults, inherit_deadline,
 -- function, name_each) → (ordinal, child_id, created, status), one row per element, in order
 -- (with name_each, an error names its element: "<function>[n]: …"): the work of
@@ -235,12 +225,11 @@ declare
     v_occurrence jsonb := pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('occurrence', o.occurrence));
     v_now timestamptz := steadfast.now();
     s steadfast.steps := steadfast._step_row(p_workflow_id, p_attempt, p_name, null, v_occurrence, steadfast.now());
-    v_recorded steadfast.steps;
+    v_recorded jsonb;
     v_results jsonb;
     v_known integer;
     v_stranger text;
     v_finished integer;
-    r record;
 begin
     if p_children is null or pg_catalog.cardinality(p_children) not between 1 and 10000
        or pg_catalog.array_position(p_children, null) is not null then
@@ -251,25 +240,15 @@ begin
     if (select pg_catalog.count(distinct u) from pg_catalog.unnest(p_children) u) < pg_catalog.cardinality(p_children) then
         raise exception using errcode = 'SF005', message = 'await_children: children repeats an id';
     end if;
-    if not steadfast._held(p_workflow_id, p_attempt) then
-        if steadfast._waits_in(p_workflow_id, p_attempt, s.step_key) then
-            -- Sent again after it committed (its answer lost): the same wait of the same attempt.
-            return query select true, null::jsonb;
-            return;
-        end if;
-        perform steadfast._fenced(p_workflow_id, p_attempt, 'await_children');
+    if steadfast._wait_fence(p_workflow_id, p_attempt, s.step_key, 'await_children') then
+        -- Sent again after it committed (its answer lost): the same wait of the same attempt.
+        return query select true, null::jsonb;
+        return;
     end if;
-
-    select * into v_recorded from steadfast.steps x where x.workflow_id = p_workflow_id and x.step_key = s.step_key;
-    if found then
+    v_recorded := steadfast._replayed(p_workflow_id, s.step_key, 'children', 'await_children', 'a wait for children');
+    if v_recorded is not null then
         -- A replay: the outcomes recorded when the wait was satisfied.
-        if v_recorded.error is not null or pg_catalog.jsonb_typeof(v_recorded.output -> 'children') is distinct from 'array' then
-            raise exception using errcode = 'SF005',
-                message = pg_catalog.format('await_children: step %s of workflow %s is recorded, but not as a wait for children',
-                                            steadfast._echo(s.step_key), steadfast._echo(p_workflow_id)),
-                hint = 'The workflow is not deterministic: its code waited for children where it ran a step before.';
-        end if;
-        return query select false, v_recorded.output -> 'children';
+        return query select false, v_recorded -> 'children';
         return;
     end if;
 
@@ -295,19 +274,15 @@ begin
 
     v_results := steadfast._child_results(p_children, v_mode);
     if v_results is not null then
-        r := steadfast._record_step(p_workflow_id, p_attempt, p_name, pg_catalog.jsonb_build_object('children', v_results),
-                                    v_occurrence);
-        if r.error_code is not null then
-            perform steadfast._raise(r.error_code, r.error_message, r.error_detail, r.error_hint);
-        end if;
+        perform steadfast._record_wait(p_workflow_id, p_attempt, p_name, pg_catalog.jsonb_build_object('children', v_results),
+                                       v_occurrence);
         return query select false, v_results;
         return;
     end if;
-    update steadfast.workflows w
-    set status = 'waiting', executor_id = null, recovery_attempts = 0, available_at = steadfast._never(), updated_at = v_now,
-        wait = pg_catalog.jsonb_build_object('kind', 'children', 'step', s.step_key, 'mode', v_mode,
-                                             'children', pg_catalog.cardinality(p_children), 'finished', v_finished)
-    where w.id = p_workflow_id;
+    perform steadfast._suspend(p_workflow_id, null,
+                               pg_catalog.jsonb_build_object('kind', 'children', 'step', s.step_key, 'mode', v_mode,
+                                                             'children', pg_catalog.cardinality(p_children),
+                                                             'finished', v_finished), v_now);
     return query select true, null::jsonb;
 end;
 $fn$;

@@ -107,71 +107,43 @@ declare
     v_now timestamptz := steadfast.now();
     v_until timestamptz := steadfast._instant(o."until", 'until', 'receive_message');
     s steadfast.steps := steadfast._step_row(p_workflow_id, p_attempt, p_name, null, v_occurrence, steadfast.now());
-    v_recorded steadfast.steps;
-    v_wait jsonb;
+    v_recorded jsonb;
     m record;
-    r record;
 begin
     if o.timeout_seconds is not null and v_until is not null then
         raise exception using errcode = 'SF005',
             message = 'receive_message: options may give timeout_seconds or until, not both';
     end if;
-    if not steadfast._held(p_workflow_id, p_attempt) then
-        if steadfast._waits_in(p_workflow_id, p_attempt, s.step_key) then
-            -- Sent again after it committed (its answer lost): the same wait of the same attempt.
-            return query select true, false, null::jsonb;
-            return;
-        end if;
-        perform steadfast._fenced(p_workflow_id, p_attempt, 'receive_message');
+    if steadfast._wait_fence(p_workflow_id, p_attempt, s.step_key, 'receive_message') then
+        -- Sent again after it committed (its answer lost): the same wait of the same attempt.
+        return query select true, false, null::jsonb;
+        return;
     end if;
-
-    select * into v_recorded from steadfast.steps x where x.workflow_id = p_workflow_id and x.step_key = s.step_key;
-    if found then
+    v_recorded := steadfast._replayed(p_workflow_id, s.step_key, 'received', 'receive_message', 'a receive');
+    if v_recorded is not null then
         -- A replay: the outcome recorded the first time.
-        if v_recorded.error is not null or pg_catalog.jsonb_typeof(v_recorded.output -> 'received') is distinct from 'boolean' then
-            raise exception using errcode = 'SF005',
-                message = pg_catalog.format('receive_message: step %s of workflow %s is recorded, but not as a receive',
-                                            steadfast._echo(s.step_key), steadfast._echo(p_workflow_id)),
-                hint = 'The workflow is not deterministic: its code received a message where it ran a step before.';
-        end if;
-        return query select false, (v_recorded.output ->> 'received')::boolean, v_recorded.output -> 'message';
+        return query select false, (v_recorded ->> 'received')::boolean, v_recorded -> 'message';
         return;
     end if;
 
-    -- The deadline: the one the first call fixed, kept in the wait; else from the options.
-    select w.wait into v_wait from steadfast.workflows w where w.id = p_workflow_id;
-    if v_wait ->> 'kind' = 'message' and v_wait ->> 'step' = s.step_key then
-        v_until := (v_wait ->> 'until')::timestamptz;
-    elsif o.timeout_seconds is not null then
-        v_until := v_now + pg_catalog.make_interval(secs => o.timeout_seconds);
-    end if;
-
+    v_until := steadfast._wait_deadline(p_workflow_id, s.step_key, 'message', o.timeout_seconds, v_until, v_now);
     update steadfast.messages x set consumed_at = v_now, consumed_step = s.step_key
     where x.id = (select y.id from steadfast.messages y
                   where y.workflow_id = p_workflow_id and y.topic = v_topic and y.consumed_at is null
                   order by y.id limit 1 for update)
     returning x.id, x.message into m;
     if m.id is not null or v_until <= v_now then
-        r := steadfast._record_step(p_workflow_id, p_attempt, p_name,
-                                    case when m.id is not null
-                                         then pg_catalog.jsonb_build_object('received', true, 'message', m.message, 'message_id', m.id)
-                                         else '{"received": false}'::jsonb end,
-                                    v_occurrence);
-        if r.error_code is not null then
-            perform steadfast._raise(r.error_code, r.error_message, r.error_detail, r.error_hint);
-        end if;
-        if v_wait is not null then
-            update steadfast.workflows w set wait = null where w.id = p_workflow_id;
-        end if;
+        perform steadfast._record_wait(p_workflow_id, p_attempt, p_name,
+                                       case when m.id is not null
+                                            then pg_catalog.jsonb_build_object('received', true, 'message', m.message, 'message_id', m.id)
+                                            else '{"received": false}'::jsonb end,
+                                       v_occurrence);
         return query select false, m.id is not null, m.message;
         return;
     end if;
-    update steadfast.workflows w
-    set status = 'waiting', executor_id = null, recovery_attempts = 0, updated_at = v_now,
-        available_at = coalesce(v_until, steadfast._never()),
-        wait = pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('kind', 'message', 'step', s.step_key,
-                                                                          'topic', v_topic, 'until', v_until))
-    where w.id = p_workflow_id;
+    perform steadfast._suspend(p_workflow_id, v_until,
+                               pg_catalog.jsonb_build_object('kind', 'message', 'step', s.step_key, 'topic', v_topic,
+                                                             'until', v_until), v_now);
     return query select true, false, null::jsonb;
 end;
 $fn$;

@@ -144,33 +144,24 @@ declare
     v_now timestamptz := steadfast.now();
     v_until timestamptz := steadfast._instant(o."until", 'until', 'await_event');
     s steadfast.steps := steadfast._step_row(p_workflow_id, p_attempt, p_name, null, v_occurrence, steadfast.now());
-    v_recorded steadfast.steps;
-    v_wait jsonb;
+    v_recorded jsonb;
     v_target_status text;
     e record;
-    r record;
 begin
     perform steadfast._require_text(p_target_workflow_id, 'target_workflow_id', 'await_event');
     perform steadfast._require_text(p_key, 'key', 'await_event');
     if o.timeout_seconds is not null and v_until is not null then
         raise exception using errcode = 'SF005', message = 'await_event: options may give timeout_seconds or until, not both';
     end if;
-    if not steadfast._held(p_workflow_id, p_attempt) then
-        if steadfast._waits_in(p_workflow_id, p_attempt, s.step_key) then
-            return query select true, false, null::jsonb;
-            return;
-        end if;
-        perform steadfast._fenced(p_workflow_id, p_attempt, 'await_event');
+    if steadfast._wait_fence(p_workflow_id, p_attempt, s.step_key, 'await_event') then
+        -- Sent again after it committed (its answer lost): the same wait of the same attempt.
+        return query select true, false, null::jsonb;
+        return;
     end if;
-    select * into v_recorded from steadfast.steps x where x.workflow_id = p_workflow_id and x.step_key = s.step_key;
-    if found then
-        if v_recorded.error is not null or pg_catalog.jsonb_typeof(v_recorded.output -> 'found') is distinct from 'boolean' then
-            raise exception using errcode = 'SF005',
-                message = pg_catalog.format('await_event: step %s of workflow %s is recorded, but not as an event''s read',
-                                            steadfast._echo(s.step_key), steadfast._echo(p_workflow_id)),
-                hint = 'The workflow is not deterministic: its code read an event where it ran a step before.';
-        end if;
-        return query select false, (v_recorded.output ->> 'found')::boolean, v_recorded.output -> 'value';
+    v_recorded := steadfast._replayed(p_workflow_id, s.step_key, 'found', 'await_event', 'an event''s read');
+    if v_recorded is not null then
+        -- A replay: the outcome recorded the first time.
+        return query select false, (v_recorded ->> 'found')::boolean, v_recorded -> 'value';
         return;
     end if;
 
@@ -179,35 +170,20 @@ begin
         raise exception using errcode = 'SF001',
             message = pg_catalog.format('await_event: unknown target_workflow_id %s', steadfast._echo(p_target_workflow_id));
     end if;
-    select w.wait into v_wait from steadfast.workflows w where w.id = p_workflow_id;
-    if v_wait ->> 'kind' = 'event' and v_wait ->> 'step' = s.step_key then
-        v_until := (v_wait ->> 'until')::timestamptz;
-    elsif o.timeout_seconds is not null then
-        v_until := v_now + pg_catalog.make_interval(secs => o.timeout_seconds);
-    end if;
+    v_until := steadfast._wait_deadline(p_workflow_id, s.step_key, 'event', o.timeout_seconds, v_until, v_now);
     select x.value into e from steadfast.event_writes x
     where x.workflow_id = p_target_workflow_id and x.key = p_key order by x.seq desc limit 1;
     if e.value is not null or v_until <= v_now or v_target_status in ('succeeded', 'failed', 'cancelled', 'dead') then
-        r := steadfast._record_step(p_workflow_id, p_attempt, p_name,
-                                    case when e.value is not null then pg_catalog.jsonb_build_object('found', true, 'value', e.value)
-                                         else '{"found": false}'::jsonb end,
-                                    v_occurrence);
-        if r.error_code is not null then
-            perform steadfast._raise(r.error_code, r.error_message, r.error_detail, r.error_hint);
-        end if;
-        if v_wait is not null then
-            update steadfast.workflows w set wait = null where w.id = p_workflow_id;
-        end if;
+        perform steadfast._record_wait(p_workflow_id, p_attempt, p_name,
+                                       case when e.value is not null then pg_catalog.jsonb_build_object('found', true, 'value', e.value)
+                                            else '{"found": false}'::jsonb end,
+                                       v_occurrence);
         return query select false, e.value is not null, e.value;
         return;
     end if;
-    update steadfast.workflows w
-    set status = 'waiting', executor_id = null, recovery_attempts = 0, updated_at = v_now,
-        available_at = coalesce(v_until, steadfast._never()),
-        wait = pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('kind', 'event', 'step', s.step_key,
-                                                                          'workflow', p_target_workflow_id, 'key', p_key,
-                                                                          'until', v_until))
-    where w.id = p_workflow_id;
+    perform steadfast._suspend(p_workflow_id, v_until,
+                               pg_catalog.jsonb_build_object('kind', 'event', 'step', s.step_key, 'workflow', p_target_workflow_id,
+                                                             'key', p_key, 'until', v_until), v_now);
     return query select true, false, null::jsonb;
 end;
 $fn$;

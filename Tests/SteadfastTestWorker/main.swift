@@ -99,6 +99,25 @@ struct InboxWorkflow: Workflow {
     }
 }
 
+/// Receives a message of topic "t" waiting at most `timeout` seconds, then runs the step
+/// "after" (which may hang, SF_HOLD_STEP=after): a crash lands after the receive's outcome
+/// was recorded, whichever branch it took.
+struct PatientWorkflow: Workflow {
+    struct Input: Codable, Sendable { var timeout: Double }
+    let effects: Effects
+    let holdStep: String?
+    let holdSeconds: Double
+
+    func run(_ input: Input, context: WorkflowContext) async throws -> String {
+        let message = try await context.receive(String.self, topic: "t", timeout: .milliseconds(Int(input.timeout * 1000)))
+        try await context.step("after") {
+            try await effects.record(workflowID: context.workflowID, step: "after")
+            if holdStep == "after" { try await Task.sleep(for: .seconds(holdSeconds)) }
+        }
+        return message ?? "timed out"
+    }
+}
+
 /// A plain step, a transaction step that inserts one row, a plain step — with random pauses,
 /// so a SIGKILL lands anywhere around the transaction.
 struct TxWorkflow: Workflow {
@@ -136,6 +155,8 @@ worker.register(EffectsWorkflow(effects: effects, holdStep: setting("SF_HOLD_STE
                                 sleepSeconds: setting("SF_SLEEP_SECONDS").flatMap(Double.init)))
 worker.register(FanInWorkflow(effects: effects))
 worker.register(InboxWorkflow())
+worker.register(PatientWorkflow(effects: effects, holdStep: setting("SF_HOLD_STEP"),
+                                holdSeconds: Double(setting("SF_HOLD_SECONDS") ?? "") ?? 600))
 if let txTable = setting("SF_TX_TABLE") {
     worker.register(TxWorkflow(table: txTable))
 }

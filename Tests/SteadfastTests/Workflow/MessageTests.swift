@@ -49,6 +49,13 @@ struct InboxShape: Workflow {
     func run(_ input: Input, context: WorkflowContext) async throws -> Int { 0 }
 }
 
+/// The shape of the test worker's PatientWorkflow (Tests/SteadfastTestWorker), to start it.
+struct PatientShape: Workflow {
+    static var name: String { "PatientWorkflow" }
+    struct Input: Codable, Sendable { var timeout: Double }
+    func run(_ input: Input, context: WorkflowContext) async throws -> String { "" }
+}
+
 /// `context.receive`, `context.send`, `client.send`: messages reach a waiting workflow exactly
 /// once, in order, and wake it without a poll.
 @Suite("Messages", .serialized)
@@ -114,6 +121,39 @@ struct MessageTests {
         #expect(try keys.map { try $0.string("idempotency_key") } == ["\(sender.id)/send", "\(sender.id)/send#2"])
         task.cancel()
         try? await task.value
+        await client.close()
+        await fixture.close()
+    }
+
+    @Test("a receive with a timeout replays its branch after kill -9: the one that timed out stays timed out though a message came later; the one that got its message keeps it")
+    func timeoutBranchSurvivesCrash() async throws {
+        let fixture = try await EngineFixture()
+        let table = try await fixture.makeEffectsTable()
+        let client = try await fixture.client()
+        let late = try await client.start(PatientShape.self, .init(timeout: 1), options: StartOptions(queue: fixture.queue))
+        let early = try await client.start(PatientShape.self, .init(timeout: 60), options: StartOptions(queue: fixture.queue))
+        try await client.send(to: early.id, "in time", topic: "t")
+        let first = try await WorkerProcess(environment: [
+            "SF_EFFECTS_TABLE": table, "SF_QUEUE": fixture.queue, "SF_HOLD_STEP": "after", "SF_POLL_MS": "100",
+        ])
+        // Both have recorded their receive — one timed out, one got its message — and hang in "after".
+        try await waitUntil(timeout: .seconds(30)) { try await fixture.effects(in: table).count == 2 }
+        first.signal(SIGKILL)
+        _ = await first.waitForExit()
+        try await client.send(to: late.id, "too late", topic: "t")
+        let next = try await WorkerProcess(environment: ["SF_EFFECTS_TABLE": table, "SF_QUEUE": fixture.queue, "SF_POLL_MS": "100"])
+        #expect(try await client.handle(PatientShape.self, id: late.id).result(timeout: .seconds(60)) == "timed out")
+        #expect(try await client.handle(PatientShape.self, id: early.id).result(timeout: .seconds(60)) == "in time")
+        let messages = try await fixture.pool.query(
+            "select workflow_id, consumed_step from steadfast.messages where workflow_id = any($1::text[]) order by workflow_id",
+            ["{\(early.id),\(late.id)}"])
+        let consumed = Dictionary(uniqueKeysWithValues: try messages.map { (try $0.string("workflow_id"), try $0.value("consumed_step") as String?) })
+        #expect(consumed[early.id] == "receive" && consumed.keys.contains(late.id) && consumed[late.id]! == nil,
+                "the late message stays unconsumed")
+        let effects = try await fixture.effects(in: table)
+        #expect(effects[late.id]?["after"] == 2 && effects[early.id]?["after"] == 2, "the hung step ran again; the receive did not")
+        next.signal(SIGTERM)
+        _ = await next.waitForExit()
         await client.close()
         await fixture.close()
     }

@@ -59,7 +59,7 @@ public final class Worker: Service, Sendable {
         self.configuration = configuration
         self.executorID = configuration.resolvedExecutorID
         var logger = logger
-        logger[metadataKey: "executor_id"] = .string(executorID)
+        logger[metadataKey: "executor"] = .string(executorID)
         self.logger = logger
     }
 

@@ -268,7 +268,7 @@ final class WorkerRun: Sendable {
             }
         }
         guard !running.isEmpty else { return }
-        logger.info("workflow cancelled; cancelling its task", metadata: ["workflow_id": .string(workflowID)])
+        logger.notice("workflow cancelled; stopping its code", metadata: ["workflow_id": .string(workflowID)])
         for task in running { task.cancel() }
     }
 
@@ -365,7 +365,9 @@ final class WorkerRun: Sendable {
             await release(claimed.id)
             return nil
         }
-        return await WorkflowExecution(claimed: claimed, runner: runner, engine: engine, executor: executor,
-                                       logger: logger).run()
+        var execution = WorkflowExecution(claimed: claimed, runner: runner, engine: engine, executor: executor, logger: logger)
+        let held = Held(id: claimed.id, attempt: claimed.attempt)
+        execution.cancelledByRequest = { [self] in tasks.withLock { $0[held]?.cancelled ?? false } }
+        return await execution.run()
     }
 }

@@ -30,6 +30,9 @@ package struct WorkflowExecution: Sendable {
     package let logger: Logger
     /// Test hooks: stubbed step results and crash injection (see ``WorkflowContext``).
     package var hooks = WorkflowContext.Hooks()
+    /// Whether the task running it was cancelled because the workflow was cancelled (rather
+    /// than for a shutdown): how an interrupted execution is logged.
+    package var cancelledByRequest: @Sendable () -> Bool = { false }
 
     package init(claimed: ClaimedWorkflow, runner: @escaping WorkflowRegistry.Runner, engine: Engine,
                  executor: ExecutorSession, logger: Logger, hooks: WorkflowContext.Hooks = WorkflowContext.Hooks()) {
@@ -56,7 +59,8 @@ package struct WorkflowExecution: Sendable {
         var logger = self.logger
         logger[metadataKey: "workflow_id"] = .string(claimed.id)
         logger[metadataKey: "workflow"] = .string(claimed.name)
-        logger.debug("workflow claimed", metadata: ["attempt": "\(claimed.attempt)", "recorded_steps": "\(claimed.steps.count)"])
+        logger[metadataKey: "attempt"] = .stringConvertible(claimed.attempt)
+        logger.debug("workflow claimed", metadata: ["recorded_steps": "\(claimed.steps.count)"])
         do {
             let output: String
             do {
@@ -88,15 +92,18 @@ package struct WorkflowExecution: Sendable {
                 return .failed(status, info)
             } catch {
                 if Task.isCancelled {
-                    logger.info("workflow interrupted by shutdown; it will be handed back")
+                    logInterruption(logger)
                     return .interrupted
                 }
                 // The steps that succeeded are kept for a retry: their checkpoints first.
                 try await context.writeHeldCheckpoint()
                 let info = ErrorInfo(type: String(reflecting: type(of: error)), message: String(describing: error))
                 let status = try await engine.fail(workflowID: claimed.id, attempt: claimed.attempt, error: info, retryable: true)
-                logger.info(status == .enqueued ? "workflow failed; retry scheduled" : "workflow failed",
-                            metadata: ["error": "\(error)"])
+                if status == .enqueued {
+                    logger.warning("workflow failed; retry scheduled", metadata: ["error": "\(error)"])
+                } else {
+                    logger.error("workflow failed", metadata: ["error": "\(error)"])
+                }
                 return .failed(status, info)
             }
             // The last step's checkpoint, held back, commits with the completion.
@@ -110,12 +117,22 @@ package struct WorkflowExecution: Sendable {
         } catch is CancellationError {
             // Shut down while an outcome waited for the database: deregistering (or, without a
             // session, recovery) hands the workflow back.
-            logger.info("workflow interrupted by shutdown; it will be handed back")
+            logInterruption(logger)
             return .interrupted
         } catch {
             // Could not record the outcome: hand the workflow back rather than hold it forever.
             logger.error("recording the workflow's outcome failed; handing it back", metadata: ["error": "\(error)"])
             return await handBack(logger)
+        }
+    }
+
+    /// Logs why a cancelled task ended: the workflow was cancelled (its outcome is the
+    /// cancel's), or the worker is shutting down (the workflow will be handed back).
+    private func logInterruption(_ logger: Logger) {
+        if cancelledByRequest() {
+            logger.notice("workflow cancelled: its code was stopped")
+        } else {
+            logger.info("workflow interrupted by shutdown; it will be handed back")
         }
     }
 

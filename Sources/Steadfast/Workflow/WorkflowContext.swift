@@ -279,7 +279,7 @@ public final class WorkflowContext: Sendable {
                 try await record(name: name, occurrence: occurrence, outputJSON: nil,
                                  error: ErrorInfo(type: failure.type, message: failure.message),
                                  startedAt: startedAt, runs: runs, token: token, on: nil)
-                logger.info("step failed", metadata: ["error": "\(error)", "runs": "\(runs)"])
+                logger.warning("step failed", metadata: ["error": "\(error)", "runs": "\(runs)"])
                 try await afterStepRecorded(key)
                 throw failure
             }

@@ -555,6 +555,8 @@ final class Bench {
         let p50 = Measure.percentile(trips, 50), base = Measure.percentile(baseline, 50)
         record("messages.roundtrip.p50", p50, "ms", "send → the waiting workflow receives it → its reply event read by the sender")
         record("messages.roundtrip.p99", Measure.percentile(trips, 99), "ms", "")
+        record("messages.roundtrip.first50.p50", Measure.percentile(Array(trips.prefix(50)), 50), "ms", "rounds 1–50 (little to replay)")
+        record("messages.roundtrip.last50.p50", Measure.percentile(Array(trips.suffix(50)), 50), "ms", "rounds 151–200 (up to 400 steps replayed)")
         record("messages.baseline.p50", base, "ms", "baseline: start → result of an empty workflow, same worker, in turn")
         record("messages.roundtrip.ratio", p50 / base, "×", "round trip / baseline (p50), same run")
 

@@ -26,9 +26,7 @@ extension WorkflowContext {
     ///   ``Client/start(_:_:options:)`` otherwise.
     public func startChild<W: Workflow>(_ workflow: W.Type, _ input: W.Input, options: StartOptions = StartOptions(),
                                         inheritDeadline: Bool = true, name: String? = nil) async throws -> ChildWorkflow<W> {
-        if let interruption = self.interruption { throw interruption }
-        if let suspension = self.suspension { throw suspension }
-        let (occurrence, key, recorded, _) = try nextKey(name ?? W.name, kind: "child start")
+        let (occurrence, key, recorded, _) = try await beginCall(name ?? W.name, kind: "child start", waits: false)
         if let recorded {
             guard recorded.error == nil, let output = recorded.output,
                   let start = try? JSONCoding.decode(RecordedStart.self, from: output) else {
@@ -36,10 +34,6 @@ extension WorkflowContext {
             }
             return ChildWorkflow(id: start.workflow_id, context: self)
         }
-        try checkNoSequentialStepSkipped(calling: key)
-        try Task.checkCancellation()
-        // The step before it is durable before the start is recorded after it.
-        try await writeHeldCheckpoint()
         var json = options.json
         if let id = options.id { json["workflow_id"] = .string(id) }
         if !inheritDeadline { json["inherit_deadline"] = .bool(false) }
@@ -67,29 +61,26 @@ extension WorkflowContext {
             throw SteadfastError(.invalidArgument, message: "startChildren: options.id must be nil (each child's id is derived from its step)")
         }
         guard !inputs.isEmpty else { return [] }
-        if let interruption = self.interruption { throw interruption }
-        if let suspension = self.suspension { throw suspension }
-        let calls = try inputs.map { _ in try nextKey(name ?? W.name, kind: "child start") }
-        let recorded = calls.compactMap(\.replayed)
+        let first = try await beginCall(name ?? W.name, kind: "child start", waits: false)
+        let rest = try (1..<inputs.count).map { _ in try nextKey(name ?? W.name, kind: "child start") }
+        let keys = [first.key] + rest.map(\.key)
+        let recorded = ([first.recorded] + rest.map(\.replayed)).compactMap { $0 }
         if !recorded.isEmpty {
             let ids = recorded.compactMap { step -> String? in
                 guard step.error == nil, let output = step.output else { return nil }
                 return (try? JSONCoding.decode(RecordedStart.self, from: output))?.workflow_id
             }
-            guard ids.count == calls.count else {
-                throw SteadfastError(.nonDeterminism, message: "steps '\(calls[0].key)'… are recorded, but not as the starts of these \(calls.count) children: the workflow started children where it ran other steps before")
+            guard ids.count == keys.count else {
+                throw SteadfastError(.nonDeterminism, message: "steps '\(keys[0])'… are recorded, but not as the starts of these \(keys.count) children: the workflow started children where it ran other steps before")
             }
             return ids.map { ChildWorkflow(id: $0, context: self) }
         }
-        try checkNoSequentialStepSkipped(calling: calls[0].key)
-        try Task.checkCancellation()
-        try await writeHeldCheckpoint()
         var json = options.json
         if !inheritDeadline { json["inherit_deadline"] = .bool(false) }
         let ids = try await engine.startChildren(workflowID: workflowID, attempt: attempt, name: name ?? W.name,
-                                                 occurrence: calls[0].occurrence, childName: W.name,
+                                                 occurrence: first.occurrence, childName: W.name,
                                                  inputsJSON: try JSONCoding.encodeEach(inputs), options: json)
-        state.withLock { $0.executed.append(contentsOf: calls.map(\.key)) }
+        state.withLock { $0.executed.append(contentsOf: keys) }
         return ids.map { ChildWorkflow(id: $0, context: self) }
     }
 
@@ -143,9 +134,7 @@ extension WorkflowContext {
     private func awaitChildren<Output: Codable & Sendable>(_ ids: [String], first: Bool, name: String,
                                                            as type: Output.Type) async throws
         -> [(id: String, result: Result<Output, WorkflowFailedError>)] {
-        if let interruption = self.interruption { throw interruption }
-        if let suspension = self.suspension { throw suspension }
-        let (occurrence, key, recorded, parallel) = try nextKey(name, kind: "await")
+        let (occurrence, key, recorded, _) = try await beginCall(name, kind: "await", waits: true)
         if let recorded {
             guard recorded.error == nil, let output = recorded.output,
                   let outcomes = try? JSONCoding.decode(RecordedWait<Output>.self, from: output) else {
@@ -153,12 +142,6 @@ extension WorkflowContext {
             }
             return try outcomes.children.map { ($0.workflow_id, try $0.result()) }
         }
-        guard !parallel else {
-            throw SteadfastError(.invalidArgument, message: "await '\(key)' was called while other steps of the workflow run: a wait may end the execution, so it may not run beside steps")
-        }
-        try checkNoSequentialStepSkipped(calling: key)
-        try Task.checkCancellation()
-        try await writeHeldCheckpoint()
         let results = try await engine.awaitChildren(workflowID: workflowID, attempt: attempt, name: name,
                                                      occurrence: occurrence, children: ids, first: first)
         state.withLock { $0.executed.append(key) }

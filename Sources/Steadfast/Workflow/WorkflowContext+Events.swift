@@ -11,7 +11,7 @@ extension WorkflowContext {
     ///   - value: Any `Encodable` value, stored as JSON.
     ///   - name: The step's name. Defaults to `"event:<key>"` (a `#` in the key is replaced).
     public func setEvent<V: Encodable & Sendable>(_ key: String, _ value: V, name: String? = nil) async throws {
-        let (occurrence, key_, recorded) = try await beginPublish(name ?? Self.publishName("event", key), kind: "event")
+        let (occurrence, key_, recorded, _) = try await beginCall(name ?? Self.publishName("event", key), kind: "event", waits: false)
         if recorded != nil { return }
         try await engine.setEvent(workflowID: workflowID, attempt: attempt, name: name ?? Self.publishName("event", key),
                                   occurrence: occurrence, key: key, valueJSON: try JSONCoding.encode(value))
@@ -30,9 +30,7 @@ extension WorkflowContext {
     ///   - name: The step's name. Defaults to `"get-event"`.
     public func getEvent<V: Codable & Sendable>(_ type: V.Type = V.self, workflowID: String, key: String,
                                                 timeout: Duration? = nil, name: String = "get-event") async throws -> V? {
-        if let interruption = self.interruption { throw interruption }
-        if let suspension = self.suspension { throw suspension }
-        let (occurrence, stepKey, recorded, parallel) = try nextKey(name, kind: "event read")
+        let (occurrence, stepKey, recorded, _) = try await beginCall(name, kind: "getEvent", waits: true)
         if let recorded {
             guard recorded.error == nil, let output = recorded.output,
                   let read = try? JSONCoding.decode(RecordedEventRead.self, from: output) else {
@@ -41,12 +39,6 @@ extension WorkflowContext {
             guard read.found else { return nil }
             return try JSONCoding.decode(RecordedEventValue<V>.self, from: output).value
         }
-        guard !parallel else {
-            throw SteadfastError(.invalidArgument, message: "getEvent '\(stepKey)' was called while other steps of the workflow run: a wait may end the execution, so it may not run beside steps")
-        }
-        try checkNoSequentialStepSkipped(calling: stepKey)
-        try Task.checkCancellation()
-        try await writeHeldCheckpoint()
         let outcome = try await engine.awaitEvent(workflowID: self.workflowID, attempt: attempt, name: name, occurrence: occurrence,
                                                   targetID: workflowID, key: key, timeout: timeout.map(\.inSeconds))
         state.withLock { $0.executed.append(stepKey) }
@@ -77,7 +69,7 @@ extension WorkflowContext {
 
     private func publishStream(_ key: String, valueJSON: String?, closed: Bool, name: String?) async throws -> Int {
         let stepName = name ?? Self.publishName("stream", key)
-        let (occurrence, stepKey, recorded) = try await beginPublish(stepName, kind: "stream write")
+        let (occurrence, stepKey, recorded, _) = try await beginCall(stepName, kind: "stream write", waits: false)
         if let recorded {
             struct Written: Decodable { var offset: Int }
             guard let output = recorded.output, let written = try? JSONCoding.decode(Written.self, from: output) else {
@@ -89,20 +81,6 @@ extension WorkflowContext {
                                                   key: key, valueJSON: valueJSON, closed: closed)
         state.withLock { $0.executed.append(stepKey) }
         return offset
-    }
-
-    /// The next call of a publishing step: its occurrence, key and record; when it is not
-    /// recorded, the checks a new step passes and the held checkpoint written first.
-    private func beginPublish(_ name: String, kind: String) async throws -> (Int, String, RecordedStep?) {
-        if let interruption = self.interruption { throw interruption }
-        if let suspension = self.suspension { throw suspension }
-        let (occurrence, key, recorded, _) = try nextKey(name, kind: kind)
-        if recorded == nil {
-            try checkNoSequentialStepSkipped(calling: key)
-            try Task.checkCancellation()
-            try await writeHeldCheckpoint()
-        }
-        return (occurrence, key, recorded)
     }
 
     /// `<kind>:<key>` with any `#` (the occurrence separator of step keys) replaced by `_`.

@@ -37,9 +37,7 @@ extension WorkflowContext {
 
     private func receive<M: Codable & Sendable>(_ type: M.Type, topic: String, timeout: Double?, deadline: Date?,
                                                 name: String) async throws -> M? {
-        if let interruption = self.interruption { throw interruption }
-        if let suspension = self.suspension { throw suspension }
-        let (occurrence, key, recorded, parallel) = try nextKey(name, kind: "receive")
+        let (occurrence, key, recorded, _) = try await beginCall(name, kind: "receive", waits: true)
         if let recorded {
             guard recorded.error == nil, let output = recorded.output,
                   let outcome = try? JSONCoding.decode(RecordedReceive<M>.self, from: output) else {
@@ -48,12 +46,6 @@ extension WorkflowContext {
             guard outcome.received else { return nil }
             return try outcome.message ?? JSONCoding.decode(M.self, from: "null")
         }
-        guard !parallel else {
-            throw SteadfastError(.invalidArgument, message: "receive '\(key)' was called while other steps of the workflow run: a receive may end the execution, so it may not run beside steps")
-        }
-        try checkNoSequentialStepSkipped(calling: key)
-        try Task.checkCancellation()
-        try await writeHeldCheckpoint()
         let outcome = try await engine.receiveMessage(workflowID: workflowID, attempt: attempt, name: name,
                                                       occurrence: occurrence, topic: topic, timeout: timeout, deadline: deadline)
         state.withLock { $0.executed.append(key) }
@@ -71,13 +63,8 @@ extension WorkflowContext {
     ///   ``SteadfastError/Code/wrongState`` when it has finished.
     public func send<M: Encodable & Sendable>(to workflowID: String, _ message: M, topic: String = "default",
                                               name: String = "send") async throws {
-        if let interruption = self.interruption { throw interruption }
-        if let suspension = self.suspension { throw suspension }
-        let (occurrence, key, recorded, parallel) = try nextKey(name, kind: "send")
+        let (occurrence, key, recorded, parallel) = try await beginCall(name, kind: "send", waits: false)
         if recorded != nil { return }
-        try checkNoSequentialStepSkipped(calling: key)
-        try Task.checkCancellation()
-        try await writeHeldCheckpoint()
         let started = Date()
         _ = try await engine.sendMessage(to: workflowID, messageJSON: try JSONCoding.encode(message), topic: topic,
                                          idempotencyKey: Self.idempotencyKey(self.workflowID, key))

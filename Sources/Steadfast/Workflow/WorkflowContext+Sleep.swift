@@ -30,19 +30,8 @@ extension WorkflowContext {
     }
 
     private func sleep(name: String, seconds: Double?, until: Date?) async throws {
-        if let interruption = self.interruption { throw interruption }
-        if let suspension = self.suspension { throw suspension }
-        let (occurrence, key, recorded, parallel) = try nextKey(name, kind: "sleep")
+        let (occurrence, key, recorded, _) = try await beginCall(name, kind: "sleep", waits: true)
         let replayed = recorded != nil
-        if !replayed {
-            guard !parallel else {
-                throw SteadfastError(.invalidArgument, message: "sleep '\(key)' was called while other steps of the workflow run: a sleep ends the execution, so it may not run beside steps")
-            }
-            try checkNoSequentialStepSkipped(calling: key)
-            try Task.checkCancellation()
-            // The step before the sleep is durable before the sleep is recorded after it.
-            try await writeHeldCheckpoint()
-        }
         // A replay asks as well: the database keeps the wake time and says whether it has come.
         let (wakeAt, sleeping) = try await engine.sleep(workflowID: workflowID, attempt: attempt, name: name,
                                                         occurrence: occurrence, seconds: seconds, until: until)

@@ -307,6 +307,28 @@ public final class WorkflowContext: Sendable {
         }
     }
 
+    /// The next call of an operation that records its own step in the engine — a sleep, a wait
+    /// (for children, a message, an event), a child's start, a send, an event or stream write:
+    /// its occurrence, key and record (``nextKey(_:kind:)``), after refusing to go on when this
+    /// execution has ended. When it is not recorded, the checks a new step passes come first
+    /// (no recorded sequential step skipped, not cancelled), and the checkpoint held back is
+    /// written, so that the previous step is durable before this one is recorded after it. A
+    /// call that `waits` may end the execution, so it may not run beside other steps.
+    func beginCall(_ name: String, kind: String, waits: Bool) async throws
+        -> (occurrence: Int, key: String, recorded: RecordedStep?, parallel: Bool) {
+        if let interruption = self.interruption { throw interruption }
+        if let suspension = self.suspension { throw suspension }
+        let call = try nextKey(name, kind: kind)
+        guard call.replayed == nil else { return (call.occurrence, call.key, call.replayed, call.parallel) }
+        if waits && call.parallel {
+            throw SteadfastError(.invalidArgument, message: "\(kind) '\(call.key)' was called while other steps of the workflow run: it may end the execution, so it may not run beside steps")
+        }
+        try checkNoSequentialStepSkipped(calling: call.key)
+        try Task.checkCancellation()
+        try await writeHeldCheckpoint()
+        return (call.occurrence, call.key, nil, call.parallel)
+    }
+
     /// Records a step's checkpoint — or, with `mayHold`, when the step ran alone, holds it
     /// back: the next step's start writes it (``writeHeldCheckpoint()``), and if no step comes
     /// it travels with the workflow's outcome (``heldCheckpoint()``), saving a round trip and a

@@ -17,12 +17,18 @@ struct PythonExampleTests {
         let fixture = try await EngineFixture()
         let client = try await fixture.client()
         // The worker the repository provides for the example, as its docstring says to run it.
-        let worker = try CommandLineTool(executable: try CommandLineTool.builtProduct("steadfast-demo"))
+        let worker = try await CommandLineTool(executable: try CommandLineTool.builtProduct("steadfast-demo"))
             .start(["python-worker", fixture.queue], readyLine: "ready")
-        defer { worker.terminate() }
         let prefix = TestDatabase.uniqueName("py")
         let script = CommandLineTool.packageRoot.appendingPathComponent("examples/python/operate.py").path
-        let result = try await python.run([script], environment: ["STEADFAST_QUEUE": fixture.queue, "STEADFAST_PREFIX": prefix])
+        let result: CommandLineTool.Result
+        do {
+            result = try await python.run([script], environment: ["STEADFAST_QUEUE": fixture.queue, "STEADFAST_PREFIX": prefix])
+        } catch {
+            await worker.terminate()
+            throw error
+        }
+        await worker.terminate()
         #expect(result.status == 0, "\(result.stderr)")
 
         var events: [String: [String: Any]] = [:]

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import Steadfast
@@ -84,22 +85,23 @@ struct CommandLineTool: Sendable {
     }
 
     /// An executable product built next to the test bundle.
-    /// A program started in the background by ``start(_:environment:readyLine:)``.
-    final class Background: @unchecked Sendable {  // Process is thread-safe for what is used here
+    /// A program started in the background by ``start(_:environment:readyLine:timeout:)``.
+    final class Background: @unchecked Sendable {  // Process is used here from one task at a time
         let process: Process
         init(process: Process) { self.process = process }
-        /// SIGTERM, and waits for the exit.
-        func terminate() {
+        /// SIGTERM, then waits (polling, off no thread) for the exit.
+        func terminate() async {
             if process.isRunning { process.terminate() }
-            process.waitUntilExit()
+            while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
         }
     }
 
     /// Starts the program with `arguments` (`DATABASE_URL` set to the test database, plus
     /// `environment`) and returns once it printed a line containing `readyLine` on stdout (at
-    /// most `timeout`); its output after that is discarded.
+    /// most `timeout`); its output after that is discarded. Its stdout is read on a thread of
+    /// its own; this task only polls, so no thread of Swift's cooperative pool blocks.
     func start(_ arguments: [String], environment: [String: String] = [:], readyLine: String,
-               timeout: Duration = .seconds(60)) throws -> Background {
+               timeout: Duration = .seconds(60)) async throws -> Background {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -112,26 +114,26 @@ struct CommandLineTool: Sendable {
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Read on a thread of its own until the line comes, then keep draining the pipe.
-        let ready = DispatchSemaphore(value: 0)
+        let ready = Mutex(false)
         let handle = out.fileHandleForReading
         Thread.detachNewThread {
             var seen = ""
-            var signalled = false
             while true {
                 let data = handle.availableData
                 if data.isEmpty { break }
-                if !signalled {
+                if !ready.withLock({ $0 }) {
                     seen += String(decoding: data, as: UTF8.self)
-                    if seen.contains(readyLine) { signalled = true; ready.signal() }
+                    if seen.contains(readyLine) { ready.withLock { $0 = true } }
                 }
             }
-            if !signalled { ready.signal() }
         }
-        let seconds = Double(timeout.components.seconds)
-        if ready.wait(timeout: .now() + seconds) == .timedOut || !process.isRunning {
-            process.terminate()
-            throw SteadfastError(.timeout, message: "\(executable.lastPathComponent) \(arguments) did not print '\(readyLine)'")
+        let deadline = ContinuousClock.now + timeout
+        while !ready.withLock({ $0 }) {
+            guard process.isRunning, ContinuousClock.now < deadline else {
+                if process.isRunning { process.terminate() }
+                throw SteadfastError(.timeout, message: "\(executable.lastPathComponent) \(arguments) did not print '\(readyLine)'")
+            }
+            try await Task.sleep(for: .milliseconds(20))
         }
         return Background(process: process)
     }

@@ -13,8 +13,9 @@
 -- deadline as seconds from now; the earlier wins when both are given), dedup_key (at
 -- most one active workflow per queue holds a key, see _insert_workflow), dedup_policy
 -- ("return", the default, or "error"), partition_key (the partition the queue's
--- partition_concurrency counts it in). The row is `enqueued`, attempt 0, created now. Raises
--- SF005.
+-- partition_concurrency counts it in), traceparent and tracestate (the starter's W3C trace
+-- context, which every execution joins; migration 0018). The row is `enqueued`, attempt 0,
+-- created now. Raises SF005.
 create or replace function steadfast._start_template(p_options jsonb, p_now timestamptz, p_function text,
                                                     out template steadfast.workflows, out dedup_policy text)
 language plpgsql
@@ -47,6 +48,8 @@ begin
     template.parent_step := o.parent_step;
     template.dedup_key := o.dedup_key;
     template.partition_key := o.partition_key;
+    template.traceparent := o.traceparent;
+    template.tracestate := o.tracestate;
     if o.deadline is not null then
         template.deadline := steadfast._instant(o.deadline, 'deadline', p_function);
     end if;
@@ -95,7 +98,8 @@ as $fn$
                t.output, t.error, t.attempt, t.executor_id, t.recovery_attempts, t.max_recovery_attempts,
                t.retry_count, t.retry_policy, t.available_at, t.app_version, t.parent_id, t.parent_step,
                t.forked_from, t.forked_at_step, t.dedup_key, t.partition_key, t.deadline, t.created_at,
-               t.updated_at, t.started_at, t.completed_at, t.error_attempt, t.executor_role, t.wait)::steadfast.workflows
+               t.updated_at, t.started_at, t.completed_at, t.error_attempt, t.executor_role, t.wait,
+               t.traceparent, t.tracestate)::steadfast.workflows
 $fn$;
 
 -- _element_options(defaults, options) → an element's options: `defaults` overridden key by key

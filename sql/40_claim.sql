@@ -328,9 +328,14 @@ end;
 $fn$;
 
 -- claim_workflows(executor_id, limit, options) →
---   (workflow_id, name, queue, input, attempt, app_version, parent_id, deadline, created_at, steps)
+--   (workflow_id, name, queue, input, attempt, app_version, parent_id, deadline, created_at, steps,
+--    traceparent, tracestate, recovery_attempts, queued_seconds)
 -- one row per workflow now `running` under the executor, at most `limit` (1…1000), with all
--- its recorded steps (see _steps) so the caller can replay without another round trip.
+-- its recorded steps (see _steps) so the caller can replay without another round trip, the
+-- trace context its starter gave (migration 0018: the execution joins that trace), its
+-- recovery_attempts counting this claim (more than 1: the execution before this one ended
+-- without an outcome — a crash, a lost session — and this one recovers it) and how long it
+-- waited claimable (seconds from available_at to this claim: schedule-to-start).
 -- First recovers the workflows of dead executors other than the caller (_recover_workflows),
 -- then takes enqueued workflows whose available_at has come, from the executor's queues in
 -- order (option
@@ -359,7 +364,8 @@ $fn$;
 create or replace function steadfast.claim_workflows(p_executor_id text, p_limit integer default 1,
                                                      p_options jsonb default '{}')
 returns table (workflow_id text, name text, queue text, input jsonb, attempt integer, app_version text,
-               parent_id text, deadline timestamptz, created_at timestamptz, steps jsonb)
+               parent_id text, deadline timestamptz, created_at timestamptz, steps jsonb,
+               traceparent text, tracestate text, recovery_attempts integer, queued_seconds double precision)
 language plpgsql
 security definer
 set search_path = pg_catalog, pg_temp
@@ -427,7 +433,8 @@ begin
 
     return query
     select w.id, w.name, w.queue, w.input, w.attempt, w.app_version, w.parent_id, w.deadline, w.created_at,
-           steadfast._steps(w.id)
+           steadfast._steps(w.id), w.traceparent, w.tracestate, w.recovery_attempts,
+           greatest(pg_catalog.date_part('epoch', v_now - w.available_at), 0)
     from steadfast.workflows w
     where w.id = any (v_claimed)
     order by w.priority, w.available_at, w.id;
@@ -436,7 +443,8 @@ $fn$;
 
 -- start_workflow_and_claim(executor_id, workflow_id, name, input, options) →
 --   (workflow_id, name, queue, input, attempt, app_version, parent_id, deadline, created_at,
---    steps, status, created, claimed, output, error)
+--    steps, status, created, claimed, output, error, traceparent, tracestate, recovery_attempts,
+--    queued_seconds) — the last four as claim_workflows'.
 -- For a caller that runs the workflow itself: starts it (as start_workflow) already `running`
 -- under the executor, attempt 1, in one call. When the id exists with the same name (or,
 -- with dedup_policy "return", an active workflow of the queue holds its dedup_key), the
@@ -453,7 +461,8 @@ create or replace function steadfast.start_workflow_and_claim(p_executor_id text
                                                               p_input jsonb default 'null', p_options jsonb default '{}')
 returns table (workflow_id text, name text, queue text, input jsonb, attempt integer, app_version text,
                parent_id text, deadline timestamptz, created_at timestamptz, steps jsonb,
-               status text, created boolean, claimed boolean, output jsonb, error jsonb)
+               status text, created boolean, claimed boolean, output jsonb, error jsonb,
+               traceparent text, tracestate text, recovery_attempts integer, queued_seconds double precision)
 language plpgsql
 security definer
 set search_path = pg_catalog, pg_temp
@@ -504,7 +513,8 @@ begin
     return query
     select x.id, x.name, x.queue, x.input, x.attempt, x.app_version, x.parent_id, x.deadline, x.created_at,
            case when v_created then '[]'::jsonb else steadfast._steps(x.id) end,
-           x.status, v_created, v_claimed, x.output, x.error
+           x.status, v_created, v_claimed, x.output, x.error, x.traceparent, x.tracestate, x.recovery_attempts,
+           greatest(pg_catalog.date_part('epoch', v_now - x.available_at), 0)
     from steadfast.workflows x where x.id = v_id;
 end;
 $fn$;

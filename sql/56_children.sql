@@ -41,7 +41,8 @@ $fn$;
 -- and records those steps (output {"workflow_id"}, child_workflow_id set), all in one
 -- transaction. An element's options are `defaults` overridden by its own, then parent_id and
 -- parent_step set, and — with inherit_deadline, when they give neither deadline nor
--- timeout_seconds — the parent's deadline. Its id defaults to _child_id(workflow_id, step key).
+-- timeout_seconds — the parent's deadline, and, when they give no traceparent, the parent's
+-- trace context (traceparent, tracestate: the child joins its parent's trace). Its id defaults to _child_id(workflow_id, step key).
 -- When the first step is recorded already (a replay, or the call sent again), starts nothing
 -- and returns the recorded children (created false; status null for one pruned since); SF005
 -- unless every step is recorded, as a child's start. Created children are built and inserted
@@ -65,6 +66,7 @@ declare
     v_count integer := pg_catalog.cardinality(p_elements);
     v_steps steadfast.steps[];
     v_deadline jsonb;
+    v_trace jsonb;
     v_recorded integer;
     v_ids text[];
     v_created boolean[];
@@ -103,9 +105,10 @@ begin
         return;
     end if;
 
-    if p_inherit_deadline then
-        select pg_catalog.to_jsonb(w.deadline) into v_deadline from steadfast.workflows w where w.id = p_workflow_id;
-    end if;
+    select case when p_inherit_deadline then pg_catalog.to_jsonb(w.deadline) end,
+           pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('traceparent', w.traceparent, 'tracestate', w.tracestate))
+    into v_deadline, v_trace
+    from steadfast.workflows w where w.id = p_workflow_id;
     -- Each element's id and options; an explicit id in the schedule: namespace is refused here,
     -- as _workflow_row would (derived ids, which may begin with the parent's, are allowed).
     select pg_catalog.array_agg(row(e.name,
@@ -118,6 +121,7 @@ begin
                                                                                    'parent_step', (v_steps[e.i]).step_key)
                                               || case when v_deadline is null or e.o ? 'deadline' or e.o ? 'timeout_seconds' then '{}'::jsonb
                                                       else pg_catalog.jsonb_build_object('deadline', v_deadline) end
+                                              || case when e.o ? 'traceparent' then '{}'::jsonb else v_trace end
                                     end)::steadfast.start_element order by e.i)
     into p_elements
     from (select x.name, x.workflow_id, x.input, steadfast._element_options(p_defaults, x.options) as o, x.i

@@ -78,10 +78,11 @@ select w.id as workflow_id,
             then 'event ' || (w.wait ->> 'key') || ' of ' || (w.wait ->> 'workflow') || coalesce(' until ' || (w.wait ->> 'until'), '')
             when w.wait ->> 'kind' = 'message'
             then 'message on ' || (w.wait ->> 'topic') || coalesce(' until ' || (w.wait ->> 'until'), '')
-            else (w.wait ->> 'kind') || coalesce(' until ' || (w.wait ->> 'until'), '') end as waiting_for
+            else (w.wait ->> 'kind') || coalesce(' until ' || (w.wait ->> 'until'), '') end as waiting_for,
+       w.traceparent
 from steadfast.workflows w;
 comment on view steadfast.workflow_overview is
-    'One row per workflow: status, name, queue, version, claims (attempt), recovery and retry counts, steps recorded, lineage, timings (queued_for: created → first claim; run_time: first claim → finished, or → now while unfinished), a summary of its error, and what a waiting one waits for (waiting_for: "sleep until …", "3 of 5 children" finished, "first of 2 children", "message on approvals until …").';
+    'One row per workflow: status, name, queue, version, claims (attempt), recovery and retry counts, steps recorded, lineage, timings (queued_for: created → first claim; run_time: first claim → finished, or → now while unfinished), a summary of its error, and what a waiting one waits for (waiting_for: "sleep until …", "3 of 5 children" finished, "first of 2 children", "message on approvals until …"), and the W3C traceparent its executions join (its trace id: substr(traceparent, 4, 32)).';
 
 create or replace view steadfast.workflow_steps as
 select s.workflow_id,

@@ -284,7 +284,8 @@ comment on function steadfast.resume_workflow(text, jsonb) is
 -- whatever worker claims it. from_step 1 copies nothing; the original's last seq + 1 copies
 -- every step. The new workflow records its lineage (forked_from, forked_at_step), keeps the
 -- original's queue, priority, app_version, partition key, retry policy and recovery limit
--- unless options say otherwise, and has no parent and no deduplication key. The original is
+-- unless options say otherwise, and its trace context (the fork's executions join the
+-- original's trace), and has no parent and no deduplication key. The original is
 -- not changed, whatever its status.
 -- Options: workflow_id (the new id; default a generated UUID), queue, app_version (a version,
 -- or null for any worker: e.g. the version with the fix). Idempotent on options.workflow_id:
@@ -348,11 +349,11 @@ begin
     begin
         insert into steadfast.workflows as x (id, name, status, queue, priority, input, app_version, max_recovery_attempts,
                                               retry_policy, partition_key, forked_from, forked_at_step,
-                                              available_at, created_at, updated_at)
+                                              available_at, created_at, updated_at, traceparent, tracestate)
         values (v_id, w.name, 'enqueued', coalesce(v_queue, w.queue), w.priority, w.input,
                 case when p_options ? 'app_version' then o.app_version else w.app_version end,
                 w.max_recovery_attempts, w.retry_policy, w.partition_key, p_workflow_id, p_from_step,
-                v_now, v_now, v_now)
+                v_now, v_now, v_now, w.traceparent, w.tracestate)
         on conflict (id) do nothing;
     exception when foreign_key_violation then
         -- The queue was deleted after it was checked (the queue trigger of migration 0008).

@@ -30,6 +30,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         // The `steadfast` command line's subcommands, options and help.
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        // Spans per execution and step, the starter's trace context carried with the workflow
+        // (the API only: the application bootstraps its tracer, e.g. swift-otel).
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.1.0"),
+        // Counters, timers and gauges of workflows, steps, claims and slots (the API only).
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.0"),
     ],
     targets: [
         // libpq, the PostgreSQL client library (apt: libpq-dev). Imported internally only.
@@ -56,6 +61,8 @@ let package = Package(
                 "CLibPQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings,
             plugins: ["EmbedSchema"]
@@ -122,7 +129,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SteadfastTests",
-            dependencies: ["Steadfast"],
+            dependencies: [
+                "Steadfast",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings
         ),
     ],

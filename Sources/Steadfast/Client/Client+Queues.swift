@@ -59,11 +59,16 @@ extension Client {
     public func start<W: Workflow>(_ workflow: W.Type, batch: [(input: W.Input, options: StartOptions)])
         async throws -> [WorkflowHandle<W.Output>] {
         let inputs = try JSONCoding.encodeEach(batch.map(\.input))
-        let elements = zip(batch, inputs).map { element, inputJSON in
-            Engine.BatchStart(id: element.options.id, name: W.name, inputJSON: inputJSON, options: element.options.json)
+        let started = try await engine.telemetry.withStartSpan(W.name) { trace, _ in
+            let elements = zip(batch, inputs).map { element, inputJSON in
+                Engine.BatchStart(id: element.options.id, name: W.name, inputJSON: inputJSON,
+                                  options: element.options.json.merging(trace) { given, _ in given })
+            }
+            return try await engine.startBatch(elements)
         }
-        return try await engine.startBatch(elements).map {
-            WorkflowHandle(id: $0.id, created: $0.created, client: self)
+        for (element, result) in zip(batch, started) where result.created {
+            engine.telemetry.started(W.name, queue: element.options.queue)
         }
+        return started.map { WorkflowHandle(id: $0.id, created: $0.created, client: self) }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 import Synchronization
+import Tracing
 
 /// Starts workflows and reads their results, without running any: for web handlers, scripts
 /// and services that hand work to workers.
@@ -22,11 +23,11 @@ public final class Client: Sendable {
     let waiters: ResultWaiters
 
     /// A client on `pool` (a worker's, for the handles it returns: ``Worker/start(_:_:options:)``).
-    init(database: DatabaseConfiguration, pool: ConnectionPool, logger: Logger) {
+    init(database: DatabaseConfiguration, pool: ConnectionPool, logger: Logger, telemetry: Telemetry) {
         self.database = database
         self.pool = pool
         self.logger = logger
-        self.engine = Engine(pool: pool, logger: logger)
+        self.engine = Engine(pool: pool, logger: logger, telemetry: telemetry)
         self.waiters = ResultWaiters(database: database, logger: logger)
     }
 
@@ -34,10 +35,14 @@ public final class Client: Sendable {
     /// - Parameters:
     ///   - database: Where the engine lives; the client's pool uses its `maximumConnections`.
     ///   - logger: Where to log. Defaults to a logger labelled `steadfast.client`.
+    ///   - observability: Where spans and metrics go. Defaults to the bootstrapped tracer and
+    ///     metrics factory, if any: each start is then a span whose trace the workflow's
+    ///     executions join.
     /// - Throws: ``SteadfastError``: ``SteadfastError/Code/connectionFailed``,
     ///   ``SteadfastError/Code/migrationRequired`` or ``SteadfastError/Code/schemaTooNew``.
     public static func connect(_ database: DatabaseConfiguration,
-                               logger: Logger = Logger(label: "steadfast.client")) async throws -> Client {
+                               logger: Logger = Logger(label: "steadfast.client"),
+                               observability: Observability = Observability()) async throws -> Client {
         let pool = ConnectionPool(configuration: database, logger: logger)
         do {
             try await pool.withConnection { connection in
@@ -47,7 +52,7 @@ public final class Client: Sendable {
             await pool.close()
             throw error
         }
-        return Client(database: database, pool: pool, logger: logger)
+        return Client(database: database, pool: pool, logger: logger, telemetry: Telemetry(observability))
     }
 
     /// Closes the client's connections. Waiting calls fail with ``SteadfastError/Code/shutdown``.
@@ -69,9 +74,22 @@ public final class Client: Sendable {
     ///   ``SteadfastError/Code/invalidArgument``; ``SteadfastError/Code/payloadTooLarge``.
     public func start<W: Workflow>(_ workflow: W.Type, _ input: W.Input,
                                    options: StartOptions = StartOptions()) async throws -> WorkflowHandle<W.Output> {
-        let started = try await engine.start(id: options.id, name: W.name, inputJSON: try JSONCoding.encode(input),
-                                             options: options.json)
+        let inputJSON = try JSONCoding.encode(input)
+        let started = try await engine.telemetry.withStartSpan(W.name) { trace, span in
+            try await enqueue(name: W.name, inputJSON: inputJSON, options: options, trace: trace, span: span)
+        }
         return WorkflowHandle(id: started.id, created: started.created, client: self)
+    }
+
+    /// `start_workflow`, with the trace context of the start's span (``Telemetry/withStartSpan(_:_:)``);
+    /// counts the workflow when it is created.
+    func enqueue(name: String, inputJSON: String, options: StartOptions, trace: [String: JSONValue],
+                 span: (any Span)?, on connection: Connection? = nil) async throws -> (id: String, created: Bool) {
+        let started = try await engine.start(id: options.id, name: name, inputJSON: inputJSON,
+                                             options: options.json.merging(trace) { given, _ in given }, on: connection)
+        span?.attributes[TraceAttribute.workflowID] = started.id
+        if started.created { engine.telemetry.started(name, queue: options.queue) }
+        return (started.id, started.created)
     }
 
     /// A handle on an existing workflow of type `W`, to await its result.

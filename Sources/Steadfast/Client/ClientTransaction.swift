@@ -21,8 +21,11 @@ public struct ClientTransaction: Sendable {
     /// enqueued when the transaction commits, and never if it rolls back.
     public func start<W: Workflow>(_ workflow: W.Type, _ input: W.Input,
                                    options: StartOptions = StartOptions()) async throws -> WorkflowHandle<W.Output> {
-        let started = try await client.engine.start(id: options.id, name: W.name, inputJSON: try JSONCoding.encode(input),
-                                                    options: options.json, on: connection)
+        let inputJSON = try JSONCoding.encode(input)
+        let started = try await client.engine.telemetry.withStartSpan(W.name) { trace, span in
+            try await client.enqueue(name: W.name, inputJSON: inputJSON, options: options, trace: trace, span: span,
+                                     on: connection)
+        }
         return WorkflowHandle(id: started.id, created: started.created, client: client)
     }
 }

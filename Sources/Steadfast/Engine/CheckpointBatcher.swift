@@ -130,6 +130,7 @@ package final class CheckpointBatcher: Sendable {
     }
 
     private func write(_ batch: [Pending]) async {
+        engine.telemetry.record(Metric.checkpointBatchSize, [], batch.count)
         if batch.count == 1 {
             await writeAlone(batch[0])
             return

@@ -10,14 +10,22 @@ extension Engine {
         var options: [String: JSONValue] = [:]
         if let names { options["names"] = .array(names.map { .string($0) }) }
         let rows = try await session.query(
-            "select workflow_id, name, queue, input, attempt, steps from steadfast.claim_workflows($1, $2, $3::jsonb)",
+            "select \(claimedColumns) from steadfast.claim_workflows($1, $2, $3::jsonb)",
             [executorID, String(limit), try JSONCoding.encode(options)])
-        return try rows.map { row in
-            ClaimedWorkflow(
-                id: try row.string("workflow_id"), name: try row.string("name"), queue: try row.string("queue"),
-                inputJSON: try row.string("input"), attempt: try row.int("attempt"),
-                steps: try Self.recordedSteps(fromJSON: try row.string("steps")))
-        }
+        return try rows.map(claimedWorkflow(from:))
+    }
+
+    /// The columns of a claimed workflow, as both claims return them.
+    private static let claimedColumns =
+        "workflow_id, name, queue, input, attempt, steps, traceparent, tracestate, recovery_attempts, queued_seconds"
+
+    private static func claimedWorkflow(from row: Row) throws -> ClaimedWorkflow {
+        ClaimedWorkflow(
+            id: try row.string("workflow_id"), name: try row.string("name"), queue: try row.string("queue"),
+            inputJSON: try row.string("input"), attempt: try row.int("attempt"),
+            steps: try Self.recordedSteps(fromJSON: try row.string("steps")),
+            traceparent: try row.value("traceparent"), tracestate: try row.value("tracestate"),
+            recoveryAttempts: try row.int("recovery_attempts"), queuedSeconds: try row.double("queued_seconds"))
     }
 
     /// `start_workflow_and_claim`, on the executor's session: starts the workflow already
@@ -28,7 +36,7 @@ extension Engine {
                                       inputJSON: String, options: [String: JSONValue]) async throws
         -> (claimed: ClaimedWorkflow?, created: Bool, id: String) {
         let rows = try await session.query(
-            "select workflow_id, name, queue, input, attempt, steps, created, claimed from steadfast.start_workflow_and_claim($1, $2, $3, $4::jsonb, $5::jsonb)",
+            "select \(claimedColumns), created, claimed from steadfast.start_workflow_and_claim($1, $2, $3, $4::jsonb, $5::jsonb)",
             [executorID, id, name, inputJSON, try JSONCoding.encode(options)])
         guard let row = rows.first else {
             throw SteadfastError(.decodingFailed, message: "start_workflow_and_claim returned no row")
@@ -36,10 +44,7 @@ extension Engine {
         let created = try row.bool("created")
         let id = try row.string("workflow_id")
         guard try row.bool("claimed") else { return (nil, created, id) }
-        return (ClaimedWorkflow(
-            id: try row.string("workflow_id"), name: try row.string("name"), queue: try row.string("queue"),
-            inputJSON: try row.string("input"), attempt: try row.int("attempt"),
-            steps: try Self.recordedSteps(fromJSON: try row.string("steps"))), created, id)
+        return (try claimedWorkflow(from: row), created, id)
     }
 
     /// Parses the `steps` JSON array of `claim_workflows` and `get_workflow`.
@@ -76,6 +81,14 @@ package struct ClaimedWorkflow: Sendable {
     package var inputJSON: String
     package var attempt: Int
     package var steps: [RecordedStep]
+    /// The W3C trace context its starter gave, which every execution of it joins.
+    package var traceparent: String? = nil
+    package var tracestate: String? = nil
+    /// Its claims since it last ended an execution with an outcome, this one included: above 1,
+    /// this execution recovers it from one that ended without (a crash, a lost session).
+    package var recoveryAttempts = 1
+    /// How long it waited claimable before this claim (schedule-to-start).
+    package var queuedSeconds = 0.0
 }
 
 /// A step as the engine recorded it, returned with a claimed workflow for replay.

@@ -12,10 +12,13 @@ package struct Engine: Sendable {
     /// When set, checkpoints and completions made without a connection of their own go through
     /// it, many executions' writes to a transaction (see ``batchingCheckpoints(inFlight:)``).
     var batcher: CheckpointBatcher?
+    /// Where spans and metrics go (``Observability``); off unless given.
+    package let telemetry: Telemetry
 
-    package init(pool: ConnectionPool, logger: Logger) {
+    package init(pool: ConnectionPool, logger: Logger, telemetry: Telemetry = .off) {
         self.pool = pool
         self.logger = logger
+        self.telemetry = telemetry
     }
 
     /// This engine, with checkpoints and completions batched across the workflows running at
@@ -65,10 +68,12 @@ package struct Engine: Sendable {
                 // A deadlock's victim (a cancel locking a tree met this write the other way
                 // round, see sql/01_overview.sql): the write is idempotent, so sent again.
                 failures += 1
+                telemetry.increment(Metric.databaseErrors, [("kind", "conflict")])
                 logger.info("\(what): chosen as a deadlock's victim; trying again", metadata: ["error": "\(error)"])
                 try await Task.sleep(for: Self.backoff(afterFailures: 1))
             } catch let error as SteadfastError where error.isDatabaseUnavailable {
                 failures += 1
+                telemetry.increment(Metric.databaseErrors, [("kind", "unavailable")])
                 guard stillWanted() else { throw error }
                 if failures == 1 || failures % 20 == 0 {
                     logger.warning("\(what): the database cannot be reached; trying again until it can",

@@ -53,6 +53,12 @@ extension Worker {
         /// retried rather than left to expire the lease unnoticed.
         public var transactionIdleTimeout: Duration? = .seconds(60)
 
+        /// Where the worker's spans and metrics go: a span per execution and per step, joining
+        /// the trace each workflow's starter stored; the counters, timers and gauges listed in
+        /// the README ("Observability"). Defaults to the tracer and metrics factory bootstrapped
+        /// when ``Worker/run()`` begins, if any.
+        public var observability = Observability()
+
         /// Creates a configuration; every argument has the default documented on its property.
         public init(
             executorID: String? = nil,

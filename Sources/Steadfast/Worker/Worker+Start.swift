@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+import Tracing
 
 extension Worker {
     /// Starts a workflow and runs it in this worker at once — in this process, without a trip
@@ -31,18 +32,25 @@ extension Worker {
         guard let (run, client) = running.withLock({ $0 }) else {
             throw SteadfastError(.shutdown, message: "the worker is not running: start it with run() first")
         }
-        if registry.runner(for: W.name) != nil {
-            do {
-                if let started = try await run.startHere(name: W.name, id: options.id, inputJSON: try JSONCoding.encode(input),
-                                                         options: options.json) {
-                    return WorkflowHandle(id: started.id, created: started.created, client: client, local: started.outcome)
+        let inputJSON = try JSONCoding.encode(input)
+        let telemetry = client.engine.telemetry
+        return try await telemetry.withStartSpan(W.name) { trace, span in
+            if registry.runner(for: W.name) != nil {
+                do {
+                    if let started = try await run.startHere(name: W.name, id: options.id, inputJSON: inputJSON,
+                                                             options: options.json.merging(trace) { given, _ in given }) {
+                        span?.attributes[TraceAttribute.workflowID] = started.id
+                        if started.created { telemetry.started(W.name, queue: options.queue) }
+                        return WorkflowHandle(id: started.id, created: started.created, client: client, local: started.outcome)
+                    }
+                } catch let error as SteadfastError where error.code == .connectionLost || error.code == .shutdown
+                                                            || error.code == .executorInUse {
+                    // The executor's session is being restored: enqueue instead.
+                    logger.debug("starting here failed; enqueuing", metadata: ["error": "\(error)"])
                 }
-            } catch let error as SteadfastError where error.code == .connectionLost || error.code == .shutdown
-                                                        || error.code == .executorInUse {
-                // The executor's session is being restored: enqueue instead.
-                logger.debug("starting here failed; enqueuing", metadata: ["error": "\(error)"])
             }
+            let started = try await client.enqueue(name: W.name, inputJSON: inputJSON, options: options, trace: trace, span: span)
+            return WorkflowHandle(id: started.id, created: started.created, client: client)
         }
-        return try await client.start(workflow, input, options: options)
     }
 }

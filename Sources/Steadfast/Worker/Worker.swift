@@ -74,7 +74,8 @@ public final class Worker: Service, Sendable {
     public func run() async throws {
         let pool = ConnectionPool(configuration: poolDatabase, logger: logger)
         // The workflows running at once share commits for their checkpoints (group commit).
-        let engine = Engine(pool: pool, logger: logger).batchingCheckpoints()
+        let telemetry = Telemetry(configuration.observability)
+        let engine = Engine(pool: pool, logger: logger, telemetry: telemetry).batchingCheckpoints()
         let run = WorkerRun(worker: self, engine: engine)
         do {
             try await run.start()
@@ -82,7 +83,7 @@ public final class Worker: Service, Sendable {
             await pool.close()
             throw error
         }
-        let client = Client(database: database, pool: pool, logger: logger)
+        let client = Client(database: database, pool: pool, logger: logger, telemetry: telemetry)
         running.withLock { $0 = (run, client) }
         defer { running.withLock { $0 = nil } }
         do {

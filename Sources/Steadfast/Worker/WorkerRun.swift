@@ -95,6 +95,7 @@ final class WorkerRun: Sendable {
                     do {
                         let claimed = try await Engine.claim(on: executor.connection(), executorID: executorID,
                                                              limit: free, names: worker.registry.names)
+                        engine.telemetry.record(Metric.claimBatchSize, [], claimed.count)
                         for workflow in claimed {
                             // Cancelling the group (shutdown) reaches it.
                             let task = launch(workflow)
@@ -119,9 +120,11 @@ final class WorkerRun: Sendable {
                     } catch _ where Task.isCancelled {
                         break  // the claim was interrupted by the shutdown
                     } catch let error as SteadfastError where Self.isSessionLoss(error) {
+                        engine.telemetry.increment(Metric.databaseErrors, [("kind", "unavailable")])
                         // superviseSession reconnects, registers again and rings the doorbell.
                         logger.info("claim skipped: the executor session is being restored", metadata: ["error": "\(error)"])
                     } catch {
+                        engine.telemetry.increment(Metric.databaseErrors, [("kind", Self.errorKind(error))])
                         logger.error("claim failed", metadata: ["error": "\(error)"])
                     }
                 }
@@ -159,6 +162,7 @@ final class WorkerRun: Sendable {
     private func launch(_ workflow: ClaimedWorkflow, outcome: LocalOutcome? = nil) -> Task<Void, Never> {
         let held = Held(id: workflow.id, attempt: workflow.attempt)
         active.withLock { _ = $0.insert(held) }
+        reportSlots()
         // Created under the lock, so that the task finds itself in `tasks` when it ends.
         return tasks.withLock { tasks in
             let task = Task {
@@ -187,7 +191,24 @@ final class WorkerRun: Sendable {
             defer { active.remove(held) }
             return active.count >= configuration.concurrency
         }
+        reportSlots()
         if !claimedHere || wasFull { doorbell.ring() }
+    }
+
+    /// Sets the slot gauges: slots holding a workflow, and free ones.
+    private func reportSlots() {
+        guard engine.telemetry.isMeasuring else { return }
+        let used = active.withLock { $0.count }
+        engine.telemetry.set(Metric.slotsUsed, [], used)
+        engine.telemetry.set(Metric.slotsAvailable, [], max(0, configuration.concurrency - used))
+    }
+
+    /// The `kind` label of ``Metric/databaseErrors`` for an error a call to the database threw.
+    static func errorKind(_ error: any Error) -> String {
+        guard let error = error as? SteadfastError else { return "other" }
+        if error.isDatabaseUnavailable { return "unavailable" }
+        if error.isTransientConflict { return "conflict" }
+        return "other"
     }
 
     /// Starts a workflow and, when a slot is free, claims it in the same call
@@ -334,8 +355,10 @@ final class WorkerRun: Sendable {
                 logger.warning("the session no longer holds the executor; registering again", metadata: ["error": "\(error)"])
                 await reRegister()
             } catch let error as SteadfastError where Self.isSessionLoss(error) {
+                engine.telemetry.increment(Metric.databaseErrors, [("kind", "unavailable")])
                 logger.info("heartbeat skipped: the executor session is being restored", metadata: ["error": "\(error)"])
             } catch {
+                engine.telemetry.increment(Metric.databaseErrors, [("kind", Self.errorKind(error))])
                 logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
             }
         }

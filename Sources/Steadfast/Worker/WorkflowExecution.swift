@@ -1,5 +1,6 @@
 package import Foundation
 package import Logging
+import Tracing
 
 /// One execution of a claimed workflow: run its code with a context that replays its recorded
 /// steps, then complete or fail it — the same path for a ``Worker`` and for the testing kit.
@@ -55,7 +56,64 @@ package struct WorkflowExecution: Sendable {
         await run(in: makeContext())
     }
 
+    /// Runs the workflow in `context`: its execution's span (`RunWorkflow <name>`, a child of
+    /// the context its starter stored, so that every execution joins the starter's trace) and
+    /// its metrics around ``execute(in:)``.
     package func run(in context: WorkflowContext) async -> Outcome {
+        let telemetry = engine.telemetry
+        let dimensions = [("workflow", claimed.name), ("queue", claimed.queue)]
+        let recovery = claimed.recoveryAttempts > 1
+        telemetry.increment(Metric.executionsStarted, dimensions)
+        if recovery {
+            telemetry.increment(Metric.recoveries, dimensions)
+        } else {
+            telemetry.recordSeconds(Metric.scheduleToStart, dimensions, claimed.queuedSeconds)
+        }
+        let outcome = await telemetry.withSpan(
+            "RunWorkflow \(claimed.name)",
+            context: telemetry.starterContext(traceparent: claimed.traceparent, tracestate: claimed.tracestate),
+            ofKind: .consumer
+        ) { span in
+            span?.updateAttributes { attributes in
+                attributes[TraceAttribute.workflowID] = claimed.id
+                attributes[TraceAttribute.workflowName] = claimed.name
+                attributes[TraceAttribute.queue] = claimed.queue
+                attributes[TraceAttribute.attempt] = claimed.attempt
+                attributes[TraceAttribute.recovery] = recovery
+            }
+            let outcome = await execute(in: context)
+            span?.attributes[TraceAttribute.outcome] = describe(outcome)
+            if case .failed(_, let error) = outcome {
+                span?.setStatus(SpanStatus(code: .error, message: "\(error.type): \(error.message)"))
+            }
+            return outcome
+        }
+        switch outcome {
+        case .succeeded: telemetry.increment(Metric.workflowsSucceeded, dimensions)
+        case .failed(.enqueued, _): telemetry.increment(Metric.workflowRetries, dimensions)
+        case .failed(.cancelled, _): telemetry.increment(Metric.workflowsCancelled, dimensions)
+        case .failed: telemetry.increment(Metric.workflowsFailed, dimensions)
+        case .interrupted where cancelledByRequest(): telemetry.increment(Metric.workflowsCancelled, dimensions)
+        case .abandoned: telemetry.increment(Metric.fencedWrites, [("workflow", claimed.name)])
+        case .interrupted, .suspended: break
+        }
+        return outcome
+    }
+
+    /// How an execution ended, as its span's `steadfast.outcome` says it.
+    private func describe(_ outcome: Outcome) -> String {
+        switch outcome {
+        case .succeeded: "succeeded"
+        case .failed(.enqueued, _): "retrying"
+        case .failed(let status, _): status.rawValue
+        case .abandoned: "abandoned"
+        case .interrupted: cancelledByRequest() ? "cancelled" : "interrupted"
+        case .suspended: "waiting"
+        }
+    }
+
+    /// Runs the workflow's code, replaying its recorded steps, and records its outcome.
+    private func execute(in context: WorkflowContext) async -> Outcome {
         var logger = self.logger
         logger[metadataKey: "workflow_id"] = .string(claimed.id)
         logger[metadataKey: "workflow"] = .string(claimed.name)

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Tracing
 
 extension WorkflowContext {
     /// Starts a child workflow, as a step named `name`: the start is recorded, so a replay —
@@ -32,14 +33,22 @@ extension WorkflowContext {
                   let start = try? JSONCoding.decode(RecordedStart.self, from: output) else {
                 throw SteadfastError(.nonDeterminism, message: "step '\(key)' is recorded, but not as a child's start: the workflow started a child where it ran a step before")
             }
+            traceReplayed(recorded)
             return ChildWorkflow(id: start.workflow_id, context: self)
         }
         var json = options.json
         if let id = options.id { json["workflow_id"] = .string(id) }
         if !inheritDeadline { json["inherit_deadline"] = .bool(false) }
-        let id = try await engine.startChild(workflowID: workflowID, attempt: attempt, name: name ?? W.name,
-                                             occurrence: occurrence, childName: W.name,
-                                             inputJSON: try JSONCoding.encode(input), options: json)
+        // The child's executions join the trace under this step's span.
+        let id = try await withStepSpan(key, name: name ?? W.name) { span in
+            json.merge(engine.telemetry.traceOptions()) { given, _ in given }
+            let id = try await engine.startChild(workflowID: workflowID, attempt: attempt, name: name ?? W.name,
+                                                 occurrence: occurrence, childName: W.name,
+                                                 inputJSON: try JSONCoding.encode(input), options: json)
+            span?.attributes[TraceAttribute.childWorkflowID] = id
+            return id
+        }
+        engine.telemetry.started(W.name, queue: options.queue)
         state.withLock { $0.executed.append(key) }
         return ChildWorkflow(id: id, context: self)
     }
@@ -73,13 +82,20 @@ extension WorkflowContext {
             guard ids.count == keys.count else {
                 throw SteadfastError(.nonDeterminism, message: "steps '\(keys[0])'… are recorded, but not as the starts of these \(keys.count) children: the workflow started children where it ran other steps before")
             }
+            for step in recorded { traceReplayed(step) }
             return ids.map { ChildWorkflow(id: $0, context: self) }
         }
         var json = options.json
         if !inheritDeadline { json["inherit_deadline"] = .bool(false) }
-        let ids = try await engine.startChildren(workflowID: workflowID, attempt: attempt, name: name ?? W.name,
-                                                 occurrence: first.occurrence, childName: W.name,
-                                                 inputsJSON: try JSONCoding.encodeEach(inputs), options: json)
+        // One span for the starts (steps `name` … `name#n`): the children's executions join
+        // the trace under it.
+        let ids = try await withStepSpan(keys[0], name: name ?? W.name) { _ in
+            json.merge(engine.telemetry.traceOptions()) { given, _ in given }
+            return try await engine.startChildren(workflowID: workflowID, attempt: attempt, name: name ?? W.name,
+                                                  occurrence: first.occurrence, childName: W.name,
+                                                  inputsJSON: try JSONCoding.encodeEach(inputs), options: json)
+        }
+        engine.telemetry.started(W.name, queue: options.queue, count: ids.count)
         state.withLock { $0.executed.append(contentsOf: keys) }
         return ids.map { ChildWorkflow(id: $0, context: self) }
     }

@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 import Synchronization
+import Tracing
 
 /// What a running workflow uses to run its steps durably.
 ///
@@ -185,6 +186,7 @@ public final class WorkflowContext: Sendable {
 
         if let replayed {
             logger.trace("step replayed from its checkpoint")
+            traceReplayed(replayed)
             if let error = replayed.error {
                 throw StepFailedError(step: key, type: error.type, message: error.message, underlying: nil)
             }
@@ -206,6 +208,17 @@ public final class WorkflowContext: Sendable {
         }
         defer { _ = state.withLock { $0.inFlight.removeValue(forKey: token) } }
 
+        return try await withStepSpan(key, name: name) { span in
+            try await runAndRecord(name, occurrence: occurrence, key: key, retry: retry, transactional: isolation,
+                                   token: token, logger: logger, span: span, run)
+        }
+    }
+
+    /// Runs a step's body — again as `retry` says while it throws — and records its output or,
+    /// once it has failed for good, its failure.
+    private func runAndRecord(_ name: String, occurrence: Int, key: String, retry: RetryPolicy,
+                              transactional isolation: IsolationLevel?, token: Int, logger: Logger,
+                              span: (any Span)?, _ run: (Transaction?) async throws -> String) async throws -> Data {
         let startedAt = Date()
         var runs = 0
         var conflicts = 0
@@ -232,6 +245,7 @@ public final class WorkflowContext: Sendable {
                                      startedAt: startedAt, runs: runs, token: token, on: nil, mayHold: true)
                 }
                 logger.debug("step recorded", metadata: ["runs": "\(runs)"])
+                stepEnded(name, span: span, runs: runs, failed: false, since: startedAt)
                 try await afterStepRecorded(key)
                 return Data(json.utf8)
             } catch let error as SteadfastError where error.code == .fenced || error.code == .nonDeterminism {
@@ -280,6 +294,7 @@ public final class WorkflowContext: Sendable {
                                  error: ErrorInfo(type: failure.type, message: failure.message),
                                  startedAt: startedAt, runs: runs, token: token, on: nil)
                 logger.warning("step failed", metadata: ["error": "\(error)", "runs": "\(runs)"])
+                stepEnded(name, span: span, runs: runs, failed: true, since: startedAt)
                 try await afterStepRecorded(key)
                 throw failure
             }

@@ -1,0 +1,182 @@
+import CoreMetrics
+import Foundation
+package import Tracing
+import Synchronization
+
+/// A client's or worker's tracer and metrics, resolved from its ``Observability``: spans made
+/// with the W3C trace context a workflow carries, and metric objects made once per label and
+/// dimensions. Both are skipped outright when their backend is the no-op one.
+package final class Telemetry: Sendable {
+    /// `nil` when tracing is off (the no-op tracer).
+    let tracer: (any Tracer)?
+    /// `nil` when metrics are off (the no-op factory).
+    let factory: (any MetricsFactory)?
+    private let counters = Mutex<[String: Counter]>([:])
+    private let timers = Mutex<[String: CoreMetrics.Timer]>([:])
+    private let recorders = Mutex<[String: Recorder]>([:])
+    private let gauges = Mutex<[String: Gauge]>([:])
+
+    /// Off: no span, no metric.
+    package static let off = Telemetry(tracer: nil, factory: nil)
+
+    package convenience init(_ observability: Observability) {
+        let tracer = observability.tracer ?? InstrumentationSystem.tracer
+        let factory = observability.metricsFactory ?? MetricsSystem.factory
+        self.init(tracer: tracer is NoOpTracer ? nil : tracer,
+                  factory: factory is NOOPMetricsHandler ? nil : factory)
+    }
+
+    private init(tracer: (any Tracer)?, factory: (any MetricsFactory)?) {
+        self.tracer = tracer
+        self.factory = factory
+    }
+
+    var isTracing: Bool { tracer != nil }
+
+    // MARK: Tracing
+
+    /// Runs `body` in a span named `name`, child of `context` (default: the task's current
+    /// context), as the task's current context; the span records the error `body` throws and
+    /// ends when `body` returns. Without a tracer, runs `body` with `nil`.
+    package func withSpan<T>(_ name: String, context: ServiceContext? = nil, ofKind kind: SpanKind = .internal,
+                             _ body: ((any Span)?) async throws -> T) async rethrows -> T {
+        guard let tracer else { return try await body(nil) }
+        let span = tracer.startSpan(name, context: context ?? ServiceContext.current ?? .topLevel, ofKind: kind)
+        defer { span.end() }
+        do {
+            return try await ServiceContext.$current.withValue(span.context) { try await body(span) }
+        } catch {
+            span.recordError(error)
+            span.setStatus(SpanStatus(code: .error))
+            throw error
+        }
+    }
+
+    /// Runs a start of workflows named `workflowName` in its span (`StartWorkflow <name>`,
+    /// producer), giving `body` the start options that carry the span's trace context (which
+    /// the engine stores with each workflow it creates).
+    func withStartSpan<T>(_ workflowName: String,
+                          _ body: (_ traceOptions: [String: JSONValue], _ span: (any Span)?) async throws -> T) async rethrows -> T {
+        guard isTracing else { return try await body([:], nil) }
+        return try await withSpan("StartWorkflow \(workflowName)", ofKind: .producer) { span in
+            span?.attributes[TraceAttribute.workflowName] = workflowName
+            return try await body(traceOptions(), span)
+        }
+    }
+
+    /// Counts `count` workflows created by this process.
+    func started(_ workflowName: String, queue: String, count: Int = 1) {
+        guard count > 0 else { return }
+        increment(Metric.workflowsStarted, [("workflow", workflowName), ("queue", queue)], by: count)
+    }
+
+    /// A span that begins and ends now (a replayed step): only its attributes say anything.
+    func instantSpan(_ name: String, attributes: (inout SpanAttributes) -> Void) {
+        guard let tracer else { return }
+        let span = tracer.startSpan(name, context: ServiceContext.current ?? .topLevel, ofKind: .internal)
+        span.updateAttributes { attributes(&$0) }
+        span.end()
+    }
+
+    /// The W3C trace context of the task's current span as start options (`traceparent`,
+    /// `tracestate`), the keys the engine stores with a new workflow; empty without a tracer
+    /// or a current context.
+    func traceOptions() -> [String: JSONValue] {
+        guard let tracer, let context = ServiceContext.current else { return [:] }
+        var carrier: [String: String] = [:]
+        tracer.inject(context, into: &carrier, using: DictionaryInjector())
+        var options: [String: JSONValue] = [:]
+        if let traceparent = carrier["traceparent"] { options["traceparent"] = .string(traceparent) }
+        if let tracestate = carrier["tracestate"], !tracestate.isEmpty { options["tracestate"] = .string(tracestate) }
+        return options
+    }
+
+    /// The context a workflow's starter gave (its stored `traceparent` and `tracestate`), for
+    /// an execution's span to join; the top-level context when it has none.
+    func starterContext(traceparent: String?, tracestate: String?) -> ServiceContext {
+        var context = ServiceContext.topLevel
+        guard let tracer, let traceparent else { return context }
+        var carrier = ["traceparent": traceparent]
+        if let tracestate { carrier["tracestate"] = tracestate }
+        tracer.extract(carrier, into: &context, using: DictionaryExtractor())
+        return context
+    }
+
+    // MARK: Metrics
+
+    /// Adds `amount` to the counter `label` with `dimensions`.
+    func increment(_ label: String, _ dimensions: [(String, String)] = [], by amount: Int = 1) {
+        guard let factory else { return }
+        let counter = counters.withLock { counters in
+            let key = Self.key(label, dimensions)
+            if let counter = counters[key] { return counter }
+            let counter = Counter(label: label, dimensions: dimensions, factory: factory)
+            counters[key] = counter
+            return counter
+        }
+        counter.increment(by: amount)
+    }
+
+    /// Records a duration in the timer `label` with `dimensions`.
+    func recordSeconds(_ label: String, _ dimensions: [(String, String)], _ seconds: Double) {
+        guard let factory else { return }
+        let timer = timers.withLock { timers in
+            let key = Self.key(label, dimensions)
+            if let timer = timers[key] { return timer }
+            let timer = CoreMetrics.Timer(label: label, dimensions: dimensions, factory: factory)
+            timers[key] = timer
+            return timer
+        }
+        timer.recordNanoseconds(Int64((max(0, seconds) * 1e9).rounded()))
+    }
+
+    /// Records a value in the histogram (aggregating recorder) `label`.
+    func record(_ label: String, _ dimensions: [(String, String)], _ value: Int) {
+        guard let factory else { return }
+        let recorder = recorders.withLock { recorders in
+            let key = Self.key(label, dimensions)
+            if let recorder = recorders[key] { return recorder }
+            let recorder = Recorder(label: label, dimensions: dimensions, aggregate: true, factory: factory)
+            recorders[key] = recorder
+            return recorder
+        }
+        recorder.record(value)
+    }
+
+    /// Sets the gauge `label`.
+    func set(_ label: String, _ dimensions: [(String, String)], _ value: Int) {
+        guard let factory else { return }
+        let gauge = gauges.withLock { gauges in
+            let key = Self.key(label, dimensions)
+            if let gauge = gauges[key] { return gauge }
+            let gauge = Gauge(label: label, dimensions: dimensions, factory: factory)
+            gauges[key] = gauge
+            return gauge
+        }
+        gauge.record(value)
+    }
+
+    var isMeasuring: Bool { factory != nil }
+
+    private static func key(_ label: String, _ dimensions: [(String, String)]) -> String {
+        var key = label
+        for (name, value) in dimensions {
+            key += "\u{1}" + name + "\u{2}" + value
+        }
+        return key
+    }
+}
+
+/// Writes a trace context into a string dictionary (the W3C headers' names as keys).
+struct DictionaryInjector: Injector {
+    func inject(_ value: String, forKey key: String, into carrier: inout [String: String]) {
+        carrier[key] = value
+    }
+}
+
+/// Reads a trace context from a string dictionary.
+struct DictionaryExtractor: Extractor {
+    func extract(key: String, from carrier: [String: String]) -> String? {
+        carrier[key]
+    }
+}

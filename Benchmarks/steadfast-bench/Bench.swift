@@ -10,8 +10,13 @@ final class Bench {
     let pool: ConnectionPool
     let engine: Engine
     let client: Client
+    /// A client whose starts are traced (``DiscardingTracer``): its workflows carry a
+    /// traceparent, as a traced application's do.
+    let tracedClient: Client
     let logger: Logger
     var results: [(name: String, value: Double, unit: String, note: String)] = []
+    /// The CPU time the worker processes of the last drain used.
+    var lastDrainCPU = 0.0
 
     init(url: String) async throws {
         self.url = url
@@ -23,6 +28,9 @@ final class Bench {
         pool = ConnectionPool(configuration: database, logger: logger)
         engine = Engine(pool: pool, logger: logger)
         client = try await Client.connect(database, logger: logger)
+        tracedClient = try await Client.connect(database, logger: logger,
+                                                observability: Observability(tracer: DiscardingTracer(),
+                                                                             metricsFactory: DiscardingMetrics()))
     }
 
     func record(_ name: String, _ value: Double, _ unit: String, _ note: String = "") {
@@ -34,7 +42,7 @@ final class Bench {
     func value(_ name: String) -> Double { results.first { $0.name == name }?.value ?? .nan }
 
     /// The phases, in the order `run` takes them.
-    static let phases = ["floor", "serial", "roundtrips", "enqueue", "drain", "latency", "recovery", "memory", "sleep", "sleep10k", "children", "messages"]
+    static let phases = ["floor", "serial", "roundtrips", "enqueue", "drain", "observed", "latency", "recovery", "memory", "sleep", "sleep10k", "children", "messages"]
 
     /// Runs the named phases (all of them by default; `steadfast-bench run --only drain,floor`
     /// for profiling one). Ratios need the floor: it runs whenever a phase compares with it.
@@ -61,6 +69,10 @@ final class Bench {
             for workers in [1, 2, 4] { try await drain(workers: workers) }
             // With group commit, a worker running more workflows at once writes larger batches.
             try await drain(workers: 1, concurrency: 64)
+        }
+        if wanted("observed") {
+            print("== observed drain: tracing and metrics bootstrapped vs not, 1 worker × 32")
+            try await observedDrain()
         }
         if wanted("latency") {
             print("== claim latency: enqueue → running, idle worker")
@@ -289,14 +301,58 @@ final class Bench {
     // MARK: Queue drain
 
     func drain(workers: Int, concurrency: Int = 32) async throws {
-        let queue = "bench_drain_\(workers)_\(concurrency)"
+        let rate = try await drainRate(workers: workers, concurrency: concurrency)
+        let name = concurrency == 32 ? "drain.\(workers)worker" : "drain.\(workers)worker.c\(concurrency)"
+        record("\(name).workflows", rate, "/s", "\(workers) worker process(es) × \(concurrency) concurrency (target ≥ 2,500/s)")
+        record("\(name).steps", rate * 3, "/s", "")
+    }
+
+    /// The drain of one worker × 32 with tracing and metrics bootstrapped (backends that
+    /// discard what they get, see DiscardingBackends.swift; the workflows carry a traceparent,
+    /// as when started by a traced client) beside the same drain without, alternated three
+    /// times each so that both see the same machine: the medians' ratio is the cost of the
+    /// instrumentation.
+    func observedDrain() async throws {
+        var plain: [Double] = []
+        var observed: [Double] = []
+        var plainCPU: [Double] = []
+        var observedCPU: [Double] = []
+        for _ in 0..<3 {
+            plain.append(try await drainRate(workers: 1, concurrency: 32))
+            plainCPU.append(lastDrainCPU)
+            observed.append(try await drainRate(workers: 1, concurrency: 32, observed: true))
+            observedCPU.append(lastDrainCPU)
+        }
+        let plainMedian = Measure.percentile(plain, 50)
+        let observedMedian = Measure.percentile(observed, 50)
+        record("drain.observed.plain", plainMedian, "/s", "median of 3, without tracing or metrics")
+        record("drain.observed.traced", observedMedian, "/s", "median of 3, tracer and metrics bootstrapped")
+        record("drain.observed.ratio", observedMedian / plainMedian, "×", "target ≥ 0.95")
+        // The worker's own CPU per workflow (the whole process, libpq included): less noisy
+        // than the rate, which the database's share of the two cores sets.
+        let plainMicros = Measure.percentile(plainCPU, 50) / 5000 * 1e6
+        let observedMicros = Measure.percentile(observedCPU, 50) / 5000 * 1e6
+        record("drain.observed.cpu.plain", plainMicros, "µs", "worker CPU per workflow, without")
+        record("drain.observed.cpu.traced", observedMicros, "µs", "worker CPU per workflow, with")
+    }
+
+    /// Drains 5,000 three-step workflows with `workers` worker processes; returns workflows/s.
+    func drainRate(workers: Int, concurrency: Int, observed: Bool = false) async throws -> Double {
+        let queue = "bench_drain_\(workers)_\(concurrency)" + (observed ? "_observed" : "")
         try await freshQueue(queue)
         let total = 5000
+        let starter = observed ? tracedClient : client
         for chunk in stride(from: 0, to: total, by: 5000) {
             let batch = (chunk..<min(total, chunk + 5000)).map { (input: NoopWorkflow.Input(n: $0), options: StartOptions(queue: queue)) }
-            _ = try await client.start(NoopWorkflow.self, batch: batch)
+            _ = try await starter.start(NoopWorkflow.self, batch: batch)
         }
-        let processes = try (0..<workers).map { _ in try WorkerProcess(queue: queue, concurrency: concurrency, holdMilliseconds: 0, pool: 8) }
+        if observed {
+            try await expect(try await pool.query("select count(*) as n from steadfast.workflows where queue = $1 and traceparent is not null",
+                                                  [queue])[0].int("n") == total, "the workflows carry a traceparent")
+        }
+        let processes = try (0..<workers).map { _ in
+            try WorkerProcess(queue: queue, concurrency: concurrency, holdMilliseconds: 0, pool: 8, observed: observed)
+        }
         for process in processes { await process.waitUntilReady() }
         // A cheap probe (two partial-index look-ups), not a count, and not often: the poll must
         // not take the CPU it measures. While the drain runs, those indexes are full of the
@@ -304,6 +360,7 @@ final class Bench {
         // 50 ms, it took a third of a core from the drain. The rate is measured from the rows'
         // timestamps, not from when the poll noticed the end.
         try await waitUntil(timeout: 300, every: .milliseconds(500)) { try await !self.hasUnfinished(queue: queue) }
+        lastDrainCPU = processes.map(\.cpuSeconds).reduce(0, +)
         processes.forEach { $0.terminate() }
         try await expect(try await countStatus(queue: queue, status: "succeeded") == total, "5,000 succeeded")
         let rows = try await pool.query("""
@@ -313,10 +370,8 @@ final class Bench {
             """, [queue])
         let seconds = try rows[0].double("seconds")
         try await expect(try rows[0].int("steps") == total * 3, "15,000 steps recorded")
-        let name = concurrency == 32 ? "drain.\(workers)worker" : "drain.\(workers)worker.c\(concurrency)"
-        record("\(name).workflows", Double(total) / seconds, "/s", "\(workers) worker process(es) × \(concurrency) concurrency (target ≥ 2,500/s)")
-        record("\(name).steps", Double(total * 3) / seconds, "/s", "")
         for p in processes { _ = await p.waitForExit() }
+        return Double(total) / seconds
     }
 
     // MARK: Claim latency
@@ -660,9 +715,10 @@ extension String {
 final class WorkerProcess {
     let process = Process()
 
-    init(queue: String, concurrency: Int, holdMilliseconds: Int, pool: Int) throws {
+    init(queue: String, concurrency: Int, holdMilliseconds: Int, pool: Int, observed: Bool = false) throws {
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         process.arguments = ["worker", queue, String(concurrency), String(holdMilliseconds), String(pool)]
+            + (observed ? ["observed"] : [])
         let output = Pipe()
         process.standardOutput = output
         try process.run()
@@ -687,6 +743,16 @@ final class WorkerProcess {
     }
 
     var pid: Int32 { process.processIdentifier }
+
+    /// The CPU time (user + system) the process has used so far, from /proc; 0 where unreadable.
+    var cpuSeconds: Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        // After "pid (comm)": state is field 3, utime 14 and stime 15 (in clock ticks).
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
     func terminate() { Foundation.kill(pid, SIGTERM) }
     func kill() { Foundation.kill(pid, SIGKILL) }
 

@@ -2,15 +2,19 @@
 //
 //   steadfast-bench run [--json PATH] [--only PHASE,…] [--quick]
 //       every phase (or the named ones; --quick = floor,serial); a table on stdout, JSON to PATH
-//   steadfast-bench worker QUEUE CONCURRENCY HOLD_MS POOL   a worker process (used by `run`)
+//   steadfast-bench worker QUEUE CONCURRENCY HOLD_MS POOL [observed]
+//       a worker process (used by `run`); `observed` bootstraps a tracer and metrics that
+//       discard what they get (the observed drain)
 //
 // DATABASE_URL must point at a server with durable settings (fsync and synchronous_commit
 // on: scripts/bench.sh starts one). Every phase checks the rows it produced: workflows really go
 // through the database.
+import CoreMetrics
 import Foundation
 import Logging
 import ServiceLifecycle
 import Steadfast
+import Tracing
 import UnixSignals
 
 LoggingSystem.bootstrap { label in
@@ -26,6 +30,10 @@ guard let url = ProcessInfo.processInfo.environment["DATABASE_URL"] else {
 let arguments = Array(CommandLine.arguments.dropFirst())
 
 if arguments.first == "worker", arguments.count >= 5 {
+    if arguments.count >= 6, arguments[5] == "observed" {
+        InstrumentationSystem.bootstrap(DiscardingTracer())
+        MetricsSystem.bootstrap(DiscardingMetrics())
+    }
     let database = DatabaseConfiguration(connectionString: url, maximumConnections: Int(arguments[4]) ?? 10,
                                          applicationName: "steadfast-bench-worker")
     let worker = Worker(database: database, configuration: .init(queues: [arguments[1]], concurrency: Int(arguments[2]) ?? 10))

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 
 /// Group commit for a worker's checkpoints: the writes (step results, completions) of the
@@ -130,7 +131,7 @@ package final class CheckpointBatcher: Sendable {
     }
 
     private func write(_ batch: [Pending]) async {
-        engine.telemetry.record(Metric.checkpointBatchSize, [], batch.count)
+        engine.telemetry.checkpointBatchSize?.record(batch.count)
         if batch.count == 1 {
             await writeAlone(batch[0])
             return

@@ -19,7 +19,7 @@ package enum Metric {
     static let workflowsCancelled = "steadfast_workflows_cancelled"
     /// Timer {workflow, queue}: from the moment a workflow could be claimed to its claim.
     static let scheduleToStart = "steadfast_schedule_to_start_seconds"
-    /// Timer {workflow, step, outcome}: a step's run, retries included, to its checkpoint.
+    /// Timer {workflow, queue, step, outcome}: a step's run, retries included, to its checkpoint.
     static let stepDuration = "steadfast_step_duration_seconds"
     /// Histogram: workflows per claim (0 for a claim that found none).
     static let claimBatchSize = "steadfast_claim_batch_size"

@@ -12,9 +12,13 @@ package final class Telemetry: Sendable {
     /// `nil` when metrics are off (the no-op factory).
     let factory: (any MetricsFactory)?
     private let counters = Mutex<[String: Counter]>([:])
-    private let timers = Mutex<[String: CoreMetrics.Timer]>([:])
-    private let recorders = Mutex<[String: Recorder]>([:])
-    private let gauges = Mutex<[String: Gauge]>([:])
+    /// The metrics of each workflow name and queue, made at its first execution here.
+    private let workflows = Mutex<[String: WorkflowMetrics]>([:])
+    /// The metrics without labels (or with a fixed set), made once.
+    let claimBatchSize: Recorder?
+    let checkpointBatchSize: Recorder?
+    let slotsUsed: Gauge?
+    let slotsAvailable: Gauge?
 
     /// Off: no span, no metric.
     package static let off = Telemetry(tracer: nil, factory: nil)
@@ -29,6 +33,10 @@ package final class Telemetry: Sendable {
     private init(tracer: (any Tracer)?, factory: (any MetricsFactory)?) {
         self.tracer = tracer
         self.factory = factory
+        claimBatchSize = factory.map { Recorder(label: Metric.claimBatchSize, dimensions: [], aggregate: true, factory: $0) }
+        checkpointBatchSize = factory.map { Recorder(label: Metric.checkpointBatchSize, dimensions: [], aggregate: true, factory: $0) }
+        slotsUsed = factory.map { Gauge(label: Metric.slotsUsed, dimensions: [], factory: $0) }
+        slotsAvailable = factory.map { Gauge(label: Metric.slotsAvailable, dimensions: [], factory: $0) }
     }
 
     var isTracing: Bool { tracer != nil }
@@ -117,43 +125,16 @@ package final class Telemetry: Sendable {
         counter.increment(by: amount)
     }
 
-    /// Records a duration in the timer `label` with `dimensions`.
-    func recordSeconds(_ label: String, _ dimensions: [(String, String)], _ seconds: Double) {
-        guard let factory else { return }
-        let timer = timers.withLock { timers in
-            let key = Self.key(label, dimensions)
-            if let timer = timers[key] { return timer }
-            let timer = CoreMetrics.Timer(label: label, dimensions: dimensions, factory: factory)
-            timers[key] = timer
-            return timer
+    /// The metrics of executions of `workflow` from `queue`; `nil` when metrics are off.
+    func workflowMetrics(_ workflow: String, queue: String) -> WorkflowMetrics? {
+        guard let factory else { return nil }
+        return workflows.withLock { workflows in
+            let key = workflow + "\u{1}" + queue
+            if let metrics = workflows[key] { return metrics }
+            let metrics = WorkflowMetrics(workflow: workflow, queue: queue, factory: factory)
+            workflows[key] = metrics
+            return metrics
         }
-        timer.recordNanoseconds(Int64((max(0, seconds) * 1e9).rounded()))
-    }
-
-    /// Records a value in the histogram (aggregating recorder) `label`.
-    func record(_ label: String, _ dimensions: [(String, String)], _ value: Int) {
-        guard let factory else { return }
-        let recorder = recorders.withLock { recorders in
-            let key = Self.key(label, dimensions)
-            if let recorder = recorders[key] { return recorder }
-            let recorder = Recorder(label: label, dimensions: dimensions, aggregate: true, factory: factory)
-            recorders[key] = recorder
-            return recorder
-        }
-        recorder.record(value)
-    }
-
-    /// Sets the gauge `label`.
-    func set(_ label: String, _ dimensions: [(String, String)], _ value: Int) {
-        guard let factory else { return }
-        let gauge = gauges.withLock { gauges in
-            let key = Self.key(label, dimensions)
-            if let gauge = gauges[key] { return gauge }
-            let gauge = Gauge(label: label, dimensions: dimensions, factory: factory)
-            gauges[key] = gauge
-            return gauge
-        }
-        gauge.record(value)
     }
 
     var isMeasuring: Bool { factory != nil }
@@ -164,6 +145,54 @@ package final class Telemetry: Sendable {
             key += "\u{1}" + name + "\u{2}" + value
         }
         return key
+    }
+}
+
+/// The metrics of one workflow name's executions from one queue, made once: an execution
+/// updates them without a look-up.
+final class WorkflowMetrics: Sendable {
+    let executionsStarted: Counter
+    let recoveries: Counter
+    let succeeded: Counter
+    let failed: Counter
+    let retries: Counter
+    let cancelled: Counter
+    let fenced: Counter
+    let scheduleToStart: CoreMetrics.Timer
+    private let workflow: String
+    private let queue: String
+    private let factory: any MetricsFactory
+    /// Step durations, by step name and outcome.
+    private let steps = Mutex<[String: CoreMetrics.Timer]>([:])
+
+    init(workflow: String, queue: String, factory: any MetricsFactory) {
+        let dimensions = [("workflow", workflow), ("queue", queue)]
+        executionsStarted = Counter(label: Metric.executionsStarted, dimensions: dimensions, factory: factory)
+        recoveries = Counter(label: Metric.recoveries, dimensions: dimensions, factory: factory)
+        succeeded = Counter(label: Metric.workflowsSucceeded, dimensions: dimensions, factory: factory)
+        failed = Counter(label: Metric.workflowsFailed, dimensions: dimensions, factory: factory)
+        retries = Counter(label: Metric.workflowRetries, dimensions: dimensions, factory: factory)
+        cancelled = Counter(label: Metric.workflowsCancelled, dimensions: dimensions, factory: factory)
+        fenced = Counter(label: Metric.fencedWrites, dimensions: [("workflow", workflow)], factory: factory)
+        scheduleToStart = CoreMetrics.Timer(label: Metric.scheduleToStart, dimensions: dimensions, factory: factory)
+        self.workflow = workflow
+        self.queue = queue
+        self.factory = factory
+    }
+
+    /// Records how long step `name` took, succeeded or failed.
+    func stepEnded(_ name: String, failed: Bool, seconds: Double) {
+        let timer = steps.withLock { steps in
+            let key = failed ? name + "\u{1}f" : name
+            if let timer = steps[key] { return timer }
+            let timer = CoreMetrics.Timer(label: Metric.stepDuration,
+                                          dimensions: [("workflow", workflow), ("queue", queue), ("step", name),
+                                                       ("outcome", failed ? "failed" : "succeeded")],
+                                          factory: factory)
+            steps[key] = timer
+            return timer
+        }
+        timer.recordSeconds(max(0, seconds))
     }
 }
 

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import Synchronization
@@ -95,7 +96,7 @@ final class WorkerRun: Sendable {
                     do {
                         let claimed = try await Engine.claim(on: executor.connection(), executorID: executorID,
                                                              limit: free, names: worker.registry.names)
-                        engine.telemetry.record(Metric.claimBatchSize, [], claimed.count)
+                        engine.telemetry.claimBatchSize?.record(claimed.count)
                         for workflow in claimed {
                             // Cancelling the group (shutdown) reaches it.
                             let task = launch(workflow)
@@ -199,8 +200,8 @@ final class WorkerRun: Sendable {
     private func reportSlots() {
         guard engine.telemetry.isMeasuring else { return }
         let used = active.withLock { $0.count }
-        engine.telemetry.set(Metric.slotsUsed, [], used)
-        engine.telemetry.set(Metric.slotsAvailable, [], max(0, configuration.concurrency - used))
+        engine.telemetry.slotsUsed?.record(used)
+        engine.telemetry.slotsAvailable?.record(max(0, configuration.concurrency - used))
     }
 
     /// The `kind` label of ``Metric/databaseErrors`` for an error a call to the database threw.

@@ -1,3 +1,4 @@
+import CoreMetrics
 package import Foundation
 package import Logging
 import Tracing
@@ -49,7 +50,8 @@ package struct WorkflowExecution: Sendable {
     package func makeContext() -> WorkflowContext {
         WorkflowContext(workflowID: claimed.id, workflowName: claimed.name, attempt: claimed.attempt,
                         recorded: claimed.steps, engine: engine, logger: logger, hooks: hooks,
-                        scheduledTime: Schedule.scheduledTime(workflowID: claimed.id, inputJSON: claimed.inputJSON))
+                        scheduledTime: Schedule.scheduledTime(workflowID: claimed.id, inputJSON: claimed.inputJSON),
+                        metrics: engine.telemetry.workflowMetrics(claimed.name, queue: claimed.queue))
     }
 
     package func run() async -> Outcome {
@@ -61,13 +63,13 @@ package struct WorkflowExecution: Sendable {
     /// its metrics around ``execute(in:)``.
     package func run(in context: WorkflowContext) async -> Outcome {
         let telemetry = engine.telemetry
-        let dimensions = [("workflow", claimed.name), ("queue", claimed.queue)]
+        let metrics = context.metrics
         let recovery = claimed.recoveryAttempts > 1
-        telemetry.increment(Metric.executionsStarted, dimensions)
+        metrics?.executionsStarted.increment()
         if recovery {
-            telemetry.increment(Metric.recoveries, dimensions)
+            metrics?.recoveries.increment()
         } else {
-            telemetry.recordSeconds(Metric.scheduleToStart, dimensions, claimed.queuedSeconds)
+            metrics?.scheduleToStart.recordSeconds(claimed.queuedSeconds)
         }
         let outcome = await telemetry.withSpan(
             "RunWorkflow \(claimed.name)",
@@ -89,12 +91,12 @@ package struct WorkflowExecution: Sendable {
             return outcome
         }
         switch outcome {
-        case .succeeded: telemetry.increment(Metric.workflowsSucceeded, dimensions)
-        case .failed(.enqueued, _): telemetry.increment(Metric.workflowRetries, dimensions)
-        case .failed(.cancelled, _): telemetry.increment(Metric.workflowsCancelled, dimensions)
-        case .failed: telemetry.increment(Metric.workflowsFailed, dimensions)
-        case .interrupted where cancelledByRequest(): telemetry.increment(Metric.workflowsCancelled, dimensions)
-        case .abandoned: telemetry.increment(Metric.fencedWrites, [("workflow", claimed.name)])
+        case .succeeded: metrics?.succeeded.increment()
+        case .failed(.enqueued, _): metrics?.retries.increment()
+        case .failed(.cancelled, _): metrics?.cancelled.increment()
+        case .failed: metrics?.failed.increment()
+        case .interrupted where cancelledByRequest(): metrics?.cancelled.increment()
+        case .abandoned: metrics?.fenced.increment()
         case .interrupted, .suspended: break
         }
         return outcome

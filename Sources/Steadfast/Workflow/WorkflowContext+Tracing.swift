@@ -32,14 +32,11 @@ extension WorkflowContext {
 
     /// A step that ran here was recorded: its span's outcome and runs, its duration's metric.
     func stepEnded(_ name: String, span: (any Span)?, runs: Int, failed: Bool, since startedAt: Date) {
-        let outcome = failed ? "failed" : "succeeded"
         span?.updateAttributes { attributes in
             attributes[TraceAttribute.stepRuns] = runs
-            attributes[TraceAttribute.outcome] = outcome
+            attributes[TraceAttribute.outcome] = failed ? "failed" : "succeeded"
         }
         if failed { span?.setStatus(SpanStatus(code: .error)) }
-        engine.telemetry.recordSeconds(Metric.stepDuration,
-                                       [("workflow", workflowName), ("step", name), ("outcome", outcome)],
-                                       Date().timeIntervalSince(startedAt))
+        metrics?.stepEnded(name, failed: failed, seconds: Date().timeIntervalSince(startedAt))
     }
 }

@@ -35,6 +35,8 @@ public final class WorkflowContext: Sendable {
     let engine: Engine
     let hooks: Hooks
     let state: Mutex<State>
+    /// This workflow's metrics (its steps' durations among them); `nil` when metrics are off.
+    let metrics: WorkflowMetrics?
 
     /// What the testing kit changes about an execution; production runs use none.
     package struct Hooks: Sendable {
@@ -88,8 +90,10 @@ public final class WorkflowContext: Sendable {
     }
 
     init(workflowID: String, workflowName: String, attempt: Int, recorded: [RecordedStep],
-         engine: Engine, logger: Logger, hooks: Hooks = Hooks(), scheduledTime: Date? = nil) {
+         engine: Engine, logger: Logger, hooks: Hooks = Hooks(), scheduledTime: Date? = nil,
+         metrics: WorkflowMetrics? = nil) {
         self.workflowID = workflowID
+        self.metrics = metrics
         self.scheduledTime = scheduledTime
         self.workflowName = workflowName
         self.attempt = attempt

@@ -126,6 +126,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                // SF_TRACE_FILE: its spans, one JSON line each, for the tests to read.
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             path: "Tests/SteadfastTestWorker",
             swiftSettings: swiftSettings

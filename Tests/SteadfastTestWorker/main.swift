@@ -20,10 +20,13 @@
 //   SF_CHAOS_STEP_MS     its steps' longest random pause (default 200)
 //   SF_CHAOS_DIR         where its frozen transaction step writes its pid, and its steps
 //                        outside the database their evidence (effects-<pid>.tsv)
+//   SF_TRACE_FILE        when set, a tracer (W3C propagation) appends each span that ends to
+//                        this file as a JSON line (see FileTracer.swift)
 import Foundation
 import Logging
 import ServiceLifecycle
 import Steadfast
+import Tracing
 import UnixSignals
 
 let environment = ProcessInfo.processInfo.environment
@@ -32,6 +35,10 @@ func setting(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty
 guard let url = setting("DATABASE_URL"), let table = setting("SF_EFFECTS_TABLE") else {
     FileHandle.standardError.write(Data("DATABASE_URL and SF_EFFECTS_TABLE are required\n".utf8))
     exit(2)
+}
+
+if let path = setting("SF_TRACE_FILE") {
+    InstrumentationSystem.bootstrap(FileTracer(path: path))
 }
 
 LoggingSystem.bootstrap { label in

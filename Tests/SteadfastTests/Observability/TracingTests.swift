@@ -96,6 +96,52 @@ struct TracingTests {
         await fixture.close()
     }
 
+    @Test("kill -9 after step 2, recovered by another worker process: one trace; the survivor replays steps 1–2 under its execution's span and runs step 3")
+    func killNine() async throws {
+        let fixture = try await EngineFixture()
+        let table = try await fixture.makeEffectsTable()
+        let client = try await Client.connect(fixture.configuration, logger: TestDatabase.logger, observability: observability)
+        let handle = try await client.start(EffectsWorkflow.self, EffectsInput(n: 1), options: StartOptions(queue: fixture.queue))
+        let start = try #require(tracer.spans(named: "StartWorkflow EffectsWorkflow").first)
+        let files = (0..<2).map { _ in FileManager.default.temporaryDirectory.appendingPathComponent("steadfast-trace-\(UUID().uuidString).jsonl") }
+
+        // The first worker records s1 and s2 and is killed inside s3.
+        let first = try await WorkerProcess(environment: [
+            "SF_EFFECTS_TABLE": table, "SF_QUEUE": fixture.queue, "SF_HOLD_STEP": "s3", "SF_TRACE_FILE": files[0].path,
+        ])
+        try await waitUntil(timeout: .seconds(30)) { try await fixture.effects(in: table)[handle.id]?["s3"] == 1 }
+        first.signal(SIGKILL)
+        _ = await first.waitForExit()
+        let second = try await WorkerProcess(environment: [
+            "SF_EFFECTS_TABLE": table, "SF_QUEUE": fixture.queue, "SF_POLL_MS": "100", "SF_TRACE_FILE": files[1].path,
+        ])
+        #expect(try await handle.result(timeout: .seconds(30)) == "done 1")
+        second.signal(SIGTERM)
+        #expect(await second.waitForExit())
+
+        func spans(_ file: URL) throws -> [[String: String]] {
+            try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map {
+                try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: String]
+            }
+        }
+        let killed = try spans(files[0])
+        #expect(killed.map { $0["name"] } == ["Step s1", "Step s2"], "the steps that ended before the kill")
+        #expect(killed.allSatisfy { $0["trace_id"] == start.traceID && $0[TraceAttribute.replayed] == "false" })
+        let survivor = try spans(files[1])
+        let run = try #require(survivor.first { $0["name"] == "RunWorkflow EffectsWorkflow" })
+        #expect(run["trace_id"] == start.traceID, "the recovering execution is in the starter's trace")
+        #expect(run["parent_span_id"] == start.spanID)
+        #expect(run[TraceAttribute.recovery] == "true")
+        #expect(run[TraceAttribute.attempt] == "2")
+        let steps = survivor.filter { $0["parent_span_id"] == run["span_id"] }
+        #expect(steps.map { $0["name"] } == ["Step s1", "Step s2", "Step s3"])
+        #expect(steps.map { $0[TraceAttribute.replayed] } == ["true", "true", "false"])
+        #expect(steps.allSatisfy { $0["trace_id"] == start.traceID })
+        for file in files { try? FileManager.default.removeItem(at: file) }
+        await client.close()
+        await fixture.close()
+    }
+
     @Test("a child's executions are in its parent's trace, under the span of the step that started it")
     func childInParentsTrace() async throws {
         let fixture = try await EngineFixture()

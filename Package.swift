@@ -72,6 +72,8 @@ let package = Package(
             dependencies: [
                 "Steadfast",
                 .product(name: "Logging", package: "swift-log"),
+                // TestTracer: W3C propagation and the spans kept, for assertions.
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -111,7 +113,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                // The observed drain bootstraps a tracer and a metrics factory.
+                // The observed drain bootstraps a tracer (TestTracer, keeping nothing) and a
+                // metrics factory.
+                "SteadfastTesting",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
@@ -126,7 +130,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                // SF_TRACE_FILE: its spans, one JSON line each, for the tests to read.
+                // SF_TRACE_FILE: its spans (TestTracer), one JSON line each, for the tests to read.
+                "SteadfastTesting",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             path: "Tests/SteadfastTestWorker",
@@ -136,6 +141,7 @@ let package = Package(
             name: "SteadfastTests",
             dependencies: [
                 "Steadfast",
+                "SteadfastTesting",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],

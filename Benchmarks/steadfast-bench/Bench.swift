@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Steadfast
+import SteadfastTesting
 
 /// The phases of `make bench`. Figures are collected in `results` (name → value) and printed
 /// as a table beside the floor they are compared with.
@@ -10,7 +11,7 @@ final class Bench {
     let pool: ConnectionPool
     let engine: Engine
     let client: Client
-    /// A client whose starts are traced (``DiscardingTracer``): its workflows carry a
+    /// A client whose starts are traced (a `TestTracer` keeping nothing): its workflows carry a
     /// traceparent, as a traced application's do.
     let tracedClient: Client
     let logger: Logger
@@ -29,7 +30,7 @@ final class Bench {
         engine = Engine(pool: pool, logger: logger)
         client = try await Client.connect(database, logger: logger)
         tracedClient = try await Client.connect(database, logger: logger,
-                                                observability: Observability(tracer: DiscardingTracer(),
+                                                observability: Observability(tracer: TestTracer(keepsSpans: false),
                                                                              metricsFactory: DiscardingMetrics()))
     }
 

@@ -1,85 +1,13 @@
 import CoreMetrics
 import Foundation
 import Synchronization
-import Tracing
 
-// Backends that take every call Steadfast makes and keep nothing — the "no-op backends" of the
-// observed drain. Not swift-distributed-tracing's NoOpTracer nor swift-metrics' NOOP handler:
-// Steadfast detects those and skips its instrumentation, and the point is to measure it. Spans
-// are real objects (a lock, attributes) with W3C propagation, as an exporter's would be before
-// export; metric handlers update atomics.
-
-/// A tracer whose spans are built, propagated (W3C traceparent) and dropped when they end.
-final class DiscardingTracer: Tracer, Sendable {
-    typealias Span = DiscardingSpan
-
-    enum IDsKey: ServiceContextKey {
-        typealias Value = String  // "<trace id>-<span id>"
-    }
-
-    func startSpan<Instant: TracerInstant>(_ operationName: String, context: @autoclosure () -> ServiceContext,
-                                           ofKind kind: SpanKind, at instant: @autoclosure () -> Instant,
-                                           function: String, file fileID: String, line: UInt) -> DiscardingSpan {
-        var spanContext = context()
-        let traceID = spanContext[IDsKey.self].map { String($0.utf8.prefix(32))! } ?? Self.hex() + Self.hex()
-        spanContext[IDsKey.self] = traceID + "-" + Self.hex()
-        return DiscardingSpan(name: operationName, context: spanContext)
-    }
-
-    /// 16 lowercase hex digits of a random non-zero number (as an SDK's id generator makes them).
-    private static func hex() -> String {
-        var value = UInt64.random(in: 1...UInt64.max)
-        return String(unsafeUninitializedCapacity: 16) { buffer in
-            for index in (0..<16).reversed() {
-                let digit = UInt8(value & 0xf)
-                buffer[index] = digit < 10 ? 48 + digit : 87 + digit
-                value >>= 4
-            }
-            return 16
-        }
-    }
-
-    func forceFlush() {}
-
-    func inject<Carrier, Inject: Injector>(_ context: ServiceContext, into carrier: inout Carrier, using injector: Inject)
-    where Inject.Carrier == Carrier {
-        guard let ids = context[IDsKey.self] else { return }
-        injector.inject("00-\(ids)-01", forKey: "traceparent", into: &carrier)
-    }
-
-    func extract<Carrier, Extract: Extractor>(_ carrier: Carrier, into context: inout ServiceContext, using extractor: Extract)
-    where Extract.Carrier == Carrier {
-        guard let traceparent = extractor.extract(key: "traceparent", from: carrier), traceparent.utf8.count == 55 else { return }
-        context[IDsKey.self] = String(traceparent.dropFirst(3).prefix(49))
-    }
-}
-
-final class DiscardingSpan: Span, Sendable {
-    let context: ServiceContext
-    private let state: Mutex<(name: String, attributes: SpanAttributes, ended: Bool)>
-
-    init(name: String, context: ServiceContext) {
-        self.context = context
-        self.state = Mutex((name, SpanAttributes(), false))
-    }
-
-    var operationName: String {
-        get { state.withLock { $0.name } }
-        set { state.withLock { $0.name = newValue } }
-    }
-    var attributes: SpanAttributes {
-        get { state.withLock { $0.attributes } }
-        set { state.withLock { $0.attributes = newValue } }
-    }
-    var isRecording: Bool { state.withLock { !$0.ended } }
-    func setStatus(_ status: SpanStatus) {}
-    func addEvent(_ event: SpanEvent) {}
-    func recordError<Instant: TracerInstant>(_ error: any Error, attributes: SpanAttributes, at instant: @autoclosure () -> Instant) {}
-    func addLink(_ link: SpanLink) {}
-    func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
-        state.withLock { $0.ended = true }
-    }
-}
+// A metrics backend that takes every call Steadfast makes and keeps nothing — with
+// SteadfastTesting's TestTracer(keepsSpans: false), the "no-op backends" of the observed drain.
+// Not swift-distributed-tracing's NoOpTracer nor swift-metrics' NOOP handler: Steadfast detects
+// those and skips its instrumentation, and the point is to measure it. The tracer's spans are
+// real objects (a lock, attributes) with W3C propagation, as an SDK's are before export; these
+// metric handlers update atomics.
 
 /// A metrics factory whose handlers update atomics.
 final class DiscardingMetrics: MetricsFactory {

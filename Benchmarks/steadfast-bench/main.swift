@@ -14,6 +14,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Steadfast
+import SteadfastTesting
 import Tracing
 import UnixSignals
 
@@ -31,7 +32,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 
 if arguments.first == "worker", arguments.count >= 5 {
     if arguments.count >= 6, arguments[5] == "observed" {
-        InstrumentationSystem.bootstrap(DiscardingTracer())
+        InstrumentationSystem.bootstrap(TestTracer(keepsSpans: false))
         MetricsSystem.bootstrap(DiscardingMetrics())
     }
     let database = DatabaseConfiguration(connectionString: url, maximumConnections: Int(arguments[4]) ?? 10,

@@ -25,19 +25,23 @@ public final class SteadfastTestEnvironment: Sendable {
     public let clock: FakeClock
     /// Where executions log. Defaults to warnings and errors only.
     public let logger: Logger
+    /// Where runs' spans and metrics go; ``client()`` uses it too.
+    public let observability: Observability
 
     let engine: Engine
     let pool: ConnectionPool
     let databaseName: String
     let server: SteadfastTestServer
 
-    private init(database: DatabaseConfiguration, databaseName: String, server: SteadfastTestServer, logger: Logger) {
+    private init(database: DatabaseConfiguration, databaseName: String, server: SteadfastTestServer, logger: Logger,
+                 observability: Observability) {
         self.database = database
         self.databaseName = databaseName
         self.server = server
         self.logger = logger
+        self.observability = observability
         self.pool = ConnectionPool(configuration: database, logger: logger)
-        self.engine = Engine(pool: pool, logger: logger)
+        self.engine = Engine(pool: pool, logger: logger, telemetry: Telemetry(observability))
         self.clock = FakeClock(engine: engine)
     }
 
@@ -47,8 +51,11 @@ public final class SteadfastTestEnvironment: Sendable {
     ///   - fakeTime: Where the fake clock starts. Defaults to `nil`: the clock runs in real
     ///     time until the test sets or advances it.
     ///   - logger: Where executions log. Defaults to a logger showing warnings and errors.
+    ///   - observability: Where runs' spans and metrics go (a ``TestTracer`` to assert them).
+    ///     Defaults to the bootstrapped tracer and metrics factory, if any.
     public static func make(server: SteadfastTestServer? = nil, fakeTime: Date? = nil,
-                            logger: Logger? = nil) async throws -> SteadfastTestEnvironment {
+                            logger: Logger? = nil,
+                            observability: Observability = Observability()) async throws -> SteadfastTestEnvironment {
         let server = try server ?? SteadfastTestServer.shared()
         let logger = logger ?? {
             var logger = Logger(label: "steadfast.testing")
@@ -61,7 +68,8 @@ public final class SteadfastTestEnvironment: Sendable {
         var database = DatabaseConfiguration(connectionString: server.connectionString, applicationName: "steadfast-testing")
         database.parameterOverrides = [("dbname", name)]
         try await Migrator(configuration: database, logger: logger).migrate()
-        let environment = SteadfastTestEnvironment(database: database, databaseName: name, server: server, logger: logger)
+        let environment = SteadfastTestEnvironment(database: database, databaseName: name, server: server, logger: logger,
+                                                   observability: observability)
         if let fakeTime {
             try await environment.clock.set(to: fakeTime)
         }
@@ -77,7 +85,7 @@ public final class SteadfastTestEnvironment: Sendable {
 
     /// A client on the environment's database; close it when done.
     public func client() async throws -> Client {
-        try await Client.connect(database, logger: logger)
+        try await Client.connect(database, logger: logger, observability: observability)
     }
 
     /// Runs a new workflow to the end of one execution, as a worker would: it is started and
@@ -99,9 +107,13 @@ public final class SteadfastTestEnvironment: Sendable {
                                  options: StartOptions = StartOptions(), replacing: StepResults = [:],
                                  preRecorded: StepResults = [:], crashAfterStep: Int? = nil) async throws -> TestRun<W.Output> {
         let executor = try await TestExecutor.register(database: database, logger: logger)
-        let (claimedOrNil, _, _) = try await Engine.startAndClaim(
-            on: executor.session, executorID: executor.id, id: id ?? options.id, name: W.name,
-            inputJSON: try JSONCoding.encode(input), options: options.json)
+        let inputJSON = try JSONCoding.encode(input)
+        // Started as a client starts it: in a `StartWorkflow` span whose context it carries.
+        let (claimedOrNil, _, _) = try await engine.telemetry.withStartSpan(W.name) { trace, _ in
+            try await Engine.startAndClaim(
+                on: executor.session, executorID: executor.id, id: id ?? options.id, name: W.name,
+                inputJSON: inputJSON, options: options.json.merging(trace) { given, _ in given })
+        }
         guard var claimed = claimedOrNil else {
             await executor.stop()
             throw TestRunError(workflowID: id ?? "", description: "the workflow was not claimable (it exists and is not enqueued, or starts later)")

@@ -20,12 +20,14 @@
 //   SF_CHAOS_STEP_MS     its steps' longest random pause (default 200)
 //   SF_CHAOS_DIR         where its frozen transaction step writes its pid, and its steps
 //                        outside the database their evidence (effects-<pid>.tsv)
-//   SF_TRACE_FILE        when set, a tracer (W3C propagation) appends each span that ends to
-//                        this file as a JSON line (see FileTracer.swift)
+//   SF_TRACE_FILE        when set, a tracer (TestTracer, W3C propagation) appends each span
+//                        that ends to this file as a JSON line (TestTracer.FinishedSpan)
 import Foundation
 import Logging
 import ServiceLifecycle
 import Steadfast
+import SteadfastTesting
+import Synchronization
 import Tracing
 import UnixSignals
 
@@ -38,7 +40,13 @@ guard let url = setting("DATABASE_URL"), let table = setting("SF_EFFECTS_TABLE")
 }
 
 if let path = setting("SF_TRACE_FILE") {
-    InstrumentationSystem.bootstrap(FileTracer(path: path))
+    // Each span that ends is on disk at once: what a process killed with SIGKILL had ended.
+    FileManager.default.createFile(atPath: path, contents: nil)
+    let file = Mutex(FileHandle(forWritingAtPath: path)!)
+    InstrumentationSystem.bootstrap(TestTracer(keepsSpans: false) { span in
+        let line = (try? JSONEncoder().encode(span)) ?? Data()
+        file.withLock { $0.write(line + Data("\n".utf8)) }
+    })
 }
 
 LoggingSystem.bootstrap { label in

@@ -18,6 +18,7 @@ prefixed to the workflow ids it chooses (default "py"). The workflows it starts 
 """
 import json
 import os
+import secrets
 import sys
 import time
 
@@ -152,11 +153,17 @@ def main():
     prefix = os.environ.get("STEADFAST_PREFIX", "py")
     sf = Steadfast(url)
 
-    # 1. Start a workflow a Swift worker runs; wait for it; read its typed JSON result.
-    started = sf.start(f"{prefix}-greet", "greet", {"name": "Ada"}, queue=queue)
-    say("started", **started)
+    # 1. Start a workflow a Swift worker runs; wait for it; read its typed JSON result. The
+    #    caller's W3C trace context goes with it (with OpenTelemetry: propagate.inject(carrier)
+    #    and pass carrier["traceparent"]): the worker's spans for it join this trace.
+    traceparent = f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
+    started = sf.start(f"{prefix}-greet", "greet", {"name": "Ada"}, queue=queue, traceparent=traceparent)
+    say("started", traceparent=traceparent, **started)
     greet = sf.wait(started["workflow_id"])
-    say("result", workflow_id=greet["workflow_id"], status=greet["status"], output=greet["output"])
+    stored = sf.db.execute("select traceparent from steadfast.workflow_overview where workflow_id = %s",
+                           (started["workflow_id"],)).fetchone()[0]
+    say("result", workflow_id=greet["workflow_id"], status=greet["status"], output=greet["output"],
+        traceparent=stored)
 
     # 2. List it.
     say("listed", workflows=sf.list(queue=queue, name="greet"))

@@ -45,11 +45,13 @@ package final class Telemetry: Sendable {
 
     /// Runs `body` in a span named `name`, child of `context` (default: the task's current
     /// context), as the task's current context; the span records the error `body` throws and
-    /// ends when `body` returns. Without a tracer, runs `body` with `nil`.
-    package func withSpan<T>(_ name: String, context: ServiceContext? = nil, ofKind kind: SpanKind = .internal,
+    /// ends when `body` returns. Without a tracer, runs `body` with `nil` (and neither the name
+    /// nor the context is computed).
+    package func withSpan<T>(_ name: @autoclosure () -> String, context: @autoclosure () -> ServiceContext? = nil,
+                             ofKind kind: SpanKind = .internal,
                              _ body: ((any Span)?) async throws -> T) async rethrows -> T {
         guard let tracer else { return try await body(nil) }
-        let span = tracer.startSpan(name, context: context ?? ServiceContext.current ?? .topLevel, ofKind: kind)
+        let span = tracer.startSpan(name(), context: context() ?? ServiceContext.current ?? .topLevel, ofKind: kind)
         defer { span.end() }
         do {
             return try await ServiceContext.$current.withValue(span.context) { try await body(span) }
@@ -63,7 +65,7 @@ package final class Telemetry: Sendable {
     /// Runs a start of workflows named `workflowName` in its span (`StartWorkflow <name>`,
     /// producer), giving `body` the start options that carry the span's trace context (which
     /// the engine stores with each workflow it creates).
-    func withStartSpan<T>(_ workflowName: String,
+    package func withStartSpan<T>(_ workflowName: String,
                           _ body: (_ traceOptions: [String: JSONValue], _ span: (any Span)?) async throws -> T) async rethrows -> T {
         guard isTracing else { return try await body([:], nil) }
         return try await withSpan("StartWorkflow \(workflowName)", ofKind: .producer) { span in
@@ -79,9 +81,9 @@ package final class Telemetry: Sendable {
     }
 
     /// A span that begins and ends now (a replayed step): only its attributes say anything.
-    func instantSpan(_ name: String, attributes: (inout SpanAttributes) -> Void) {
+    func instantSpan(_ name: @autoclosure () -> String, attributes: (inout SpanAttributes) -> Void) {
         guard let tracer else { return }
-        let span = tracer.startSpan(name, context: ServiceContext.current ?? .topLevel, ofKind: .internal)
+        let span = tracer.startSpan(name(), context: ServiceContext.current ?? .topLevel, ofKind: .internal)
         span.updateAttributes { attributes(&$0) }
         span.end()
     }

@@ -6,7 +6,8 @@ extension WorkflowContext {
     /// Runs `body` — a step that is not recorded yet — in its span; a child workflow started
     /// inside it joins the trace under it.
     func withStepSpan<T>(_ key: String, name: String, _ body: ((any Span)?) async throws -> T) async rethrows -> T {
-        try await engine.telemetry.withSpan("Step \(key)") { span in
+        guard engine.telemetry.isTracing else { return try await body(nil) }
+        return try await engine.telemetry.withSpan("Step \(key)") { span in
             span?.updateAttributes { attributes in
                 attributes[TraceAttribute.workflowID] = workflowID
                 attributes[TraceAttribute.stepKey] = key

@@ -1,4 +1,5 @@
 import Foundation
+import SteadfastTesting
 import Testing
 import Tracing
 
@@ -25,7 +26,7 @@ struct TracedParent: Workflow {
 
 @Suite("Tracing: spans per execution and step, one trace across crashes, children and SQL starts", .serialized)
 struct TracingTests {
-    let tracer = RecordingTracer()
+    let tracer = TestTracer()
     var observability: Observability { Observability(tracer: tracer) }
 
     func worker(_ fixture: EngineFixture, _ register: (Worker) -> Void) -> Task<Void, any Error> {
@@ -42,7 +43,6 @@ struct TracingTests {
         let client = try await Client.connect(fixture.configuration, logger: TestDatabase.logger, observability: observability)
         let handle = try await client.start(Traced.self, 10, options: StartOptions(queue: fixture.queue))
         let start = try #require(tracer.spans(named: "StartWorkflow Traced").first)
-        #expect(start.kind == .producer)
         #expect(start[TraceAttribute.workflowID] == handle.id)
         let stored = try await fixture.pool.query("select traceparent from steadfast.workflows where id = $1", [handle.id])
         #expect(try stored[0].value("traceparent") == "00-\(start.traceID)-\(start.spanID)-01",
@@ -71,7 +71,6 @@ struct TracingTests {
         for execution in executions {
             #expect(execution.traceID == start.traceID, "every execution is in the starter's trace")
             #expect(execution.parentSpanID == start.spanID, "each execution is a child of the start's span")
-            #expect(execution.kind == .consumer)
             #expect(execution[TraceAttribute.workflowID] == handle.id)
             #expect(execution[TraceAttribute.queue] == fixture.queue)
         }
@@ -119,24 +118,24 @@ struct TracingTests {
         second.signal(SIGTERM)
         #expect(await second.waitForExit())
 
-        func spans(_ file: URL) throws -> [[String: String]] {
+        func spans(_ file: URL) throws -> [TestTracer.FinishedSpan] {
             try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map {
-                try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: String]
+                try JSONDecoder().decode(TestTracer.FinishedSpan.self, from: Data($0.utf8))
             }
         }
         let killed = try spans(files[0])
-        #expect(killed.map { $0["name"] } == ["Step s1", "Step s2"], "the steps that ended before the kill")
-        #expect(killed.allSatisfy { $0["trace_id"] == start.traceID && $0[TraceAttribute.replayed] == "false" })
+        #expect(killed.map(\.name) == ["Step s1", "Step s2"], "the steps that ended before the kill")
+        #expect(killed.allSatisfy { $0.traceID == start.traceID && $0[TraceAttribute.replayed] == "false" })
         let survivor = try spans(files[1])
-        let run = try #require(survivor.first { $0["name"] == "RunWorkflow EffectsWorkflow" })
-        #expect(run["trace_id"] == start.traceID, "the recovering execution is in the starter's trace")
-        #expect(run["parent_span_id"] == start.spanID)
+        let run = try #require(survivor.first { $0.name == "RunWorkflow EffectsWorkflow" })
+        #expect(run.traceID == start.traceID, "the recovering execution is in the starter's trace")
+        #expect(run.parentSpanID == start.spanID)
         #expect(run[TraceAttribute.recovery] == "true")
         #expect(run[TraceAttribute.attempt] == "2")
-        let steps = survivor.filter { $0["parent_span_id"] == run["span_id"] }
-        #expect(steps.map { $0["name"] } == ["Step s1", "Step s2", "Step s3"])
+        let steps = survivor.filter { $0.parentSpanID == run.spanID }
+        #expect(steps.map(\.name) == ["Step s1", "Step s2", "Step s3"])
         #expect(steps.map { $0[TraceAttribute.replayed] } == ["true", "true", "false"])
-        #expect(steps.allSatisfy { $0["trace_id"] == start.traceID })
+        #expect(steps.allSatisfy { $0.traceID == start.traceID })
         for file in files { try? FileManager.default.removeItem(at: file) }
         await client.close()
         await fixture.close()

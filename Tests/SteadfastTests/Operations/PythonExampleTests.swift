@@ -37,6 +37,8 @@ struct PythonExampleTests {
             events[try #require(object["event"] as? String)] = object
         }
         #expect(events["result"]?["status"] as? String == "succeeded")
+        let traceparent = try #require(events["started"]?["traceparent"] as? String)
+        #expect(events["result"]?["traceparent"] as? String == traceparent, "the caller's trace context is stored with the workflow")
         let output = events["result"]?["output"] as? [String: Any]
         #expect(output?["greeting"] as? String == "Hello, Ada!" && output?["letters"] as? Int == 3,
                 "the Swift worker's typed output, read as plain JSON")

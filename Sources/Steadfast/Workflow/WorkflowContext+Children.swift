@@ -33,7 +33,6 @@ extension WorkflowContext {
                   let start = try? JSONCoding.decode(RecordedStart.self, from: output) else {
                 throw SteadfastError(.nonDeterminism, message: "step '\(key)' is recorded, but not as a child's start: the workflow started a child where it ran a step before")
             }
-            traceReplayed(recorded)
             return ChildWorkflow(id: start.workflow_id, context: self)
         }
         var json = options.json
@@ -82,7 +81,7 @@ extension WorkflowContext {
             guard ids.count == keys.count else {
                 throw SteadfastError(.nonDeterminism, message: "steps '\(keys[0])'… are recorded, but not as the starts of these \(keys.count) children: the workflow started children where it ran other steps before")
             }
-            for step in recorded { traceReplayed(step) }
+            for step in rest.compactMap(\.replayed) { traceReplayed(step) }  // the first: beginCall
             return ids.map { ChildWorkflow(id: $0, context: self) }
         }
         var json = options.json
@@ -158,8 +157,10 @@ extension WorkflowContext {
             }
             return try outcomes.children.map { ($0.workflow_id, try $0.result()) }
         }
-        let results = try await engine.awaitChildren(workflowID: workflowID, attempt: attempt, name: name,
-                                                     occurrence: occurrence, children: ids, first: first)
+        let results = try await withStepSpan(key, name: name) { _ in
+            try await engine.awaitChildren(workflowID: workflowID, attempt: attempt, name: name,
+                                           occurrence: occurrence, children: ids, first: first)
+        }
         state.withLock { $0.executed.append(key) }
         guard let results else { throw suspend(WorkflowSuspended(step: key, until: nil)) }
         return try JSONCoding.decode([ChildOutcome<Output>].self, from: results).map { ($0.workflow_id, try $0.result()) }

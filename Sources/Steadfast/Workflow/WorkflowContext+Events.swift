@@ -13,8 +13,10 @@ extension WorkflowContext {
     public func setEvent<V: Encodable & Sendable>(_ key: String, _ value: V, name: String? = nil) async throws {
         let (occurrence, key_, recorded, _) = try await beginCall(name ?? Self.publishName("event", key), kind: "event", waits: false)
         if recorded != nil { return }
-        try await engine.setEvent(workflowID: workflowID, attempt: attempt, name: name ?? Self.publishName("event", key),
-                                  occurrence: occurrence, key: key, valueJSON: try JSONCoding.encode(value))
+        try await withStepSpan(key_, name: name ?? Self.publishName("event", key)) { _ in
+            try await engine.setEvent(workflowID: workflowID, attempt: attempt, name: name ?? Self.publishName("event", key),
+                                      occurrence: occurrence, key: key, valueJSON: try JSONCoding.encode(value))
+        }
         state.withLock { $0.executed.append(key_) }
     }
 
@@ -39,8 +41,10 @@ extension WorkflowContext {
             guard read.found else { return nil }
             return try JSONCoding.decode(RecordedEventValue<V>.self, from: output).value
         }
-        let outcome = try await engine.awaitEvent(workflowID: self.workflowID, attempt: attempt, name: name, occurrence: occurrence,
-                                                  targetID: workflowID, key: key, timeout: timeout.map(\.inSeconds))
+        let outcome = try await withStepSpan(stepKey, name: name) { _ in
+            try await engine.awaitEvent(workflowID: self.workflowID, attempt: attempt, name: name, occurrence: occurrence,
+                                        targetID: workflowID, key: key, timeout: timeout.map(\.inSeconds))
+        }
         state.withLock { $0.executed.append(stepKey) }
         switch outcome {
         case .waiting: throw suspend(WorkflowSuspended(step: stepKey, until: nil))
@@ -77,8 +81,10 @@ extension WorkflowContext {
             }
             return written.offset
         }
-        let offset = try await engine.writeStream(workflowID: workflowID, attempt: attempt, name: stepName, occurrence: occurrence,
-                                                  key: key, valueJSON: valueJSON, closed: closed)
+        let offset = try await withStepSpan(stepKey, name: stepName) { _ in
+            try await engine.writeStream(workflowID: workflowID, attempt: attempt, name: stepName, occurrence: occurrence,
+                                         key: key, valueJSON: valueJSON, closed: closed)
+        }
         state.withLock { $0.executed.append(stepKey) }
         return offset
     }

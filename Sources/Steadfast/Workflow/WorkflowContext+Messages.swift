@@ -46,8 +46,10 @@ extension WorkflowContext {
             guard outcome.received else { return nil }
             return try outcome.message ?? JSONCoding.decode(M.self, from: "null")
         }
-        let outcome = try await engine.receiveMessage(workflowID: workflowID, attempt: attempt, name: name,
-                                                      occurrence: occurrence, topic: topic, timeout: timeout, deadline: deadline)
+        let outcome = try await withStepSpan(key, name: name) { _ in
+            try await engine.receiveMessage(workflowID: workflowID, attempt: attempt, name: name,
+                                            occurrence: occurrence, topic: topic, timeout: timeout, deadline: deadline)
+        }
         state.withLock { $0.executed.append(key) }
         switch outcome {
         case .waiting: throw suspend(WorkflowSuspended(step: key, until: nil))
@@ -66,10 +68,12 @@ extension WorkflowContext {
         let (occurrence, key, recorded, parallel) = try await beginCall(name, kind: "send", waits: false)
         if recorded != nil { return }
         let started = Date()
-        _ = try await engine.sendMessage(to: workflowID, messageJSON: try JSONCoding.encode(message), topic: topic,
-                                         idempotencyKey: Self.idempotencyKey(self.workflowID, key))
-        try await engine.recordStep(StepRecord(workflowID: self.workflowID, attempt: attempt, name: name, occurrence: occurrence,
-                                               outputJSON: "null", error: nil, startedAt: started, runs: 1, parallel: parallel))
+        try await withStepSpan(key, name: name) { _ in
+            _ = try await engine.sendMessage(to: workflowID, messageJSON: try JSONCoding.encode(message), topic: topic,
+                                             idempotencyKey: Self.idempotencyKey(self.workflowID, key))
+            try await engine.recordStep(StepRecord(workflowID: self.workflowID, attempt: attempt, name: name, occurrence: occurrence,
+                                                   outputJSON: "null", error: nil, startedAt: started, runs: 1, parallel: parallel))
+        }
         state.withLock { $0.executed.append(key) }
     }
 

@@ -33,8 +33,10 @@ extension WorkflowContext {
         let (occurrence, key, recorded, _) = try await beginCall(name, kind: "sleep", waits: true)
         let replayed = recorded != nil
         // A replay asks as well: the database keeps the wake time and says whether it has come.
-        let (wakeAt, sleeping) = try await engine.sleep(workflowID: workflowID, attempt: attempt, name: name,
-                                                        occurrence: occurrence, seconds: seconds, until: until)
+        let (wakeAt, sleeping) = try await withStepSpan(key, name: name, replayed: replayed) { _ in
+            try await engine.sleep(workflowID: workflowID, attempt: attempt, name: name,
+                                   occurrence: occurrence, seconds: seconds, until: until)
+        }
         if !replayed { state.withLock { $0.executed.append(key) } }
         guard sleeping else { return }
         throw suspend(WorkflowSuspended(step: key, until: wakeAt))

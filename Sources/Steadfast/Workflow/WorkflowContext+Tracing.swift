@@ -5,8 +5,10 @@ import Tracing
 extension WorkflowContext {
     /// Runs `body` — a step that is not recorded yet — in its span; a child workflow started
     /// inside it joins the trace under it.
-    func withStepSpan<T>(_ key: String, name: String, _ body: ((any Span)?) async throws -> T) async rethrows -> T {
-        guard engine.telemetry.isTracing else { return try await body(nil) }
+    /// `replayed`: the call was replayed (its instant span is made already): no span.
+    func withStepSpan<T>(_ key: String, name: String, replayed: Bool = false,
+                         _ body: ((any Span)?) async throws -> T) async rethrows -> T {
+        guard engine.telemetry.isTracing, !replayed else { return try await body(nil) }
         return try await engine.telemetry.withSpan("Step \(key)") { span in
             span?.updateAttributes { attributes in
                 attributes[TraceAttribute.workflowID] = workflowID

@@ -338,7 +338,10 @@ public final class WorkflowContext: Sendable {
         if let interruption = self.interruption { throw interruption }
         if let suspension = self.suspension { throw suspension }
         let call = try nextKey(name, kind: kind)
-        guard call.replayed == nil else { return (call.occurrence, call.key, call.replayed, call.parallel) }
+        if let replayed = call.replayed {
+            traceReplayed(replayed)
+            return (call.occurrence, call.key, replayed, call.parallel)
+        }
         if waits && call.parallel {
             throw SteadfastError(.invalidArgument, message: "\(kind) '\(call.key)' was called while other steps of the workflow run: it may end the execution, so it may not run beside steps")
         }

@@ -24,6 +24,19 @@ struct TracedParent: Workflow {
     }
 }
 
+/// A step, a durable sleep, a message to itself received, an event set, a step: every kind of
+/// recorded call, across two executions.
+struct TracedWaits: Workflow {
+    func run(_ input: Int, context: WorkflowContext) async throws -> Int {
+        let a: Int = try await context.step("a") { input }
+        try await context.sleep(for: .milliseconds(200))
+        try await context.send(to: context.workflowID, a + 1)
+        let received: Int = try await context.receive(Int.self) ?? 0
+        try await context.setEvent("done", received)
+        return try await context.step("b") { received + 1 }
+    }
+}
+
 @Suite("Tracing: spans per execution and step, one trace across crashes, children and SQL starts", .serialized)
 struct TracingTests {
     let tracer = TestTracer()
@@ -137,6 +150,30 @@ struct TracingTests {
         #expect(steps.map { $0[TraceAttribute.replayed] } == ["true", "true", "false"])
         #expect(steps.allSatisfy { $0.traceID == start.traceID })
         for file in files { try? FileManager.default.removeItem(at: file) }
+        await client.close()
+        await fixture.close()
+    }
+
+    @Test("a sleep, a send, a receive and an event are steps with spans too: run in the first execution, replayed in the second")
+    func waitsAreSteps() async throws {
+        let fixture = try await EngineFixture()
+        let client = try await Client.connect(fixture.configuration, logger: TestDatabase.logger, observability: observability)
+        let task = worker(fixture) { $0.register(TracedWaits()) }
+        let handle = try await client.start(TracedWaits.self, 1, options: StartOptions(queue: fixture.queue))
+        #expect(try await handle.result(timeout: .seconds(20)) == 3)
+        task.cancel()
+        _ = try? await task.value
+
+        let runs = tracer.spans(named: "RunWorkflow TracedWaits")
+        try #require(runs.count == 2, "the sleep ended the first execution")
+        #expect(runs.map { $0[TraceAttribute.outcome] } == ["waiting", "succeeded"])
+        let first = tracer.spans.filter { $0.parentSpanID == runs[0].spanID }
+        #expect(first.map(\.name) == ["Step a", "Step sleep"])
+        #expect(first.map { $0[TraceAttribute.replayed] } == ["false", "false"])
+        let second = tracer.spans.filter { $0.parentSpanID == runs[1].spanID }
+        #expect(second.map(\.name) == ["Step a", "Step sleep", "Step send", "Step receive", "Step event:done", "Step b"])
+        #expect(second.map { $0[TraceAttribute.replayed] } == ["true", "true", "false", "false", "false", "false"])
+        #expect(tracer.spans.allSatisfy { $0.traceID == runs[0].traceID })
         await client.close()
         await fixture.close()
     }

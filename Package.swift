@@ -22,6 +22,8 @@ let package = Package(
         // Test support for users' own tests: a throwaway database, a fake clock, step stubs,
         // crash injection (as HummingbirdTesting and ServiceLifecycleTestKit ship theirs).
         .library(name: "SteadfastTesting", targets: ["SteadfastTesting"]),
+        // The web dashboard (`steadfast dashboard`), to mount in an app's own Hummingbird server.
+        .library(name: "SteadfastDashboard", targets: ["SteadfastDashboard"]),
     ],
     dependencies: [
         // Structured logging with workflow id and step in the metadata.
@@ -35,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.1.0"),
         // Counters, timers and gauges of workflows, steps, claims and slots (the API only).
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.0"),
+        // The dashboard's HTTP server — its product and the CLI only, never the core library.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
     ],
     targets: [
         // libpq, the PostgreSQL client library (apt: libpq-dev). Imported internally only.
@@ -77,6 +81,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Server-rendered pages, a little embedded CSS and JavaScript, SSE; every read and action
+        // a `steadfast.*` call through the Client.
+        .target(
+            name: "SteadfastDashboard",
+            dependencies: [
+                "Steadfast",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SteadfastTestingTests",
             dependencies: ["SteadfastTesting", "Steadfast"],
@@ -88,6 +103,7 @@ let package = Package(
             name: "SteadfastCLI",
             dependencies: [
                 "Steadfast",
+                "SteadfastDashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -17,7 +17,8 @@ struct SteadfastCommand: AsyncParsableCommand {
             table for people; --json prints JSON for scripts. On an error the command prints it \
             (with its SQLSTATE) to standard error and exits with status 1.
             """,
-        subcommands: [Migrate.self, PrintSQL.self, Workflows.self, Executors.self, Prune.self, Schedules.self]
+        subcommands: [Migrate.self, PrintSQL.self, Workflows.self, Executors.self, Prune.self, Schedules.self,
+                      DashboardCommand.self]
     )
 }
 

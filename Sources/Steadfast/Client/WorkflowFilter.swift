@@ -51,12 +51,21 @@ public struct WorkflowCursor: Sendable, Hashable {
     /// The last row's id.
     public var id: String
     /// `created_at` exactly as the database printed it, when it came from a row.
-    var createdAtText: String?
+    package var createdAtText: String?
 
     /// A cursor after the workflow created at `createdAt` with this `id`.
     public init(createdAt: Date, id: String) {
         self.createdAt = createdAt
         self.id = id
+    }
+
+    /// A cursor from `created_at` as the database printed it (a dashboard's page link carries
+    /// it: a `Date` could lose the microseconds the order depends on).
+    package init?(createdAtText: String, id: String) {
+        guard let date = Date(postgresText: createdAtText) else { return nil }
+        self.createdAt = date
+        self.id = id
+        self.createdAtText = createdAtText
     }
 }
 

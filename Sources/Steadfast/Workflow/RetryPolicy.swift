@@ -85,7 +85,7 @@ public struct RetryPolicy: Sendable {
 
 extension Duration {
     /// The duration in seconds, as a `Double`.
-    var inSeconds: Double {
+    package var inSeconds: Double {
         let (s, attoseconds) = components
         return Double(s) + Double(attoseconds) / 1e18
     }

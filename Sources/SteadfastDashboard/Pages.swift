@@ -1,0 +1,136 @@
+import Foundation
+import Hummingbird
+import Steadfast
+
+/// The dashboard's request handlers: each page a `steadfast.*` read through the client,
+/// rendered to HTML; each action a POST checked for its CSRF secret.
+struct Pages: Sendable {
+    let dashboard: Dashboard
+    /// The path the dashboard is mounted at (`""` for the root).
+    let base: String
+
+    var client: Client { dashboard.client }
+    var readOnly: Bool { dashboard.options.readOnly }
+
+    /// A rendered page, or the error page (with the engine's message, escaped) when the read
+    /// failed: an unknown id is a 404, bad input a 400.
+    func respond(_ request: Request, _ render: () async throws -> String) async throws -> Response {
+        do {
+            return Self.html(try await render())
+        } catch let error as SteadfastError {
+            let status: HTTPResponse.Status = switch error.code {
+            case .notFound: .notFound
+            case .invalidArgument: .badRequest
+            default: .internalServerError
+            }
+            return Self.html(page(title: "Error", active: "", body: "<div class=\"error\">\(HTML.escape(error.message))</div>"),
+                             status: status)
+        }
+    }
+
+    /// Runs an action (a POST): refused in read-only mode, without the form's CSRF secret, or
+    /// from another origin; an engine's refusal is shown as an error page.
+    func act(_ request: Request, _ action: (Form) async throws -> Response) async throws -> Response {
+        guard !readOnly else {
+            return Self.html(page(title: "Read-only", active: "", body: "<div class=\"error\">This dashboard is read-only.</div>"),
+                             status: .forbidden)
+        }
+        if let origin = request.headers[.origin], let host = request.head.authority,
+           URL(string: origin)?.host.map({ host == $0 || host.hasPrefix($0 + ":") }) != true {
+            return Self.html(page(title: "Refused", active: "", body: "<div class=\"error\">Cross-origin request refused.</div>"),
+                             status: .forbidden)
+        }
+        let form = Form(try await request.body.collect(upTo: 1 << 20))
+        guard let secret = form["csrf"], TokenMiddleware<BasicRequestContext>.same(secret, dashboard.csrf) else {
+            return Self.html(page(title: "Refused", active: "", body: "<div class=\"error\">The form has expired: reload the page and try again.</div>"),
+                             status: .forbidden)
+        }
+        do {
+            return try await action(form)
+        } catch let error as SteadfastError {
+            return Self.html(page(title: "Refused", active: "", body: "<div class=\"error\">\(HTML.escape(error.message))</div>"),
+                             status: error.code == .notFound ? .notFound : .conflict)
+        }
+    }
+
+    /// The hidden field every form carries.
+    var csrfField: String { "<input type=\"hidden\" name=\"csrf\" value=\"\(HTML.escape(dashboard.csrf))\">" }
+
+    func page(title: String, active: String, body: String, live: String? = nil) -> String {
+        Layout.page(title: title, active: active, base: base, body: body, live: live, readOnly: readOnly)
+    }
+
+    /// A link inside the dashboard.
+    func link(_ path: String) -> String { HTML.escape(base + path) }
+
+    /// A workflow's page address.
+    func workflowLink(_ id: String) -> String { link("/workflow?id=" + HTML.query(id)) }
+
+    /// After an action: to `path`, with a notice.
+    func redirect(_ path: String, notice: String) -> Response {
+        let separator = path.contains("?") ? "&" : "?"
+        return Response.redirect(to: base + path + separator + "notice=" + HTML.query(notice), type: .normal)
+    }
+
+    /// The `notice` a redirect carried, as a banner.
+    func notice(_ request: Request) -> String {
+        guard let notice = request.uri.queryParameters.get("notice"), !notice.isEmpty else { return "" }
+        return "<div class=\"notice\" id=\"notice\">\(HTML.escape(notice))</div>"
+    }
+
+    static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status,
+                 headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                           .contentSecurityPolicy: "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func asset(_ text: String, type: String) -> Response {
+        Response(status: .ok, headers: [.contentType: type, .cacheControl: "max-age=300"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// A Server-Sent Events stream: `event: change` each time `fingerprint` changes, a comment
+    /// otherwise (which also notices a closed connection), every ``Dashboard/Options/liveInterval``.
+    func live(_ fingerprint: @escaping @Sendable () async throws -> String) -> Response {
+        let interval = dashboard.options.liveInterval
+        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
+                        body: ResponseBody { writer in
+            var last = try await fingerprint()
+            try await writer.write(ByteBuffer(string: ": live\n\n"))
+            while !Task.isCancelled {
+                try await Task.sleep(for: interval)
+                let now = try await fingerprint()
+                if now != last {
+                    last = now
+                    try await writer.write(ByteBuffer(string: "event: change\ndata: \n\n"))
+                } else {
+                    try await writer.write(ByteBuffer(string: ": ping\n\n"))
+                }
+            }
+            try await writer.finish(nil)
+        })
+    }
+}
+
+/// An `application/x-www-form-urlencoded` body.
+struct Form: Sendable {
+    private var values: [String: [String]] = [:]
+
+    init(_ buffer: ByteBuffer) {
+        let text = String(buffer: buffer)
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            guard let name = parts.first, !name.isEmpty else { continue }
+            values[name, default: []].append(parts.count > 1 ? parts[1] : "")
+        }
+    }
+
+    /// The field's first value; `nil` when absent or empty.
+    subscript(_ name: String) -> String? {
+        guard let value = values[name]?.first, !value.isEmpty else { return nil }
+        return value
+    }
+}

@@ -48,6 +48,19 @@ if [ "$what" = all ] || [ "$what" = swift ]; then
         python3 -m pip install -q 'psycopg[binary]>=3.2' \
             || python3 -m pip install -q --break-system-packages 'psycopg[binary]>=3.2' || exit 1
     fi
+    # The dashboard's browser test drives Debian's headless Chromium with selenium (no browser
+    # is downloaded).
+    if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+        sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+        echo "== installing chromium and chromium-driver"
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null \
+            || { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null; } \
+            || exit 1
+    fi
+    if ! python3 -c 'import selenium' 2>/dev/null; then
+        python3 -m pip install -q 'selenium>=4.10' \
+            || python3 -m pip install -q --break-system-packages 'selenium>=4.10' || exit 1
+    fi
     swift build --build-tests || exit 1
     swift test --skip-build --no-parallel || failed=1
 fi

@@ -30,15 +30,19 @@ extension Pages {
                 + children.map { summaryRow($0.id, $0.name, $0.status, $0.queue, $0.attempt, $0.createdAt, $0.completedAt, $0.error) }.joined()
                 + "</tbody></table>"
         }
-        let live = record.status.isFinal ? nil : "/live/workflow?id=" + HTML.query(id)
+        let live = record.status.isFinal ? nil
+            : "/live/workflow?id=" + HTML.query(id) + "&v=" + Self.version(Self.fingerprint(record))
         return page(title: record.id, active: "workflows", body: body, live: live)
     }
 
     /// What the live workflow page watches: status, attempt and steps.
     func workflowFingerprint(_ request: Request) async throws -> String {
         let id = request.uri.queryParameters.get("id") ?? ""
-        let record = try await client.workflow(id)
-        return "\(record.status.rawValue)|\(record.attempt)|\(record.steps.count)|\(record.wait?.description ?? "")"
+        return Self.fingerprint(try await client.workflow(id))
+    }
+
+    static func fingerprint(_ record: WorkflowRecord) -> String {
+        "\(record.status.rawValue)|\(record.attempt)|\(record.steps.count)|\(record.wait?.description ?? "")"
     }
 
     private func facts(_ record: WorkflowRecord) -> String {

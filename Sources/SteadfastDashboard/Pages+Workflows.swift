@@ -35,7 +35,8 @@ extension Pages {
         if !readOnly {
             body += bulkForms(query)
         }
-        let live = "/live/workflows" + (query.queryString.isEmpty ? "" : "?" + query.queryString)
+        let live = "/live/workflows?" + [query.queryString, "v=" + Self.version(Self.fingerprint(Array(shown)))]
+            .filter { !$0.isEmpty }.joined(separator: "&")
         return page(title: "Workflows", active: query.stranded ? "stranded" : "workflows", body: body,
                     live: query.cursor == nil ? live : nil)
     }
@@ -43,8 +44,11 @@ extension Pages {
     /// What the live list watches: the first page's ids and statuses.
     func listFingerprint(_ request: Request) async throws -> String {
         let query = try ListQuery(request)
-        let rows = try await client.list(try query.filter, limit: Self.pageSize)
-        return rows.map { "\($0.id)|\($0.status.rawValue)|\($0.attempt)" }.joined(separator: ",")
+        return Self.fingerprint(try await client.list(try query.filter, limit: Self.pageSize))
+    }
+
+    static func fingerprint(_ rows: [WorkflowSummary]) -> String {
+        rows.map { "\($0.id)|\($0.status.rawValue)|\($0.attempt)" }.joined(separator: ",")
     }
 
     /// Unfinished workflows by status (`steadfast.metrics()`: cheap however many have finished),

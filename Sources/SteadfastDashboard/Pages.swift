@@ -92,15 +92,22 @@ struct Pages: Sendable {
 
     /// A Server-Sent Events stream: `event: change` each time `fingerprint` changes, a comment
     /// otherwise (which also notices a closed connection), every ``Dashboard/Options/liveInterval``.
-    func live(_ fingerprint: @escaping @Sendable () async throws -> String) -> Response {
+    func live(_ request: Request, _ fingerprint: @escaping @Sendable () async throws -> String) -> Response {
         let interval = dashboard.options.liveInterval
+        // The version the page was rendered at: a change between the render and this
+        // connection is a change too.
+        let rendered = request.uri.queryParameters.get("v")
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
                         body: ResponseBody { writer in
-            var last = try await fingerprint()
+            let first = Self.version(try await fingerprint())
+            var last = first
+            if let rendered, rendered != first {
+                try await writer.write(ByteBuffer(string: "event: change\ndata: \n\n"))
+            }
             try await writer.write(ByteBuffer(string: ": live\n\n"))
             while !Task.isCancelled {
                 try await Task.sleep(for: interval)
-                let now = try await fingerprint()
+                let now = try await Self.version(fingerprint())
                 if now != last {
                     last = now
                     try await writer.write(ByteBuffer(string: "event: change\ndata: \n\n"))
@@ -110,6 +117,16 @@ struct Pages: Sendable {
             }
             try await writer.finish(nil)
         })
+    }
+}
+
+extension Pages {
+    /// A short, stable digest of what a live page shows (64-bit FNV-1a, hex): the page carries
+    /// it in its live address (`v`), the stream compares with it.
+    static func version(_ fingerprint: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in fingerprint.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return String(hash, radix: 16)
     }
 }
 

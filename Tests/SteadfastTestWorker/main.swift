@@ -169,6 +169,8 @@ worker.register(EffectsWorkflow(effects: effects, holdStep: setting("SF_HOLD_STE
                                 holdSeconds: Double(setting("SF_HOLD_SECONDS") ?? "") ?? 600,
                                 sleepSeconds: setting("SF_SLEEP_SECONDS").flatMap(Double.init)))
 worker.register(FanInWorkflow(effects: effects))
+worker.register(DashOrder())
+worker.register(DashSlow())
 worker.register(InboxWorkflow())
 worker.register(PatientWorkflow(effects: effects, holdStep: setting("SF_HOLD_STEP"),
                                 holdSeconds: Double(setting("SF_HOLD_SECONDS") ?? "") ?? 600))

@@ -158,6 +158,7 @@ let package = Package(
             dependencies: [
                 "Steadfast",
                 "SteadfastTesting",
+                "SteadfastDashboard",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],

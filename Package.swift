@@ -132,6 +132,8 @@ let package = Package(
                 // The observed drain bootstraps a tracer (TestTracer, keeping nothing) and a
                 // metrics factory.
                 "SteadfastTesting",
+                // The dashboard phase serves it on 1,000,000 workflows.
+                "SteadfastDashboard",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],

@@ -43,7 +43,7 @@ final class Bench {
     func value(_ name: String) -> Double { results.first { $0.name == name }?.value ?? .nan }
 
     /// The phases, in the order `run` takes them.
-    static let phases = ["floor", "serial", "roundtrips", "enqueue", "drain", "observed", "latency", "recovery", "memory", "sleep", "sleep10k", "children", "messages"]
+    static let phases = ["floor", "serial", "roundtrips", "enqueue", "drain", "observed", "latency", "recovery", "memory", "sleep", "sleep10k", "children", "messages", "dashboard"]
 
     /// Runs the named phases (all of them by default; `steadfast-bench run --only drain,floor`
     /// for profiling one). Ratios need the floor: it runs whenever a phase compares with it.
@@ -70,6 +70,10 @@ final class Bench {
             for workers in [1, 2, 4] { try await drain(workers: workers) }
             // With group commit, a worker running more workflows at once writes larger batches.
             try await drain(workers: 1, concurrency: 64)
+        }
+        if wanted("dashboard") {
+            print("== dashboard: 1,000,000 workflows")
+            try await dashboardAtScale()
         }
         if wanted("observed") {
             print("== observed drain: tracing and metrics bootstrapped vs not, 1 worker × 32")

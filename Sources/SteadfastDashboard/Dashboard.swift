@@ -68,6 +68,7 @@ public struct Dashboard: Sendable {
         group.post("workflow/cancel") { request, _ in try await pages.act(request) { try await pages.cancel($0) } }
         group.post("workflow/resume") { request, _ in try await pages.act(request) { try await pages.resume($0) } }
         group.post("workflow/fork") { request, _ in try await pages.act(request) { try await pages.fork($0) } }
+        group.post("workflow/send") { request, _ in try await pages.act(request) { try await pages.send($0) } }
         group.post("bulk") { request, _ in try await pages.act(request) { try await pages.bulk($0) } }
     }
 

@@ -31,6 +31,18 @@ extension Pages {
                         notice: "Forked from \(id) at step \(step): \(forked.copiedSteps) step(s) reused.")
     }
 
+    /// `send_message`: the form's JSON to the workflow's topic (a receive in it gets it).
+    func send(_ form: Form) async throws -> Response {
+        let id = try required(form, "id")
+        let message = try required(form, "message")
+        guard (try? JSONSerialization.jsonObject(with: Data(message.utf8), options: [.fragmentsAllowed])) != nil else {
+            throw SteadfastError(.invalidArgument, message: "the message must be JSON, got \(message.prefix(100))")
+        }
+        let stored = try await client.engine.sendMessage(to: id, messageJSON: message, topic: form["topic"] ?? "default",
+                                                         idempotencyKey: form["idempotency_key"])
+        return redirect("/workflow?id=" + HTML.query(id), notice: stored ? "Message sent." : "Already sent with that idempotency key.")
+    }
+
     /// Without `confirm`: a page saying how many workflows the filter matches and asking.
     /// With it: each is cancelled or resumed (one `steadfast.*` call each); those that changed
     /// state meanwhile are counted apart.

@@ -25,6 +25,26 @@ extension Pages {
         if let error = record.error {
             body += "<h2>Error</h2><pre id=\"error\">\(HTML.escape(error.type)): \(HTML.escape(error.message))</pre>"
         }
+        let events = try await client.getEvents(id)
+        if !events.isEmpty {
+            body += "<h2>Events</h2><table id=\"events\"><thead><tr><th>Key</th><th>Value</th><th>Set by step</th><th>At (UTC)</th></tr></thead><tbody>"
+                + events.map { event in
+                    "<tr data-event=\"\(HTML.escape(event.key))\"><td>\(HTML.escape(event.key))</td><td><code>\(HTML.escape(String(event.valueJSON.prefix(500))))</code></td>"
+                        + "<td>\(HTML.escape(event.step))</td><td>\(HTML.date(event.writtenAt))</td></tr>"
+                }.joined()
+                + "</tbody></table>"
+        }
+        if !readOnly && !record.status.isFinal {
+            body += """
+                <h2>Send a message</h2>
+                <form class="filters" method="post" action="\(link("/workflow/send"))">\(csrfField)
+                <input type="hidden" name="id" value="\(HTML.escape(record.id))">
+                <label>Topic<input name="topic" id="send-topic" value="default"></label>
+                <label>Message (JSON)<input name="message" id="send-message" size="40" placeholder='{"approved": true}'></label>
+                <label>Idempotency key<input name="idempotency_key" placeholder="optional"></label>
+                <button id="send" type="submit">Send</button></form>
+                """
+        }
         if !children.isEmpty {
             body += "<h2>Children</h2><table id=\"children\"><tbody>"
                 + children.map { summaryRow($0.id, $0.name, $0.status, $0.queue, $0.attempt, $0.createdAt, $0.completedAt, $0.error) }.joined()

@@ -16,7 +16,7 @@ import Tracing
 ///
 /// Every method is one call of a `steadfast.*` SQL function.
 public final class Client: Sendable {
-    let engine: Engine
+    package let engine: Engine
     let pool: ConnectionPool
     let database: DatabaseConfiguration
     let logger: Logger

@@ -5,7 +5,7 @@ extension Engine {
     /// `send_message`: stores `messageJSON` for the workflow under `topic`. With an
     /// idempotency key, a repeat stores nothing (then `false`), so the call is sent again until
     /// it lands while the database cannot be reached; without one it is sent once.
-    func sendMessage(to workflowID: String, messageJSON: String, topic: String, idempotencyKey: String?) async throws -> Bool {
+    package func sendMessage(to workflowID: String, messageJSON: String, topic: String, idempotencyKey: String?) async throws -> Bool {
         var options: [String: JSONValue] = ["topic": .string(topic)]
         if let idempotencyKey { options["idempotency_key"] = .string(idempotencyKey) }
         let parameters = [workflowID, messageJSON, try JSONCoding.encode(options)]

@@ -151,6 +151,40 @@ struct DashboardHTTPTests {
         await fixture.close()
     }
 
+    @Test("a workflow's events are shown; a message is sent from its page (JSON checked, idempotency key honoured)")
+    func eventsAndMessages() async throws {
+        let fixture = try await EngineFixture()
+        let client = try await fixture.client()
+        let (worker, task) = fixture.startWorker { $0.register(TracedWaits()) }
+        let done = try await client.start(TracedWaits.self, 4, options: StartOptions(queue: fixture.queue))
+        #expect(try await done.result(timeout: .seconds(20)) == 6)
+        task.cancel()
+        _ = try? await task.value
+        _ = worker
+        let waiting = try await client.start(Traced.self, 1, options: StartOptions(queue: fixture.queue)).id
+        try await serving(client) { base in
+            let page = try await request(base + "/workflow?id=\(done.id)")
+            #expect(page.body.contains("data-event=\"done\"") && page.body.contains("<code>5</code>"), "the event and its value")
+            let form = try await request(base + "/workflow?id=\(waiting)")
+            let secret = String(try #require(form.body.firstMatch(of: /name="csrf" value="([0-9a-f]+)"/)?.1))
+            let bad = try await request(base + "/workflow/send", method: "POST",
+                                        form: ["id": waiting, "csrf": secret, "message": "{not json", "topic": "t"])
+            #expect(bad.status == 409 || bad.status == 400 || bad.status == 403, "\(bad.status)")
+            for _ in 0..<2 {
+                let sent = try await request(base + "/workflow/send", method: "POST",
+                                             form: ["id": waiting, "csrf": secret, "message": #"{"approved": true}"#,
+                                                    "topic": "approvals", "idempotency_key": "k-1"])
+                #expect(sent.status == 303)
+            }
+        }
+        let stored = try await fixture.pool.query(
+            "select topic, message::text as message from steadfast.messages where workflow_id = $1", [waiting])
+        #expect(stored.count == 1, "one message, though sent twice with the same key")
+        #expect(try stored.first?.string("topic") == "approvals")
+        await client.close()
+        await fixture.close()
+    }
+
     @Test("hostile ids, names, inputs and errors are escaped in every page that shows them")
     func escaping() async throws {
         let fixture = try await EngineFixture()

@@ -142,3 +142,31 @@ end;
 $fn$;
 comment on function steadfast.list_workflows(jsonb) is
     'Workflows newest first, filtered by status, name, queue, app_version, parent_id, forked_from, created_after/created_before, stranded; keyset pagination with before_created_at + before_id; limit 1…1000 (default 100).';
+
+-- list_stranded(options) → (workflow_id, name, status, queue, app_version, created_at, reason):
+-- the workflows no live executor can run (the view steadfast.stranded_workflows: enqueued or
+-- waiting ones no live executor claims, running ones whose executor is gone), oldest first,
+-- each with why — no live executor, none on its queue, none of its app_version, none with its
+-- workflow registered. Options: queue, limit (1…1000; default 100). Read-only. Raises SF005.
+create or replace function steadfast.list_stranded(p_options jsonb default '{}')
+returns table (workflow_id text, name text, status text, queue text, app_version text, created_at timestamptz,
+               reason text)
+language plpgsql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $fn$
+#variable_conflict use_column
+declare
+    o steadfast.stranded_options := steadfast._parse_options(null::steadfast.stranded_options, p_options, 'list_stranded');
+begin
+    return query
+    select s.workflow_id, s.name, s.status, s.queue, s.app_version, s.created_at, s.reason
+    from steadfast.stranded_workflows s
+    where o.queue is null or s.queue = o.queue
+    order by s.created_at, s.workflow_id
+    limit coalesce(o."limit", 100);
+end;
+$fn$;
+comment on function steadfast.list_stranded(jsonb) is
+    'Workflows no live executor can run, oldest first, each with the reason; options queue, limit (1…1000, default 100). SF005.';

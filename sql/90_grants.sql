@@ -38,7 +38,8 @@ as $fn$
         ('steadfast.list_queues()'), ('steadfast.list_schedules(jsonb)'), ('steadfast.get_settings()'),
         ('steadfast.next_fire_times(text,timestamp with time zone,integer,text)'),
         ('steadfast.get_event(text,text)'), ('steadfast.list_events(text)'),
-        ('steadfast.read_stream(text,text,integer,integer)'), ('steadfast.metrics()')),
+        ('steadfast.read_stream(text,text,integer,integer)'), ('steadfast.metrics()'),
+        ('steadfast.list_stranded(jsonb)')),
     client (f) as (values
         ('steadfast.start_workflow(text,text,jsonb,jsonb)'), ('steadfast.start_workflows(jsonb,jsonb)'),
         ('steadfast.cancel_workflow(text,jsonb)'), ('steadfast.resume_workflow(text,jsonb)'),

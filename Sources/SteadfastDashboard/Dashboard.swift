@@ -60,6 +60,7 @@ public struct Dashboard: Sendable {
         group.get("queues") { request, _ in try await pages.respond(request) { try await pages.queues() } }
         group.get("executors") { request, _ in try await pages.respond(request) { try await pages.executors() } }
         group.get("schedules") { request, _ in try await pages.respond(request) { try await pages.schedules() } }
+        group.get("stranded") { request, _ in try await pages.respond(request) { try await pages.stranded() } }
         group.get("metrics") { _, _ in try await pages.prometheus() }
         group.get("live/workflows") { request, _ in pages.live(request) { try await pages.listFingerprint(request) } }
         group.get("live/workflow") { request, _ in pages.live(request) { try await pages.workflowFingerprint(request) } }

@@ -5,7 +5,7 @@ enum Layout {
     static func page(title: String, active: String, base: String, body: String, live: String? = nil,
                      readOnly: Bool) -> String {
         let nav = [("workflows", "Workflows", "/"), ("queues", "Queues", "/queues"), ("executors", "Executors", "/executors"),
-                   ("schedules", "Schedules", "/schedules"), ("stranded", "Stranded", "/?stranded=1")]
+                   ("schedules", "Schedules", "/schedules"), ("stranded", "Stranded", "/stranded")]
             .map { key, label, href in
                 "<a href=\"\(HTML.escape(base + href))\"\(key == active ? " class=\"active\"" : "")>\(label)</a>"
             }.joined()

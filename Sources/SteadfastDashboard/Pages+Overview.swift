@@ -23,6 +23,23 @@ extension Pages {
         return page(title: "Queues", active: "queues", body: body)
     }
 
+    func stranded() async throws -> String {
+        let rows = try await client.stranded(limit: 1000).map { workflow -> String in
+            """
+            <tr data-id="\(HTML.escape(workflow.id))"><td class="id"><a href="\(workflowLink(workflow.id))">\(HTML.escape(workflow.id))</a></td>
+            <td>\(HTML.escape(workflow.name))</td><td class="status status-\(workflow.status.rawValue)">\(workflow.status.rawValue)</td>
+            <td>\(HTML.escape(workflow.queue))</td><td>\(HTML.escape(workflow.appVersion ?? "any"))</td>
+            <td>\(HTML.date(workflow.createdAt))</td><td class="reason">\(HTML.escape(workflow.reason))</td></tr>
+            """
+        }
+        let body = rows.isEmpty ? "<h1>Stranded workflows</h1><p id=\"empty\">None: a live executor can run every unfinished workflow.</p>" : """
+            <h1>Stranded workflows</h1><p>Unfinished workflows no live executor can run, oldest first (at most 1,000).</p>
+            <table id="stranded"><thead><tr><th>Id</th><th>Name</th><th>Status</th><th>Queue</th><th>Version</th>
+            <th>Created (UTC)</th><th>Why</th></tr></thead><tbody>\(rows.joined())</tbody></table>
+            """
+        return page(title: "Stranded", active: "stranded", body: body)
+    }
+
     func executors() async throws -> String {
         let rows = try await client.executors().map { executor -> String in
             """

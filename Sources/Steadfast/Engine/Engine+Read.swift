@@ -96,3 +96,17 @@ extension Engine {
             createdAtCursor: try row.string("created_at"))
     }
 }
+
+extension Engine {
+    /// `list_stranded`: the workflows no live executor can run, oldest first, with the reason.
+    func stranded(queue: String?, limit: Int) async throws -> [StrandedWorkflow] {
+        var options: [String: JSONValue] = ["limit": .int(Int64(limit))]
+        if let queue { options["queue"] = .string(queue) }
+        return try await pool.query("select * from steadfast.list_stranded($1::jsonb)", [try JSONCoding.encode(options)]).map { row in
+            StrandedWorkflow(id: try row.string("workflow_id"), name: try row.string("name"),
+                             status: try Self.status(row.string("status")), queue: try row.string("queue"),
+                             appVersion: try row.value("app_version"), createdAt: try row.decode("created_at", as: Date.self),
+                             reason: try row.string("reason"))
+        }
+    }
+}

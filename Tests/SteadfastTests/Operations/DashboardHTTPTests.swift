@@ -76,7 +76,7 @@ struct DashboardHTTPTests {
         database.parameterOverrides.append(("user", role))
         let viewer = try await Client.connect(database, logger: TestDatabase.logger)
         try await serving(viewer, options: .init(readOnly: true)) { base in
-            for path in ["/", "/?queue=\(fixture.queue)&status=enqueued", "/?stranded=1", "/workflow?id=\(id)", "/queues",
+            for path in ["/", "/?queue=\(fixture.queue)&status=enqueued", "/?stranded=1", "/stranded", "/workflow?id=\(id)", "/queues",
                          "/executors", "/schedules", "/metrics"] {
                 let reply = try await request(base + path)
                 #expect(reply.status == 200, "\(path): \(reply.status) \(reply.body.prefix(300))")
@@ -87,6 +87,10 @@ struct DashboardHTTPTests {
             #expect(!page.body.contains("id=\"cancel\"") && !page.body.contains("/workflow/fork"), "no action is offered")
             let list = try await request(base + "/?queue=\(fixture.queue)")
             #expect(list.body.contains(id) && !list.body.contains("bulk-cancel"))
+            // No worker runs Traced here: it is stranded, and the page says why.
+            let stranded = try await request(base + "/stranded")
+            #expect(stranded.body.contains("data-id=\"\(id)\"") && stranded.body.contains("class=\"reason\">no live executor"),
+                    "\(stranded.body.suffix(800))")
             let refused = try await request(base + "/workflow/cancel", method: "POST", form: ["id": id])
             #expect(refused.status == 403)
         }

@@ -25,11 +25,18 @@ public struct Dashboard: Sendable {
         public var token: String?
         /// How often a live page's server side looks for changes. Defaults to 1 second.
         public var liveInterval: Duration
+        /// More Prometheus text for `/metrics`, after the engine's gauges: an app that mounts the
+        /// dashboard and runs workers passes its swift-prometheus registry here, so its
+        /// `steadfast_*` worker metrics (README, "Observability") are served too —
+        /// `{ registry.emitToString() }`.
+        public var moreMetrics: (@Sendable () -> String)?
 
-        public init(readOnly: Bool = false, token: String? = nil, liveInterval: Duration = .seconds(1)) {
+        public init(readOnly: Bool = false, token: String? = nil, liveInterval: Duration = .seconds(1),
+                    moreMetrics: (@Sendable () -> String)? = nil) {
             self.readOnly = readOnly
             self.token = token
             self.liveInterval = liveInterval
+            self.moreMetrics = moreMetrics
         }
     }
 
@@ -57,6 +64,7 @@ public struct Dashboard: Sendable {
         let pages = Pages(dashboard: self, base: base)
         group.get("/") { request, _ in try await pages.respond(request) { try await pages.workflows(request) } }
         group.get("workflow") { request, _ in try await pages.respond(request) { try await pages.workflow(request) } }
+        group.get("stream") { request, _ in try await pages.respond(request) { try await pages.stream(request) } }
         group.get("queues") { request, _ in try await pages.respond(request) { try await pages.queues() } }
         group.get("executors") { request, _ in try await pages.respond(request) { try await pages.executors() } }
         group.get("schedules") { request, _ in try await pages.respond(request) { try await pages.schedules() } }

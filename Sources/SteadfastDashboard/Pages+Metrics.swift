@@ -3,7 +3,8 @@ import Hummingbird
 import Steadfast
 
 /// `/metrics`: `steadfast.metrics()` in the Prometheus text format (version 0.0.4), one gauge
-/// family per metric, `queue` and `label` as labels.
+/// family per metric, `queue` and `label` as labels — then the app's own metrics, when it gave
+/// them (``Dashboard/Options/moreMetrics``).
 extension Pages {
     func prometheus() async throws -> Response {
         let samples = try await client.metrics()
@@ -17,6 +18,9 @@ extension Pages {
             if let queue = sample.queue { labels.append("queue=\"\(Self.labelValue(queue))\"") }
             if let label = sample.label { labels.append("label=\"\(Self.labelValue(label))\"") }
             text += sample.metric + (labels.isEmpty ? "" : "{" + labels.joined(separator: ",") + "}") + " \(sample.value)\n"
+        }
+        if let more = dashboard.options.moreMetrics?() {
+            text += more.hasSuffix("\n") || more.isEmpty ? more : more + "\n"
         }
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

@@ -34,6 +34,12 @@ extension Pages {
                 }.joined()
                 + "</tbody></table>"
         }
+        body += """
+            <h2>Streams</h2>
+            <form class="filters" method="get" action="\(link("/stream"))"><input type="hidden" name="id" value="\(HTML.escape(record.id))">
+            <label>Stream key<input name="key" id="stream-key" placeholder="progress"></label>
+            <label>From offset<input name="from" value="0" size="6"></label><button id="read-stream" type="submit">Read</button></form>
+            """
         if !readOnly && !record.status.isFinal {
             body += """
                 <h2>Send a message</h2>
@@ -53,6 +59,28 @@ extension Pages {
         let live = record.status.isFinal ? nil
             : "/live/workflow?id=" + HTML.query(id) + "&v=" + Self.version(Self.fingerprint(record))
         return page(title: record.id, active: "workflows", body: body, live: live)
+    }
+
+    /// A stream of the workflow: up to 1,000 values from an offset (`read_stream`), and whether
+    /// it is closed.
+    func stream(_ request: Request) async throws -> String {
+        guard let id = request.uri.queryParameters.get("id"), let key = request.uri.queryParameters.get("key"),
+              !id.isEmpty, !key.isEmpty else {
+            throw SteadfastError(.invalidArgument, message: "which stream? (?id=…&key=…)")
+        }
+        let from = request.uri.queryParameters.get("from").flatMap { Int($0) } ?? 0
+        let entries = try await client.engine.readStream(workflowID: id, key: key, from: max(0, from), limit: 1000)
+        let rows = entries.map { entry in
+            entry.closed ? "<tr class=\"closed\"><td>\(entry.offset)</td><td><em>closed</em></td></tr>"
+                : "<tr data-offset=\"\(entry.offset)\"><td>\(entry.offset)</td><td><code>\(HTML.escape(String((entry.valueJSON ?? "null").prefix(2000))))</code></td></tr>"
+        }
+        var body = "<h1>Stream \(HTML.escape(key)) of <a href=\"\(workflowLink(id))\">\(HTML.escape(id))</a></h1>"
+        body += rows.isEmpty ? "<p id=\"empty\">No value at or after offset \(from).</p>"
+            : "<table id=\"stream\"><thead><tr><th>Offset</th><th>Value</th></tr></thead><tbody>\(rows.joined())</tbody></table>"
+        if entries.count == 1000, let last = entries.last {
+            body += "<div class=\"pager\"><a href=\"\(link("/stream?id=" + HTML.query(id) + "&key=" + HTML.query(key) + "&from=\(last.offset + 1)"))\">Later values →</a></div>"
+        }
+        return page(title: "Stream \(key)", active: "workflows", body: body)
     }
 
     /// What the live workflow page watches: status, attempt and steps.

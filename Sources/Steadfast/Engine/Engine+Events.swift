@@ -68,7 +68,7 @@ extension Engine {
     }
 
     /// `read_stream`: up to `limit` entries from `offset`, in order.
-    func readStream(workflowID: String, key: String, from offset: Int, limit: Int) async throws
+    package func readStream(workflowID: String, key: String, from offset: Int, limit: Int) async throws
         -> [(offset: Int, valueJSON: String?, closed: Bool)] {
         let rows = try await pool.query("select \"offset\", value::text, closed from steadfast.read_stream($1, $2, $3, $4)",
                                         [workflowID, key, String(offset), String(limit)])

@@ -8,6 +8,15 @@ import Testing
 
 @testable import Steadfast
 
+/// Writes three values to its stream "progress" and closes it.
+struct Streamer: Workflow {
+    func run(_ input: Int, context: WorkflowContext) async throws -> Int {
+        for n in 1...3 { try await context.writeStream("progress", ["done": "\(n)", "html": "<b>\(n)</b>"]) }
+        try await context.closeStream("progress")
+        return 3
+    }
+}
+
 /// The dashboard over HTTP, served in this process: a viewer role's read-only dashboard,
 /// CSRF, the token, the loopback rule, escaping.
 @Suite("Dashboard over HTTP", .serialized)
@@ -185,6 +194,30 @@ struct DashboardHTTPTests {
             "select topic, message::text as message from steadfast.messages where workflow_id = $1", [waiting])
         #expect(stored.count == 1, "one message, though sent twice with the same key")
         #expect(try stored.first?.string("topic") == "approvals")
+        await client.close()
+        await fixture.close()
+    }
+
+    @Test("a workflow's stream is read from its page; /metrics serves the engine's gauges and the app's own")
+    func streamsAndMetrics() async throws {
+        let fixture = try await EngineFixture()
+        let client = try await fixture.client()
+        let (_, task) = fixture.startWorker { $0.register(Streamer()) }
+        let handle = try await client.start(Streamer.self, 0, options: StartOptions(queue: fixture.queue))
+        #expect(try await handle.result(timeout: .seconds(20)) == 3)
+        task.cancel()
+        _ = try? await task.value
+        try await serving(client, options: .init(moreMetrics: { "# TYPE app_checkouts counter\napp_checkouts 7\n" })) { base in
+            let stream = try await request(base + "/stream?id=\(handle.id)&key=progress&from=1")
+            #expect(stream.status == 200)
+            #expect(!stream.body.contains("data-offset=\"0\"") && stream.body.contains("data-offset=\"1\"")
+                    && stream.body.contains("data-offset=\"2\"") && stream.body.contains("<em>closed</em>"))
+            #expect(stream.body.contains("&lt;b&gt;2&lt;/b&gt;"), "values are escaped")
+            let metrics = try await request(base + "/metrics")
+            #expect(metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
+            #expect(metrics.body.contains(" gauge\nsteadfast_"), "the engine's gauges come first")
+            #expect(metrics.body.hasSuffix("app_checkouts 7\n"))
+        }
         await client.close()
         await fixture.close()
     }

@@ -71,7 +71,9 @@ public struct Dashboard: Sendable {
         group.get("stranded") { request, _ in try await pages.respond(request) { try await pages.stranded() } }
         group.get("metrics") { _, _ in try await pages.prometheus() }
         group.get("live/workflows") { request, _ in pages.live(request) { try await pages.listFingerprint(request) } }
-        group.get("live/workflow") { request, _ in pages.live(request) { try await pages.workflowFingerprint(request) } }
+        group.get("live/workflow") { request, _ in
+            pages.live(request, workflowID: request.uri.queryParameters.get("id")) { try await pages.workflowFingerprint(request) }
+        }
         group.get("assets/dashboard.css") { _, _ in Pages.asset(Assets.css, type: "text/css; charset=utf-8") }
         group.get("assets/dashboard.js") { _, _ in Pages.asset(Assets.javascript, type: "text/javascript; charset=utf-8") }
         group.post("workflow/cancel") { request, _ in try await pages.act(request) { try await pages.cancel($0) } }

@@ -92,31 +92,49 @@ struct Pages: Sendable {
 
     /// A Server-Sent Events stream: `event: change` each time `fingerprint` changes, a comment
     /// otherwise (which also notices a closed connection), every ``Dashboard/Options/liveInterval``.
-    func live(_ request: Request, _ fingerprint: @escaping @Sendable () async throws -> String) -> Response {
+    /// With `workflowID`, the engine's notifications about that workflow (finished, an event,
+    /// a stream write: LISTEN) end the wait at once; steps, which notify nothing, are seen at
+    /// the next read.
+    func live(_ request: Request, workflowID: String? = nil,
+              _ fingerprint: @escaping @Sendable () async throws -> String) -> Response {
         let interval = dashboard.options.liveInterval
+        let client = self.client
         // The version the page was rendered at: a change between the render and this
         // connection is a change too.
         let rendered = request.uri.queryParameters.get("v")
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
                         body: ResponseBody { writer in
-            let first = Self.version(try await fingerprint())
-            var last = first
-            if let rendered, rendered != first {
-                try await writer.write(ByteBuffer(string: "event: change\ndata: \n\n"))
-            }
-            try await writer.write(ByteBuffer(string: ": live\n\n"))
-            while !Task.isCancelled {
-                try await Task.sleep(for: interval)
-                let now = try await Self.version(fingerprint())
-                if now != last {
-                    last = now
-                    try await writer.write(ByteBuffer(string: "event: change\ndata: \n\n"))
-                } else {
-                    try await writer.write(ByteBuffer(string: ": ping\n\n"))
+            if let workflowID {
+                try await client.watching(workflowID) { wait in
+                    try await Self.stream(into: &writer, rendered: rendered, interval: interval, wait: wait, fingerprint)
                 }
+            } else {
+                try await Self.stream(into: &writer, rendered: rendered, interval: interval,
+                                      wait: { try? await Task.sleep(for: $0) }, fingerprint)
             }
             try await writer.finish(nil)
         })
+    }
+
+    private static func stream(into writer: inout any ResponseBodyWriter, rendered: String?, interval: Duration,
+                               wait: @Sendable (Duration) async -> Void,
+                               _ fingerprint: @Sendable () async throws -> String) async throws {
+        let first = Self.version(try await fingerprint())
+        var last = first
+        if let rendered, rendered != first {
+            try await writer.write(ByteBuffer(string: "event: change\ndata: \n\n"))
+        }
+        try await writer.write(ByteBuffer(string: ": live\n\n"))
+        while !Task.isCancelled {
+            await wait(interval)
+            let now = try await Self.version(fingerprint())
+            if now != last {
+                last = now
+                try await writer.write(ByteBuffer(string: "event: change\ndata: \n\n"))
+            } else {
+                try await writer.write(ByteBuffer(string: ": ping\n\n"))
+            }
+        }
     }
 }
 

@@ -114,6 +114,17 @@ public final class Client: Sendable {
         try await engine.list(filter: WorkflowFilter(status: status, name: name, queue: queue), limit: limit, after: nil)
     }
 
+    /// Runs `body` with a function that waits, at most a given time, until the engine notifies
+    /// about the workflow (`steadfast_finished`, `steadfast_event`, `steadfast_stream`): what a
+    /// live view of it waits on between reads.
+    package func watching<T: Sendable>(_ workflowID: String,
+                                       _ body: (_ wait: @Sendable (Duration) async -> Void) async throws -> T) async throws -> T {
+        let subscription = try await waiters.subscribe(workflowID)
+        defer { waiters.unsubscribe(subscription) }
+        let doorbell = subscription.doorbell
+        return try await body { timeout in await doorbell.wait(timeout: timeout) }
+    }
+
     /// Waits until the workflow reaches a final status and returns it.
     func waitUntilFinished(_ id: String, timeout: Duration?) async throws -> WorkflowRecord {
         let deadline = timeout.map { ContinuousClock.now + $0 }

@@ -56,6 +56,12 @@ create table if not exists steadfast.schema_migrations (
 );
 comment on table steadfast.schema_migrations is
     'One row per migration applied, inserted in the same transaction as the migration.';
+-- The text each migration had when it was applied (md5; recorded on the next migrate for those
+-- applied before checksums existed), and whether it breaks older code (a `-- steadfast:
+-- breaking` line in it): a build for an older schema runs against this one only when no
+-- breaking migration lies in between (steadfast.breaking_migrations_after, sql/70_read.sql).
+alter table steadfast.schema_migrations add column if not exists checksum text;
+alter table steadfast.schema_migrations add column if not exists breaking boolean not null default false;
 
 create table if not exists steadfast.schema_code (
     file       text primary key,
@@ -67,18 +73,41 @@ comment on table steadfast.schema_code is
 
 -- _apply_migration(version, name, sql) → true when applied now, false when already applied.
 -- Inserts the version row first (so two migrators that raced past the lock cannot both apply
--- it), then runs the migration, all in the caller's transaction. Applying a migration forgets
--- every code checksum, so the whole of sql/ is re-applied afterwards (a migration may have
--- dropped a function whose file did not change).
+-- it), with the text's checksum and whether it is breaking, then runs the migration, all in
+-- the caller's transaction. An applied migration whose text has changed since is refused
+-- (SQLSTATE 55000, naming it): migrations are never edited once applied — write a new one.
+-- The escape hatch for a deliberate edit (say, a comment fixed): list its name in the session
+-- setting steadfast.accept_changed_migrations (comma-separated, or `*`) for that migrate; its
+-- new checksum is recorded. Applying a migration forgets every code checksum, so the whole of
+-- sql/ is re-applied afterwards (a migration may have dropped a function whose file did not
+-- change).
 create or replace function steadfast._apply_migration(p_version integer, p_name text, p_sql text)
 returns boolean
 language plpgsql
 set search_path = pg_catalog, pg_temp
 as $fn$
+declare
+    v_checksum text := pg_catalog.md5(p_sql);
+    v_recorded steadfast.schema_migrations;
+    v_accepted text := coalesce(pg_catalog.current_setting('steadfast.accept_changed_migrations', true), '');
 begin
-    insert into steadfast.schema_migrations (version, name) values (p_version, p_name)
+    insert into steadfast.schema_migrations (version, name, checksum, breaking)
+    values (p_version, p_name, v_checksum, p_sql ~ '(^|\n)--\s*steadfast:\s*breaking\M')
     on conflict (version) do nothing;
     if not found then
+        select * into v_recorded from steadfast.schema_migrations m where m.version = p_version;
+        if v_recorded.checksum is distinct from v_checksum then
+            if v_recorded.checksum is not null
+               and not (v_accepted = '*' or p_name = any (pg_catalog.string_to_array(pg_catalog.replace(v_accepted, ' ', ''), ','))) then
+                raise exception using errcode = '55000',
+                    message = pg_catalog.format('steadfast migrate: migration %s was changed after it was applied', p_name),
+                    detail = pg_catalog.format('Applied with checksum %s on %s; its text now has checksum %s.',
+                                               v_recorded.checksum, v_recorded.applied_at, v_checksum),
+                    hint = pg_catalog.format('Migrations are never edited once applied: restore the file and write a new migration. If the edit is deliberate and harmless, migrate once with the setting steadfast.accept_changed_migrations = %L (steadfast migrate --accept-changed %s).', p_name, p_name);
+            end if;
+            -- Recorded for the first time (applied before checksums existed), or accepted.
+            update steadfast.schema_migrations m set checksum = v_checksum where m.version = p_version;
+        end if;
         return false;
     end if;
     execute p_sql;

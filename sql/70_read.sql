@@ -14,6 +14,24 @@ $fn$;
 comment on function steadfast.schema_version() is
     'The highest migration applied to this database.';
 
+-- breaking_migrations_after(version) → (version, name): the migrations applied to this database
+-- after `version` that break code built for it (marked `-- steadfast: breaking`). A build for
+-- schema N runs against a newer database when this is empty for N (the compatibility window);
+-- otherwise it must be upgraded. Read-only.
+create or replace function steadfast.breaking_migrations_after(p_version integer)
+returns table (version integer, name text)
+language sql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $fn$
+    select m.version, m.name from steadfast.schema_migrations m
+    where m.version > coalesce(p_version, 0) and m.breaking
+    order by m.version
+$fn$;
+comment on function steadfast.breaking_migrations_after(integer) is
+    'The applied migrations after a version that break code built for it; empty: that code may run here.';
+
 -- get_workflow(workflow_id) → (workflow_id, name, status, queue, input, output, error, attempt,
 -- recovery_attempts, retry_count, executor_id, available_at, created_at, updated_at,
 -- started_at, completed_at, steps, priority, app_version, parent_id, parent_step, forked_from,

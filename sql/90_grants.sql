@@ -33,7 +33,7 @@ security definer
 set search_path = pg_catalog, pg_temp
 as $fn$
     with viewer (f) as (values
-        ('steadfast.schema_version()'), ('steadfast.error_codes()'),
+        ('steadfast.schema_version()'), ('steadfast.error_codes()'), ('steadfast.breaking_migrations_after(integer)'),
         ('steadfast.get_workflow(text)'), ('steadfast.list_workflows(jsonb)'), ('steadfast.list_steps(text)'),
         ('steadfast.list_queues()'), ('steadfast.list_schedules(jsonb)'), ('steadfast.get_settings()'),
         ('steadfast.next_fire_times(text,timestamp with time zone,integer,text)'),

@@ -9,10 +9,15 @@ struct Migrate: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    @Option(name: .customLong("accept-changed"), help: ArgumentHelp(
+        "An applied migration whose file was deliberately edited: record its new checksum instead of refusing (repeatable).",
+        valueName: "migration"))
+    var acceptChanged: [String] = []
+
     func run() async throws {
         let database = try global.database()
         try await global.reportingErrors {
-            let report = try await Migrator(configuration: database, logger: quietLogger).migrate()
+            let report = try await Migrator(configuration: database, logger: quietLogger).migrate(acceptingChanged: acceptChanged)
             if global.json {
                 Output.json(["schema_version": report.schemaVersion, "applied_migrations": report.appliedMigrations,
                              "applied_code_files": report.appliedCodeFiles])

@@ -32,6 +32,22 @@ check "two concurrent runs both succeed" "[ $ra = 0 ] && [ $rb = 0 ]"
 check "they print no error" "! grep -qi error /tmp/bundle-a.$$ /tmp/bundle-b.$$"
 rm -f /tmp/bundle-a.$$ /tmp/bundle-b.$$
 check "running it again changes nothing" "[ \"\$(state)\" = \"$before\" ]"
+check "every applied migration has its checksum recorded" \
+    "[ \"\$(psql '$url' -XAtc 'select count(*) from steadfast.schema_migrations where checksum is null')\" = 0 ]"
+# An applied migration whose text changed is refused, naming it; the escape hatch accepts it.
+psql "$url" -Xq -At -v ON_ERROR_STOP=1 -c "select steadfast._apply_migration(5, '0005_fake_clock', 'select 1 -- edited')" \
+    >/tmp/bundle-edit.$$ 2>&1; rc=$?
+check "an edited migration is refused" "[ $rc != 0 ]"
+check "naming it" "grep -q 'migration 0005_fake_clock was changed after it was applied' /tmp/bundle-edit.$$"
+check "and the bundle still applies unchanged" "psql '$url' -Xq -At -v ON_ERROR_STOP=1 -f '$bundle' >/dev/null"
+PGOPTIONS="-c steadfast.accept_changed_migrations=0005_fake_clock" psql "$url" -Xq -At -v ON_ERROR_STOP=1 \
+    -c "select steadfast._apply_migration(5, '0005_fake_clock', 'select 1 -- edited')" >/dev/null 2>&1; rc=$?
+check "steadfast.accept_changed_migrations accepts a deliberate edit" "[ $rc = 0 ]"
+check "then the original text is the changed one" "! psql '$url' -Xq -At -v ON_ERROR_STOP=1 -f '$bundle' >/dev/null 2>&1"
+check "accepted back, all is as before" \
+    "PGOPTIONS='-c steadfast.accept_changed_migrations=*' psql '$url' -Xq -At -v ON_ERROR_STOP=1 -f '$bundle' >/dev/null \
+     && psql '$url' -Xq -At -v ON_ERROR_STOP=1 -f '$bundle' >/dev/null"
+rm -f /tmp/bundle-edit.$$
 
 psql "$url" -Xq -c "drop schema steadfast cascade" 2>/dev/null
 ( scripts/bundle.sh | psql "$url" -Xq -At -v ON_ERROR_STOP=1 -f - >/dev/null ) & a=$!

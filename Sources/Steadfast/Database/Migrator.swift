@@ -51,6 +51,14 @@ package struct Migrator: Sendable {
     ///   ``SteadfastError/Code/schemaTooNew`` if the database is ahead of this build.
     @discardableResult
     package func migrate() async throws(SteadfastError) -> Report {
+        try await migrate(acceptingChanged: [])
+    }
+
+    /// Installs or upgrades the schema, accepting that the named applied migrations were edited
+    /// since (their new checksums are recorded): the escape hatch for a deliberate, harmless
+    /// edit. Without it an edited migration is refused (SQLSTATE 55000, naming it).
+    @discardableResult
+    package func migrate(acceptingChanged accepted: [String]) async throws(SteadfastError) -> Report {
         guard !EmbeddedSchema.bootstrap.isEmpty else {
             throw SteadfastError(
                 .migrationRequired,
@@ -59,6 +67,10 @@ package struct Migrator: Sendable {
         }
         let connection = try await Connection.connect(configuration, logger: logger)
         do {
+            if !accepted.isEmpty {
+                try await connection.query("select pg_catalog.set_config('steadfast.accept_changed_migrations', $1, false)",
+                                           [accepted.joined(separator: ",")])
+            }
             let report = try await migrate(on: connection)
             await connection.close()
             return report
@@ -117,11 +129,23 @@ package struct Migrator: Sendable {
             )
         }
         if version > latestVersion {
-            throw SteadfastError(
-                .schemaTooNew,
-                message: "the database schema is at version \(version), newer than this build of Steadfast knows (\(latestVersion))",
-                hint: "A newer Steadfast migrated this database: upgrade this application's Steadfast to match."
-            )
+            // The compatibility window: newer migrations that are all additive leave this
+            // build's functions and columns as they were.
+            var breaking: [(version: Int, name: String)] = []
+            do {
+                let rows = try await connection.query(
+                    "select version, name from steadfast.breaking_migrations_after($1::int)", [String(latestVersion)])
+                for row in rows { breaking.append((try row.int("version"), try row.string("name"))) }
+            } catch let error where error.sqlState == "42883" {
+                breaking = [(version, "(unknown: the database cannot say which of its migrations are breaking)")]
+            }
+            if let first = breaking.first {
+                throw SteadfastError(
+                    .schemaTooNew,
+                    message: "the database schema is at version \(version), newer than this build of Steadfast knows (\(latestVersion)), and migration \(first.name) (version \(first.version)) breaks code built for version \(latestVersion)",
+                    hint: "Deploy a build of this application with a Steadfast that knows schema version \(version)."
+                )
+            }
         }
         if version < latestVersion {
             throw SteadfastError(

@@ -124,7 +124,7 @@ extension DatabaseTests {
         }
 
         @Test(
-            "a schema newer than the build is refused; an older one needs a migration",
+            "the compatibility window: a database one additive migration ahead runs this build's worker; a breaking one is refused naming both versions; an older one needs a migration",
             .enabled(if: !EmbeddedSchema.bootstrap.isEmpty, "sql/00_migrate.sql is not written yet")
         )
         func versionMismatch() async throws {
@@ -132,14 +132,32 @@ extension DatabaseTests {
                 try await Migrator(configuration: configuration, logger: TestDatabase.logger).migrate()
                 let connection = try await Connection.connect(configuration, logger: TestDatabase.logger)
                 let future = EmbeddedSchema.latestVersion + 1
+                // A newer build applied an additive migration (a new table, say).
+                try await connection.query("create table steadfast.future_feature (id int)")
                 try await connection.query(
-                    "insert into steadfast.schema_migrations (version, name) values ($1::int, 'future')",
-                    [String(future)]
-                )
+                    "insert into steadfast.schema_migrations (version, name, checksum, breaking) values ($1::int, '9999_future_feature', 'x', false)",
+                    [String(future)])
+                #expect(try await Migrator.verifySchema(on: connection) == future, "accepted: nothing in between breaks this build")
+                var settings = Worker.Configuration(queues: ["default"], pollInterval: .milliseconds(50))
+                settings.scheduleTicking = nil
+                let worker = Worker(database: configuration, configuration: settings, logger: TestDatabase.logger)
+                worker.register(CompatibleWorkflow())
+                let running = Task { try await worker.run() }
+                let client = try await Client.connect(configuration, logger: TestDatabase.logger)
+                #expect(try await client.start(CompatibleWorkflow.self, 20).result(timeout: .seconds(20)) == 21,
+                        "a worker built for the older schema runs workflows")
+                running.cancel()
+                _ = try? await running.value
+                await client.close()
+
+                // A breaking one in between: refused, naming both versions and the migration.
+                try await connection.query("update steadfast.schema_migrations set breaking = true where version = $1::int", [String(future)])
                 let tooNew = await expectSteadfastError(.schemaTooNew) {
                     try await Migrator.verifySchema(on: connection)
                 }
-                #expect(tooNew?.message.contains("\(future)") == true)
+                #expect(tooNew?.message.contains("version \(future)") == true && tooNew?.message.contains("(\(EmbeddedSchema.latestVersion))") == true)
+                #expect(tooNew?.message.contains("9999_future_feature") == true)
+                await #expect(throws: SteadfastError.self) { try await Client.connect(configuration, logger: TestDatabase.logger) }
 
                 try await connection.query("delete from steadfast.schema_migrations where version >= $1::int", [String(EmbeddedSchema.latestVersion)])
                 await expectSteadfastError(.migrationRequired) {
@@ -148,5 +166,12 @@ extension DatabaseTests {
                 await connection.close()
             }
         }
+    }
+}
+
+/// One step: what the compatibility test's worker runs.
+struct CompatibleWorkflow: Workflow {
+    func run(_ input: Int, context: WorkflowContext) async throws -> Int {
+        try await context.step("add") { input + 1 }
     }
 }

@@ -165,7 +165,8 @@ comment on function steadfast.list_workflows(jsonb) is
 -- the workflows no live executor can run (the view steadfast.stranded_workflows: enqueued or
 -- waiting ones no live executor claims, running ones whose executor is gone), oldest first,
 -- each with why — no live executor, none on its queue, none of its app_version, none with its
--- workflow registered. Options: queue, limit (1…1000; default 100). Read-only. Raises SF005.
+-- workflow registered. Options: queue, name, limit (1…1000; default 100). Read-only. Raises
+-- SF005.
 create or replace function steadfast.list_stranded(p_options jsonb default '{}')
 returns table (workflow_id text, name text, status text, queue text, app_version text, created_at timestamptz,
                reason text)
@@ -181,10 +182,10 @@ begin
     return query
     select s.workflow_id, s.name, s.status, s.queue, s.app_version, s.created_at, s.reason
     from steadfast.stranded_workflows s
-    where o.queue is null or s.queue = o.queue
+    where (o.queue is null or s.queue = o.queue) and (o.name is null or s.name = o.name)
     order by s.created_at, s.workflow_id
     limit coalesce(o."limit", 100);
 end;
 $fn$;
 comment on function steadfast.list_stranded(jsonb) is
-    'Workflows no live executor can run, oldest first, each with the reason; options queue, limit (1…1000, default 100). SF005.';
+    'Workflows no live executor can run, oldest first, each with the reason; options queue, name, limit (1…1000, default 100). SF005.';

@@ -62,16 +62,26 @@ struct Workflows: AsyncParsableCommand {
                     after = WorkflowCursor(createdAt: time.date, id: beforeID)
                 }
                 let rows = try await client.list(filter, limit: limit, after: after)
+                // --stranded: why no live worker can run each (list_stranded).
+                var reasons: [String: String] = [:]
+                if stranded {
+                    for workflow in try await client.stranded(queue: queue, limit: 1000) { reasons[workflow.id] = workflow.reason }
+                }
                 if global.json {
-                    Output.json(rows.map(\.jsonObject))
+                    Output.json(rows.map { row in
+                        var object = row.jsonObject
+                        if let reason = reasons[row.id] { object["reason"] = reason }
+                        return object
+                    })
                     return
                 }
-                Output.table(["WORKFLOW", "NAME", "STATUS", "QUEUE", "VERSION", "ATTEMPT", "CREATED", "FINISHED", "ERROR"],
+                Output.table(["WORKFLOW", "NAME", "STATUS", "QUEUE", "VERSION", "ATTEMPT", "CREATED", "FINISHED",
+                              stranded ? "WHY STRANDED" : "ERROR"],
                              rows.map {
                                  [$0.id, $0.name, $0.wait.map { "waiting: \($0)" } ?? $0.status.rawValue, $0.queue,
                                   $0.appVersion ?? "any", String($0.attempt),
                                   Output.shortTime($0.createdAt), Output.shortTime($0.completedAt),
-                                  Output.clip($0.error.map { "\($0.type): \($0.message)" }, 50)]
+                                  stranded ? reasons[$0.id] ?? "" : Output.clip($0.error.map { "\($0.type): \($0.message)" }, 50)]
                              })
                 if rows.count == limit, let last = rows.last {
                     Output.line("next page: --before-created-at \(Output.timestamp(last.createdAt) ?? "") --before-id \(last.id)")

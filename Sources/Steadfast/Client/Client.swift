@@ -21,6 +21,8 @@ public final class Client: Sendable {
     let database: DatabaseConfiguration
     let logger: Logger
     let waiters: ResultWaiters
+    /// When ``warnIfStranded(name:queue:)`` last asked, by name and queue.
+    let strandedChecks = Mutex<[String: ContinuousClock.Instant]>([:])
 
     /// A client on `pool` (a worker's, for the handles it returns: ``Worker/start(_:_:options:)``).
     init(database: DatabaseConfiguration, pool: ConnectionPool, logger: Logger, telemetry: Telemetry) {
@@ -88,8 +90,29 @@ public final class Client: Sendable {
         let started = try await engine.start(id: options.id, name: name, inputJSON: inputJSON,
                                              options: options.json.merging(trace) { given, _ in given }, on: connection)
         span?.attributes[TraceAttribute.workflowID] = started.id
-        if started.created { engine.telemetry.started(name, queue: options.queue) }
+        if started.created {
+            engine.telemetry.started(name, queue: options.queue)
+            if connection == nil { await warnIfStranded(name: name, queue: options.queue) }
+        }
         return (started.id, started.created)
+    }
+
+    /// Logs a warning when no live executor can run workflows named `name` from `queue` (none
+    /// registered it, none claims from the queue, none of their app version): the workflow
+    /// just started would wait until one comes. Asked at most once per name and queue every
+    /// 30 seconds (`list_stranded`); a failure to ask is ignored.
+    func warnIfStranded(name: String, queue: String) async {
+        let key = name + "\u{1}" + queue
+        let now = ContinuousClock.now
+        let due = strandedChecks.withLock { checks -> Bool in
+            if let last = checks[key], now - last < .seconds(30) { return false }
+            checks[key] = now
+            return true
+        }
+        guard due, let stranded = try? await engine.stranded(queue: queue, name: name, limit: 1).first else { return }
+        logger.warning("no live worker can run this workflow yet; it waits in its queue until one can",
+                       metadata: ["workflow": .string(name), "queue": .string(queue), "reason": .string(stranded.reason),
+                                  "workflow_id": .string(stranded.id)])
     }
 
     /// A handle on an existing workflow of type `W`, to await its result.

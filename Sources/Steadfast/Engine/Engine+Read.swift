@@ -99,9 +99,10 @@ extension Engine {
 
 extension Engine {
     /// `list_stranded`: the workflows no live executor can run, oldest first, with the reason.
-    func stranded(queue: String?, limit: Int) async throws -> [StrandedWorkflow] {
+    func stranded(queue: String?, name: String? = nil, limit: Int) async throws -> [StrandedWorkflow] {
         var options: [String: JSONValue] = ["limit": .int(Int64(limit))]
         if let queue { options["queue"] = .string(queue) }
+        if let name { options["name"] = .string(name) }
         return try await pool.query("select * from steadfast.list_stranded($1::jsonb)", [try JSONCoding.encode(options)]).map { row in
             StrandedWorkflow(id: try row.string("workflow_id"), name: try row.string("name"),
                              status: try Self.status(row.string("status")), queue: try row.string("queue"),

@@ -87,3 +87,29 @@ struct LoggingTests {
         await fixture.close()
     }
 }
+
+@Suite("A start nobody can run is loud")
+struct StrandedStartTests {
+    @Test("starting a workflow no live worker can run logs a warning with the reason, once per name and queue in 30 s; a runnable one does not")
+    func warns() async throws {
+        let fixture = try await EngineFixture()
+        let logs = CapturedLogs()
+        let client = try await Client.connect(fixture.configuration, logger: logs.logger())
+        _ = try await client.start(Traced.self, 1, options: StartOptions(queue: fixture.queue))
+        _ = try await client.start(Traced.self, 2, options: StartOptions(queue: fixture.queue))
+        let warnings = logs.all.filter { $0.level == .warning && $0.message.contains("no live worker") }
+        #expect(warnings.count == 1, "once, not per start")
+        #expect(warnings.first?.metadata["workflow"] == "Traced")
+        #expect(warnings.first?.metadata["reason"]?.hasPrefix("no live executor") == true)
+
+        let (_, task) = fixture.startWorker { $0.register(CompatibleWorkflow()) }
+        try await waitUntil(timeout: .seconds(10)) { try await client.executors().contains { $0.queues == [fixture.queue] } }
+        _ = try await client.start(CompatibleWorkflow.self, 1, options: StartOptions(queue: fixture.queue)).result(timeout: .seconds(10))
+        #expect(logs.all.filter { $0.message.contains("no live worker") }.count == 1,
+                "a name a live worker runs: no warning")
+        task.cancel()
+        _ = try? await task.value
+        await client.close()
+        await fixture.close()
+    }
+}

@@ -1,7 +1,7 @@
 -- list_stranded(): the workflows no live executor can run, oldest first, each with its reason;
 -- a queue filter and a limit; bad options are SF005 and change nothing.
 begin;
-select plan(5);
+select plan(6);
 
 select steadfast_test.queue('ls_q');
 select steadfast_test.queue('ls_orphan');
@@ -20,6 +20,8 @@ select results_eq($$select workflow_id, reason from steadfast.list_stranded() wh
 select results_eq($$select workflow_id from steadfast.list_stranded('{"queue": "ls_q"}') order by workflow_id$$,
                   $$values ('ls-2'), ('ls-3')$$, 'filtered by queue');
 select is((select count(*)::int from steadfast.list_stranded('{"queue": "ls_q", "limit": 1}')), 1, 'limit');
+select results_eq($$select workflow_id from steadfast.list_stranded('{"queue": "ls_q", "name": "other"}')$$,
+                  $$values ('ls-3')$$, 'filtered by name: is any workflow of this name stranded here?');
 select * from steadfast_test.rejects($$select * from steadfast.list_stranded('{"limit": 0}')$$, 'SF005', 'limit 0');
 select * from finish();
 rollback;

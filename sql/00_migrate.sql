@@ -87,7 +87,9 @@ language plpgsql
 set search_path = pg_catalog, pg_temp
 as $fn$
 declare
-    v_checksum text := pg_catalog.md5(p_sql);
+    -- Of the text without its surrounding blank space: the bundle's dollar quoting adds a line
+    -- break that the Swift library's copy of the file does not have.
+    v_checksum text := pg_catalog.md5(pg_catalog.btrim(p_sql, E' \t\r\n'));
     v_recorded steadfast.schema_migrations;
     v_accepted text := coalesce(pg_catalog.current_setting('steadfast.accept_changed_migrations', true), '');
 begin
@@ -125,7 +127,7 @@ language plpgsql
 set search_path = pg_catalog, pg_temp
 as $fn$
 declare
-    v_checksum text := pg_catalog.md5(p_sql);
+    v_checksum text := pg_catalog.md5(pg_catalog.btrim(p_sql, E' \t\r\n'));  -- as _apply_migration's
 begin
     if exists (select 1 from steadfast.schema_code c
                where c.file = p_file and c.checksum = v_checksum) then

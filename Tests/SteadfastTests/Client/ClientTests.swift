@@ -103,12 +103,12 @@ struct ClientTests {
         await fixture.close()
     }
 
-    @Test("a client refuses a database whose schema is newer than it understands")
+    @Test("a client refuses a database whose schema is newer than it understands: a breaking migration lies in between")
     func schemaTooNew() async throws {
         try await TestDatabase.withThrowawayDatabase { configuration in
             try await Migrator(configuration: configuration, logger: TestDatabase.logger).migrate()
             let connection = try await Connection.connect(configuration)
-            _ = try await connection.query("insert into steadfast.schema_migrations (version, name) values (100000, 'from_the_future')")
+            _ = try await connection.query("insert into steadfast.schema_migrations (version, name, breaking) values (100000, 'from_the_future', true)")
             await connection.close()
             await expectSteadfastError(.schemaTooNew) {
                 _ = try await Client.connect(configuration, logger: TestDatabase.logger)

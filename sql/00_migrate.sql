@@ -94,7 +94,7 @@ declare
     v_accepted text := coalesce(pg_catalog.current_setting('steadfast.accept_changed_migrations', true), '');
 begin
     insert into steadfast.schema_migrations (version, name, checksum, breaking)
-    values (p_version, p_name, v_checksum, p_sql ~ '(^|\n)--\s*steadfast:\s*breaking\M')
+    values (p_version, p_name, v_checksum, p_sql ~ E'(^|\\n)[-][-]\\s*steadfast:\\s*breaking\\M')
     on conflict (version) do nothing;
     if not found then
         select * into v_recorded from steadfast.schema_migrations m where m.version = p_version;

@@ -48,6 +48,13 @@ check "accepted back, all is as before" \
     "PGOPTIONS='-c steadfast.accept_changed_migrations=*' psql '$url' -Xq -At -v ON_ERROR_STOP=1 -f '$bundle' >/dev/null \
      && psql '$url' -Xq -At -v ON_ERROR_STOP=1 -f '$bundle' >/dev/null"
 rm -f /tmp/bundle-edit.$$
+# A migration marked breaking closes the compatibility window for builds older than it.
+check "no applied migration is marked breaking" \
+    "[ -z \"\$(psql '$url' -XAtc 'select version from steadfast.breaking_migrations_after(0)')\" ]"
+psql "$url" -Xq -At -v ON_ERROR_STOP=1 -c "select steadfast._apply_migration(9999, '9999_breaking_test', E'-- steadfast: breaking\\nselect 1')" >/dev/null
+check "one marked '-- steadfast: breaking' is listed by breaking_migrations_after" \
+    "[ \"\$(psql '$url' -XAtc 'select name from steadfast.breaking_migrations_after(9998)')\" = 9999_breaking_test ]"
+psql "$url" -Xq -c "delete from steadfast.schema_migrations where version = 9999" >/dev/null
 
 psql "$url" -Xq -c "drop schema steadfast cascade" 2>/dev/null
 ( scripts/bundle.sh | psql "$url" -Xq -At -v ON_ERROR_STOP=1 -f - >/dev/null ) & a=$!

@@ -16,7 +16,7 @@ import time
 import urllib.parse
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -38,13 +38,36 @@ def url(path, **query):
     return BASE + path + ("?" + urllib.parse.urlencode(query) if query else "")
 
 
+def retrying(action):
+    """Runs `action` again when a live page replaced the element it held (a refresh of <main>)."""
+    for _ in range(30):
+        try:
+            return action()
+        except StaleElementReferenceException:
+            time.sleep(0.1)
+    return action()
+
+
 def text(css):
-    return driver.find_element(By.CSS_SELECTOR, css).text
+    return retrying(lambda: driver.find_element(By.CSS_SELECTOR, css).text)
+
+
+def attributes(css, name):
+    return retrying(lambda: [element.get_attribute(name) for element in driver.find_elements(By.CSS_SELECTOR, css)])
+
+
+def click(by, value):
+    retrying(lambda: driver.find_element(by, value).click())
+
+
+def select(by, value, option):
+    retrying(lambda: Select(driver.find_element(by, value)).select_by_value(option))
 
 
 def wait_for(condition, timeout=20):
     try:
-        WebDriverWait(driver, timeout, poll_frequency=0.2).until(lambda d: condition())
+        WebDriverWait(driver, timeout, poll_frequency=0.2,
+                      ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: condition())
         return True
     except TimeoutException:
         return False
@@ -55,7 +78,7 @@ def shot(name):
 
 
 def ids_listed():
-    return [row.get_attribute("data-id") for row in driver.find_elements(By.CSS_SELECTOR, "#workflows tbody tr")]
+    return attributes("#workflows tbody tr", "data-id")
 
 
 options = webdriver.ChromeOptions()
@@ -73,42 +96,42 @@ try:
     shot("workflows")
 
     # 2. Filter by status with the form.
-    Select(driver.find_element(By.NAME, "status")).select_by_value("failed")
-    driver.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
+    select(By.NAME, "status", "failed")
+    click(By.CSS_SELECTOR, "#filters button[type=submit]")
     wait_for(lambda: "status=failed" in driver.current_url)
     listed = ids_listed()
     check("the status filter keeps only failed ones", set(listed) == {"fail-1", "fail-2", "fail-3"}, listed=listed)
 
     # 3. A failed workflow: its error and steps; fork it from step 2 and watch the fork complete.
-    driver.find_element(By.CSS_SELECTOR, 'tr[data-id="fail-1"] a').click()
+    click(By.CSS_SELECTOR, 'tr[data-id="fail-1"] a')
     wait_for(lambda: driver.find_elements(By.ID, "workflow-id"))
     check("the workflow page shows its error", "card declined" in text("#error"))
-    steps = [row.get_attribute("data-key") for row in driver.find_elements(By.CSS_SELECTOR, "#timeline .step")]
+    steps = attributes("#timeline .step", "data-key")
     check("the timeline shows its steps", steps == ["reserve", "charge"], steps=steps)
     shot("workflow-failed")
-    Select(driver.find_element(By.ID, "fork-step")).select_by_value("2")
-    driver.find_element(By.ID, "fork").click()
+    select(By.ID, "fork-step", "2")
+    click(By.ID, "fork")
     wait_for(lambda: driver.find_elements(By.ID, "forked-from"))
     check("the fork's page names its original", text("#forked-from") == "fail-1")
     completed = wait_for(lambda: text("#status") == "succeeded", timeout=30)
     check("the fork completes, seen without a reload", completed, status=text("#status"))
-    steps = [row.get_attribute("data-key") for row in driver.find_elements(By.CSS_SELECTOR, "#timeline .step")]
+    steps = attributes("#timeline .step", "data-key")
     check("the fork reused step 1 and ran 2 and 3", steps == ["reserve", "charge", "ship"], steps=steps)
     shot("workflow-forked")
 
     # 4. Cancel a running one.
     driver.get(url("/workflow", id="slow-cancel"))
     wait_for(lambda: text("#status") == "running")
-    driver.find_element(By.ID, "cancel").click()
+    click(By.ID, "cancel")
     wait_for(lambda: driver.find_elements(By.ID, "notice"))
     check("cancel: the workflow is cancelled", text("#status") == "cancelled", status=text("#status"))
 
     # 5. Live: a running workflow's new steps appear without a reload.
     driver.get(url("/workflow", id="slow-live"))
     driver.execute_script("window.__notReloaded = true")
-    before = len(driver.find_elements(By.CSS_SELECTOR, "#timeline .step"))
-    grew = wait_for(lambda: len(driver.find_elements(By.CSS_SELECTOR, "#timeline .step")) >= before + 2, timeout=20)
-    after = len(driver.find_elements(By.CSS_SELECTOR, "#timeline .step"))
+    before = len(attributes("#timeline .step", "data-key"))
+    grew = wait_for(lambda: len(attributes("#timeline .step", "data-key")) >= before + 2, timeout=20)
+    after = len(attributes("#timeline .step", "data-key"))
     check("new steps appear live", grew, before=before, after=after)
     check("…without a reload", driver.execute_script("return window.__notReloaded === true"))
     shot("workflow-live")
@@ -116,12 +139,12 @@ try:
     # 6. Bulk resume by filter: a preview with the count, then the confirmation.
     driver.get(url("/", queue=QUEUE, status="failed", name="DashOrder"))
     expected = len(ids_listed())
-    driver.find_element(By.ID, "bulk-resume").click()
+    click(By.ID, "bulk-resume")
     wait_for(lambda: driver.find_elements(By.ID, "preview"))
-    count = driver.find_element(By.ID, "preview").get_attribute("data-count")
+    count = retrying(lambda: driver.find_element(By.ID, "preview").get_attribute("data-count"))
     check("bulk resume previews the count", count == str(expected), count=count, expected=expected)
     shot("bulk-preview")
-    driver.find_element(By.ID, "confirm").click()
+    click(By.ID, "confirm")
     wait_for(lambda: driver.find_elements(By.ID, "notice"))
     check("bulk resume resumed them", text("#notice").startswith(f"Resumed {expected} workflow"), notice=text("#notice"))
 
@@ -134,9 +157,10 @@ try:
         check("no script ran", False)
     except NoAlertPresentException:
         check("no script ran", True)
-    hostile = [row for row in driver.find_elements(By.CSS_SELECTOR, "#workflows tbody tr") if "hostile" in (row.get_attribute("data-id") or "")]
-    check("the hostile row shows its name literally", bool(hostile) and "<script>alert('name')</script>" in hostile[0].text)
-    hostile[0].find_element(By.CSS_SELECTOR, "a").click()
+    hostile_id = next((i for i in ids_listed() if i and i.startswith("hostile")), None)
+    row_css = 'tr[data-id="%s"]' % hostile_id.replace("\\", "\\\\").replace('"', '\\"') if hostile_id else None
+    check("the hostile row shows its name literally", bool(row_css) and "<script>alert('name')</script>" in text(row_css))
+    click(By.CSS_SELECTOR, row_css + " a")
     wait_for(lambda: driver.find_elements(By.ID, "input"))
     check("the hostile input shows literally", "<img src=x onerror=alert('input')>" in text("#input"))
     try:

@@ -42,6 +42,15 @@ struct TracingTests {
     let tracer = TestTracer()
     var observability: Observability { Observability(tracer: tracer) }
 
+    /// Waits until the execution that completed a `name` workflow has ended its span: the
+    /// result is visible when the completion commits, a moment before the execution returns,
+    /// and stopping the worker in that moment would end it as interrupted.
+    func settled(_ name: String) async throws {
+        try await waitUntil(timeout: .seconds(10)) {
+            tracer.spans(named: "RunWorkflow \(name)").contains { $0[TraceAttribute.outcome] == "succeeded" }
+        }
+    }
+
     func worker(_ fixture: EngineFixture, _ register: (Worker) -> Void) -> Task<Void, any Error> {
         var configuration = Worker.Configuration(queues: [fixture.queue], pollInterval: .milliseconds(100))
         configuration.observability = observability
@@ -76,6 +85,7 @@ struct TracingTests {
         // Another worker recovers it.
         let task = worker(fixture) { $0.register(Traced()) }
         #expect(try await handle.result(timeout: .seconds(20)) == 13)
+        try await settled("Traced")
         task.cancel()
         _ = try? await task.value
 
@@ -161,6 +171,7 @@ struct TracingTests {
         let task = worker(fixture) { $0.register(TracedWaits()) }
         let handle = try await client.start(TracedWaits.self, 1, options: StartOptions(queue: fixture.queue))
         #expect(try await handle.result(timeout: .seconds(20)) == 3)
+        try await settled("TracedWaits")
         task.cancel()
         _ = try? await task.value
 
@@ -185,6 +196,7 @@ struct TracingTests {
         let task = worker(fixture) { $0.register(TracedParent()); $0.register(Traced()) }
         let handle = try await client.start(TracedParent.self, .init(queue: fixture.queue), options: StartOptions(queue: fixture.queue))
         #expect(try await handle.result(timeout: .seconds(20)) == 4)
+        try await settled("TracedParent")
         task.cancel()
         _ = try? await task.value
 
@@ -216,6 +228,7 @@ struct TracingTests {
         let task = worker(fixture) { $0.register(TracedParent()); $0.register(Traced()) }
         let client = try await fixture.client()
         #expect(try await client.handle(TracedParent.self, id: id).result(timeout: .seconds(20)) == 4)
+        try await settled("TracedParent")
         task.cancel()
         _ = try? await task.value
 

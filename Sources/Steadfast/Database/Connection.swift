@@ -92,6 +92,7 @@ package actor Connection {
         parameters: [(keyword: String, value: String)] = [],
         logger: Logger = Logger(label: "steadfast.database")
     ) async throws(SteadfastError) -> Connection {
+        try configuration.validate()
         let connection = Connection(logger: logger, preparedStatementLimit: configuration.preparedStatementLimit)
         try await connection.open(configuration.libpqParameters(extra: parameters))
         if !configuration.sessionSettings.isEmpty {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How Steadfast connects to PostgreSQL.
 ///
 /// ```swift
@@ -65,6 +67,28 @@ public struct DatabaseConfiguration: Sendable {
         self.maximumConnections = maximumConnections
         self.applicationName = applicationName
         self.connectTimeout = connectTimeout
+    }
+
+    /// Refuses a connection string libpq would misread: a URI whose scheme is not
+    /// `postgresql://` or `postgres://` (a typo such as `postgress://` would otherwise be read as
+    /// a database name, and the error would talk about a socket), or something that looks like
+    /// an address but is neither a URI nor `key=value` pairs.
+    func validate() throws(SteadfastError) {
+        let text = connectionString.trimmingCharacters(in: .whitespaces)
+        if let range = text.range(of: "://") {
+            let scheme = text[..<range.lowerBound].lowercased()
+            guard scheme == "postgresql" || scheme == "postgres" else {
+                throw SteadfastError(
+                    .invalidArgument,
+                    message: "the connection string begins with '\(text[..<range.lowerBound])://', not postgresql:// or postgres://",
+                    hint: "Write it as postgresql://user:password@host:5432/database, or as key=value pairs (host=… dbname=…).")
+            }
+        } else if !text.contains("="), text.contains(":") || text.contains("/") {
+            throw SteadfastError(
+                .invalidArgument,
+                message: "'\(text.prefix(100))' is neither a postgresql:// URI nor key=value pairs",
+                hint: "Write it as postgresql://user:password@host:5432/database, or as key=value pairs (host=… dbname=…).")
+        }
     }
 
     /// The libpq keyword/value pairs to connect with, in order: defaults first (the connection

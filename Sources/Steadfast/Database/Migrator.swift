@@ -125,7 +125,7 @@ package struct Migrator: Sendable {
                 .migrationRequired,
                 message: "the database has no Steadfast schema (expected version \(latestVersion))",
                 sqlState: error.sqlState,
-                hint: "Run `steadfast migrate` (or Migrator.migrate()) against this database first."
+                hint: "Run `steadfast migrate` (or `try await Steadfast.migrate(database)` in Swift) against this database first."
             )
         }
         if version > latestVersion {
@@ -151,7 +151,7 @@ package struct Migrator: Sendable {
             throw SteadfastError(
                 .migrationRequired,
                 message: "the database schema is at version \(version), older than this build of Steadfast expects (\(latestVersion))",
-                hint: "Run `steadfast migrate` (or Migrator.migrate()) against this database."
+                hint: "Run `steadfast migrate` (or `try await Steadfast.migrate(database)` in Swift) against this database."
             )
         }
         return version

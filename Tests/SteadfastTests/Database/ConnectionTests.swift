@@ -37,6 +37,23 @@ extension DatabaseTests {
             #expect(try row.int("e") == 42)
         }
 
+        @Test("a mistyped connection string is refused with a clear message before libpq misreads it; good ones pass")
+        func mistypedURL() async throws {
+            for bad in ["postgress://localhost/db", "mysql://localhost/db", "localhost:5432/db"] {
+                let error = await expectSteadfastError(.invalidArgument) {
+                    _ = try await Connection.connect(DatabaseConfiguration(connectionString: bad))
+                }
+                #expect(error?.hint?.contains("postgresql://") == true, "\(bad)")
+            }
+            let error = await expectSteadfastError(.invalidArgument) {
+                _ = try await Client.connect(DatabaseConfiguration(connectionString: "postgress://localhost/db"))
+            }
+            #expect(error?.message.contains("'postgress://'") == true)
+            for good in ["postgresql://localhost/db", "POSTGRES://u@h:5/d", "host=/tmp dbname=x", "mydb"] {
+                #expect(throws: Never.self) { try DatabaseConfiguration(connectionString: good).validate() }
+            }
+        }
+
         @Test("sessionSettings are set on every new connection; a bad one fails the connection with connectionFailed")
         func sessionSettings() async throws {
             var configuration = try TestDatabase.configuration()

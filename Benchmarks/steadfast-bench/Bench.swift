@@ -313,7 +313,7 @@ final class Bench {
     }
 
     /// The drain of one worker × 32 with tracing and metrics bootstrapped (backends that
-    /// discard what they get, see DiscardingBackends.swift; the workflows carry a traceparent,
+    /// discard what they get, a TestTracer keeping nothing and DiscardingMetrics.swift; the workflows carry a traceparent,
     /// as when started by a traced client) beside the same drain without, alternated three
     /// times each so that both see the same machine: the medians' ratio is the cost of the
     /// instrumentation.

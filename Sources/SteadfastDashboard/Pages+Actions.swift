@@ -88,9 +88,10 @@ extension Pages {
         var ids: [String] = []
         var cursor: WorkflowCursor?
         while ids.count < Self.bulkLimit {
-            let page = try await client.list(filter, limit: min(1000, Self.bulkLimit - ids.count), after: cursor)
+            let wanted = min(1000, Self.bulkLimit - ids.count)
+            let page = try await client.list(filter, limit: wanted, after: cursor)
             ids += page.map(\.id)
-            guard page.count == min(1000, Self.bulkLimit - ids.count + page.count), let last = page.last else { break }
+            guard page.count == wanted, let last = page.last else { break }
             cursor = last.cursor
         }
         return ids

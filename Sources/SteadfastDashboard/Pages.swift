@@ -18,13 +18,8 @@ struct Pages: Sendable {
         do {
             return Self.html(try await render())
         } catch let error as SteadfastError {
-            let status: HTTPResponse.Status = switch error.code {
-            case .notFound: .notFound
-            case .invalidArgument: .badRequest
-            default: .internalServerError
-            }
             return Self.html(page(title: "Error", active: "", body: "<div class=\"error\">\(HTML.escape(error.message))</div>"),
-                             status: status)
+                             status: Self.status(of: error, otherwise: .internalServerError))
         }
     }
 
@@ -49,7 +44,17 @@ struct Pages: Sendable {
             return try await action(form)
         } catch let error as SteadfastError {
             return Self.html(page(title: "Refused", active: "", body: "<div class=\"error\">\(HTML.escape(error.message))</div>"),
-                             status: error.code == .notFound ? .notFound : .conflict)
+                             status: Self.status(of: error))
+        }
+    }
+
+    /// The HTTP status of an engine's answer: an unknown id 404, bad input 400, anything else
+    /// (a refusal of the workflow's state, a conflict) `otherwise`.
+    static func status(of error: SteadfastError, otherwise: HTTPResponse.Status = .conflict) -> HTTPResponse.Status {
+        switch error.code {
+        case .notFound: .notFound
+        case .invalidArgument: .badRequest
+        default: otherwise
         }
     }
 

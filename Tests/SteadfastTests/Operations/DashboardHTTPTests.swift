@@ -168,12 +168,11 @@ struct DashboardHTTPTests {
     func eventsAndMessages() async throws {
         let fixture = try await EngineFixture()
         let client = try await fixture.client()
-        let (worker, task) = fixture.startWorker { $0.register(TracedWaits()) }
+        let (_, task) = fixture.startWorker { $0.register(TracedWaits()) }
         let done = try await client.start(TracedWaits.self, 4, options: StartOptions(queue: fixture.queue))
         #expect(try await done.result(timeout: .seconds(20)) == 6)
         task.cancel()
         _ = try? await task.value
-        _ = worker
         let waiting = try await client.start(Traced.self, 1, options: StartOptions(queue: fixture.queue)).id
         try await serving(client) { base in
             let page = try await request(base + "/workflow?id=\(done.id)")
@@ -182,7 +181,7 @@ struct DashboardHTTPTests {
             let secret = String(try #require(form.body.firstMatch(of: /name="csrf" value="([0-9a-f]+)"/)?.1))
             let bad = try await request(base + "/workflow/send", method: "POST",
                                         form: ["id": waiting, "csrf": secret, "message": "{not json", "topic": "t"])
-            #expect(bad.status == 409 || bad.status == 400 || bad.status == 403, "\(bad.status)")
+            #expect(bad.status == 400, "bad input: \(bad.status)")
             for _ in 0..<2 {
                 let sent = try await request(base + "/workflow/send", method: "POST",
                                              form: ["id": waiting, "csrf": secret, "message": #"{"approved": true}"#,

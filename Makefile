@@ -4,7 +4,8 @@
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-export PATH := /opt/swift/usr/bin:$(PATH)
+# Swift: `swift` on PATH, else $SWIFT_TOOLCHAIN/usr/bin (default /opt/swift) — scripts/toolchain.sh.
+SWIFT = source scripts/toolchain.sh && swift
 
 DB_URL = $${DATABASE_URL:-$$(scripts/db.sh url)}
 
@@ -55,11 +56,15 @@ test/swift: ## Run the Swift tests (Tests/SteadfastTests)
 
 .PHONY: build
 build: ## Build the Swift package
-	@swift build
+	@$(SWIFT) build
 
 .PHONY: demo
 demo: ## Run a workflow, kill -9 its worker mid-way, and watch a second worker finish it
 	@scripts/demo.sh
+
+.PHONY: example-python
+example-python: ## Run examples/python/operate.py (psycopg, in .venv) against the worker the repository ships for it
+	@scripts/example-python.sh
 
 .PHONY: bench
 bench: ## Measure per-step overhead, throughput, recovery and memory beside the machine's floor (not part of test)

@@ -6,7 +6,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-export PATH="/opt/swift/usr/bin:$PATH"
+source scripts/toolchain.sh
 unset DATABASE_URL
 
 echo "== building steadfast-bench (release)"

@@ -43,7 +43,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-export PATH="/opt/swift/usr/bin:$PATH"
+source scripts/toolchain.sh
 unset DATABASE_URL PGHOST PGPORT PGDATABASE PGUSER PGSERVICE
 
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"

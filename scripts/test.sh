@@ -38,16 +38,18 @@ if [ "$what" = all ] || [ "$what" = sql ]; then
     echo "== pgTAP (Tests/sql)"
     psql "$DATABASE_URL" -Xq -v ON_ERROR_STOP=1 -v url="$DATABASE_URL" -f Tests/sql/setup.sql || exit 1
     pg_prove --psql scripts/psql-url.sh --ext .sql -r Tests/sql/functions || failed=1
+    echo "== plpgsql_check (every function)"
+    scripts/plpgsql-check.sh || failed=1
     echo "== the install bundle (Tests/bundle)"
     prove Tests/bundle/test.sh || failed=1
 fi
 if [ "$what" = all ] || [ "$what" = swift ]; then
     echo "== Swift tests"
-    # examples/python/operate.py, run by a Swift test, talks to the engine with psycopg 3.
-    if ! python3 -c 'import psycopg' 2>/dev/null; then
-        python3 -m pip install -q 'psycopg[binary]>=3.2' \
-            || python3 -m pip install -q --break-system-packages 'psycopg[binary]>=3.2' || exit 1
-    fi
+    source scripts/toolchain.sh || exit 1
+    # examples/python/operate.py (psycopg 3) and the dashboard's browser test (selenium) run in
+    # the project's virtual environment (.venv), never in the system Python.
+    PYTHON="$(scripts/python-env.sh)" || exit 1
+    export PYTHON
     # The dashboard's browser test drives Debian's headless Chromium with selenium (no browser
     # is downloaded).
     if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
@@ -57,12 +59,17 @@ if [ "$what" = all ] || [ "$what" = swift ]; then
             || { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null; } \
             || exit 1
     fi
-    if ! python3 -c 'import selenium' 2>/dev/null; then
-        python3 -m pip install -q 'selenium>=4.10' \
-            || python3 -m pip install -q --break-system-packages 'selenium>=4.10' || exit 1
-    fi
     swift build --build-tests || exit 1
-    swift test --skip-build --no-parallel || failed=1
+    # Suites run in parallel, each in a database of its own (steadfast_suite_*, made by
+    # Tests/SteadfastTests/Database/TestDatabase.swift); they are dropped afterwards.
+    drop_suite_databases() {
+        psql "$DATABASE_URL" -XAt -c "select format('drop database if exists %I with (force);', datname)
+                                       from pg_database where datname like 'steadfast\_suite\_%'" \
+            | psql "$DATABASE_URL" -Xq >/dev/null || true
+    }
+    drop_suite_databases
+    swift test --skip-build || failed=1
+    drop_suite_databases
 fi
 if [ "$failed" != 0 ]; then echo "== FAILED" >&2; exit 1; fi
 echo "== all tests passed"

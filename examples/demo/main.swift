@@ -4,9 +4,12 @@
 //   steadfast-demo start ID             start the ProcessOrder workflow with that id
 //   steadfast-demo worker NAME [ID]     run a worker (until workflow ID finishes, when given)
 //   steadfast-demo show ID              print the workflow's status and recorded steps
+//   steadfast-demo verify ID            exit 1 unless the crash landed mid-workflow as the demo says
 //   steadfast-demo python-worker [QUEUE]  run the workflows examples/python/operate.py starts
 //
-// scripts/demo.sh (`make demo`) runs them in order, killing the first worker mid-workflow.
+// scripts/demo.sh (`make demo`) runs them in order, killing the first worker mid-workflow. The
+// demo's workflow is named `DemoOrder` and runs on its own queue `demo`, so it never meets the
+// workers of the README's `ProcessOrder` (or any other app) on the same database.
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -15,6 +18,10 @@ import UnixSignals
 
 /// Reserve, charge, ship (slow: the demo kills the worker here), email.
 struct ProcessOrder: Workflow {
+    static var name: String { "DemoOrder" }
+    /// The demo's own queue.
+    static let queue = "demo"
+
     struct Input: Codable, Sendable { var order: String; var amount: Int }
     struct Output: Codable, Sendable { var order: String; var charge: String; var tracking: String }
 
@@ -66,18 +73,21 @@ let database = DatabaseConfiguration(connectionString: url)
 switch command {
 case "migrate":
     try await Steadfast.migrate(database)
-    say("engine installed")
+    let client = try await Client.connect(database)
+    _ = try await client.defineQueue(Queue(ProcessOrder.queue))
+    await client.close()
+    say("engine installed, queue '\(ProcessOrder.queue)' defined")
 
 case "start":
     let client = try await Client.connect(database)
     let handle = try await client.start(ProcessOrder.self, .init(order: arguments[1], amount: 42),
-                                        options: StartOptions(id: arguments[1]))
+                                        options: StartOptions(id: arguments[1], queue: ProcessOrder.queue))
     say("started workflow \(handle.id)")
     await client.close()
 
 case "worker":
     let name = arguments.count > 1 ? arguments[1] : "worker"
-    let worker = Worker(database: database, configuration: .init(concurrency: 4))
+    let worker = Worker(database: database, configuration: .init(queues: [ProcessOrder.queue], concurrency: 4))
     worker.register(ProcessOrder(workerName: name))
     if arguments.count > 2 {
         // Run until that workflow has finished.
@@ -116,6 +126,21 @@ case "show":
     }
     say("  output: \(record.outputJSON ?? "-")")
     await client.close()
+
+case "verify":
+    // The story the demo tells, checked against the database: reserve and charge recorded by
+    // the first execution, ship and email by the second, the workflow succeeded.
+    let client = try await Client.connect(database)
+    let record = try await client.workflow(arguments[1])
+    await client.close()
+    let recorded = record.steps.map { "\($0.key)@\($0.attempt)" }
+    guard record.status == .succeeded, record.attempt == 2,
+          recorded == ["reserve@1", "charge@1", "ship@2", "email@2"] else {
+        say("✘ the demo did not go as told: status \(record.status.rawValue), \(record.attempt) executions, steps \(recorded)"
+            + " (expected reserve@1, charge@1, ship@2, email@2)")
+        exit(1)
+    }
+    say("✔ verified: reserve and charge recorded once by worker 1; ship and email by worker 2")
 
 default:
     say("unknown command \(command)")

@@ -7,12 +7,15 @@ running one — sends it the message it waits for, reads its events, follows its
 resumes it from an offset — each a call of a `steadfast.*` function with psycopg (v3). It
 prints one JSON object per line.
 
-    pip install 'psycopg[binary]'
+    make example-python        # all of it: a venv with psycopg, the worker, this script
+
+or by hand (psycopg from examples/python/requirements.txt, in a virtual environment):
+
     swift run steadfast-demo python-worker &                  # the workflows it starts
     DATABASE_URL=postgresql://… python3 examples/python/operate.py
 
 Environment: DATABASE_URL (required); STEADFAST_QUEUE (default "default"); STEADFAST_PREFIX,
-prefixed to the workflow ids it chooses (default "py"). The workflows it starts — "greet",
+prefixed to the workflow ids it chooses (default "py-" and random hex, so runs never meet). The workflows it starts — "greet",
 "nap", "fulfil", "approve" — must be registered by a worker on that queue:
 `steadfast-demo python-worker [QUEUE]` (examples/demo/PythonWorkflows.swift) is one.
 """
@@ -150,7 +153,7 @@ def main():
     if not url:
         sys.exit("set DATABASE_URL")
     queue = os.environ.get("STEADFAST_QUEUE", "default")
-    prefix = os.environ.get("STEADFAST_PREFIX", "py")
+    prefix = os.environ.get("STEADFAST_PREFIX") or f"py-{secrets.token_hex(4)}"
     sf = Steadfast(url)
 
     # 1. Start a workflow a Swift worker runs; wait for it; read its typed JSON result. The

@@ -17,7 +17,7 @@ extension DatabaseTests {
         @Test("never opens more than maximumConnections; extra callers wait their turn")
         func sizeRespected() async throws {
             let name = TestDatabase.uniqueName("sf_pool")
-            let pool = ConnectionPool(configuration: try TestDatabase.configuration(maximumConnections: 3, applicationName: name), logger: TestDatabase.logger)
+            let pool = ConnectionPool(configuration: try await TestDatabase.configuration(maximumConnections: 3, applicationName: name), logger: TestDatabase.logger)
             let observer = try await TestDatabase.connect()
 
             let clock = ContinuousClock()
@@ -61,7 +61,7 @@ extension DatabaseTests {
 
         @Test("a waiting caller gets the connection as soon as it is given back")
         func waiterGetsConnection() async throws {
-            let pool = ConnectionPool(configuration: try TestDatabase.configuration(maximumConnections: 1), logger: TestDatabase.logger)
+            let pool = ConnectionPool(configuration: try await TestDatabase.configuration(maximumConnections: 1), logger: TestDatabase.logger)
             let clock = ContinuousClock()
             let (stream, released) = AsyncStream.makeStream(of: ContinuousClock.Instant.self)
             let (acquired, signal) = AsyncStream.makeStream(of: Void.self)
@@ -93,7 +93,7 @@ extension DatabaseTests {
 
         @Test("a waiting caller whose task is cancelled stops waiting")
         func cancelledWaiter() async throws {
-            let pool = ConnectionPool(configuration: try TestDatabase.configuration(maximumConnections: 1), logger: TestDatabase.logger)
+            let pool = ConnectionPool(configuration: try await TestDatabase.configuration(maximumConnections: 1), logger: TestDatabase.logger)
             let (acquired, signal) = AsyncStream.makeStream(of: Void.self)
             let holder = Task {
                 try await pool.withConnection { connection in
@@ -117,7 +117,7 @@ extension DatabaseTests {
 
         @Test("a backend killed while idle is replaced transparently")
         func killedWhileIdle() async throws {
-            let pool = ConnectionPool(configuration: try TestDatabase.configuration(maximumConnections: 1), logger: TestDatabase.logger)
+            let pool = ConnectionPool(configuration: try await TestDatabase.configuration(maximumConnections: 1), logger: TestDatabase.logger)
             let firstPID = try #require(try await pool.query("select pg_backend_pid() as pid").first?.int("pid"))
             try await TestDatabase.terminateBackend(Int32(firstPID))
 
@@ -129,7 +129,7 @@ extension DatabaseTests {
 
         @Test("a backend killed during use fails that call with .connectionLost; the pool replaces the connection")
         func killedDuringUse() async throws {
-            let pool = ConnectionPool(configuration: try TestDatabase.configuration(maximumConnections: 2), logger: TestDatabase.logger)
+            let pool = ConnectionPool(configuration: try await TestDatabase.configuration(maximumConnections: 2), logger: TestDatabase.logger)
             let error = await expectSteadfastError(.connectionLost) {
                 try await pool.withConnection { connection in
                     try await TestDatabase.terminateBackend(await connection.backendPID)
@@ -173,7 +173,7 @@ extension DatabaseTests {
         @Test("a connection given back inside a transaction is rolled back first")
         func leftInTransaction() async throws {
             struct Boom: Error {}
-            let pool = ConnectionPool(configuration: try TestDatabase.configuration(maximumConnections: 1), logger: TestDatabase.logger)
+            let pool = ConnectionPool(configuration: try await TestDatabase.configuration(maximumConnections: 1), logger: TestDatabase.logger)
             let table = TestDatabase.uniqueName("sf_pool_tx")
             try await pool.query("create table \(table) (v int)")
             await #expect(throws: Boom.self) {
@@ -193,7 +193,7 @@ extension DatabaseTests {
 
         @Test("a closed pool refuses work with .shutdown; waiting callers are released")
         func closing() async throws {
-            let pool = ConnectionPool(configuration: try TestDatabase.configuration(maximumConnections: 1), logger: TestDatabase.logger)
+            let pool = ConnectionPool(configuration: try await TestDatabase.configuration(maximumConnections: 1), logger: TestDatabase.logger)
             let (acquired, signal) = AsyncStream.makeStream(of: Void.self)
             let holder = Task {
                 try await pool.withConnection { connection in
@@ -213,7 +213,7 @@ extension DatabaseTests {
 
         @Test("an unreachable server fails with .connectionFailed and frees the slot")
         func unreachable() async throws {
-            var configuration = try TestDatabase.configuration(maximumConnections: 1)
+            var configuration = try await TestDatabase.configuration(maximumConnections: 1)
             configuration.parameterOverrides = [("dbname", "steadfast_no_such_database")]
             let pool = ConnectionPool(configuration: configuration, logger: TestDatabase.logger)
             for _ in 0..<2 {

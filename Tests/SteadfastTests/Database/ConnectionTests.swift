@@ -56,7 +56,7 @@ extension DatabaseTests {
 
         @Test("sessionSettings are set on every new connection; a bad one fails the connection with connectionFailed")
         func sessionSettings() async throws {
-            var configuration = try TestDatabase.configuration()
+            var configuration = try await TestDatabase.configuration()
             configuration.sessionSettings = ["statement_timeout": "1234ms", "idle_in_transaction_session_timeout": "5s",
                                              "application_name": "it's set"]
             let connection = try await Connection.connect(configuration)
@@ -229,7 +229,7 @@ extension DatabaseTests {
 
         @Test("a bad connection string or unreachable server fails with .connectionFailed")
         func badURL() async throws {
-            let url = try TestDatabase.url()
+            let url = try await TestDatabase.url()
             let missingDatabase = DatabaseConfiguration(connectionString: url, applicationName: "sf-bad")
             var configuration = missingDatabase
             configuration.parameterOverrides = [("dbname", "steadfast_no_such_database")]
@@ -251,7 +251,7 @@ extension DatabaseTests {
 
         @Test("the connection string is used as is: URI with ?host=/socket/dir, or keyword/value pairs")
         func connectionStrings() async throws {
-            let url = try TestDatabase.url()
+            let url = try await TestDatabase.url()
             let connection = try await Connection.connect(url)
             let database = try #require(try await connection.query("select current_database() as db").first?.string("db"))
             await connection.close()

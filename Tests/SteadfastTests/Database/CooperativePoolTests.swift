@@ -12,7 +12,7 @@ extension DatabaseTests {
         /// thread instead, so a task ticking on the cooperative pool meanwhile is not delayed.
         @Test("stays responsive while 20 connections wait on queries")
         func responsive() async throws {
-            let configuration = try TestDatabase.configuration()
+            let configuration = try await TestDatabase.configuration()
             let connections = try await withThrowingTaskGroup(of: Connection.self) { group in
                 for _ in 0..<20 {
                     group.addTask { try await Connection.connect(configuration, logger: TestDatabase.logger) }

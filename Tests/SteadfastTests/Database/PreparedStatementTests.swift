@@ -29,7 +29,7 @@ extension DatabaseTests {
 
         @Test("beyond the limit statements run unprepared; a limit of 0 prepares nothing")
         func limit() async throws {
-            var configuration = try TestDatabase.configuration()
+            var configuration = try await TestDatabase.configuration()
             configuration.preparedStatementLimit = 2
             let limited = try await Connection.connect(configuration, logger: TestDatabase.logger)
             for n in 1...4 {

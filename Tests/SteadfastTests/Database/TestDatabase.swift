@@ -7,24 +7,87 @@ import Testing
 /// Every database test suite is nested in this one, so `swift test --filter Database` runs them.
 enum DatabaseTests {}
 
-/// The PostgreSQL the tests run against: `DATABASE_URL`, as `scripts/db.sh url` prints it.
+/// The PostgreSQL the tests run against: `DATABASE_URL`'s server, in a database of the
+/// current suite's own.
+///
+/// Suites run in parallel, so each gets a database of its own, created and migrated on its first
+/// use (like `SteadfastTestEnvironment` does for users' tests): a suite that counts executors,
+/// lists every workflow or reads `steadfast.metrics()` sees only what it did itself. The tests of
+/// one suite share its database; scripts/test.sh drops them all at the end (`steadfast_suite_*`).
 enum TestDatabase {
-    /// `DATABASE_URL`; records a clear failure when it is not set.
-    static func url() throws -> String {
+    /// `DATABASE_URL`, the server's; records a clear failure when it is not set.
+    static func serverURL() throws -> String {
         try #require(
             ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 },
             "Set DATABASE_URL to a PostgreSQL for the tests: export DATABASE_URL=\"$(scripts/db.sh url)\""
         )
     }
 
-    /// A configuration for the test database; `applicationName` lets a test find its own
-    /// connections in `pg_stat_activity`.
-    static func configuration(maximumConnections: Int = 10, applicationName: String? = nil) throws -> DatabaseConfiguration {
+    /// The connection string of the current suite's database (created on first use), for
+    /// processes the test starts.
+    static func url() async throws -> String {
+        try await suiteDatabases.url(for: suiteKey())
+    }
+
+    /// A configuration for the current suite's database; `applicationName` lets a test find its
+    /// own connections in `pg_stat_activity`.
+    static func configuration(maximumConnections: Int = 10, applicationName: String? = nil) async throws -> DatabaseConfiguration {
         DatabaseConfiguration(
-            connectionString: try url(),
+            connectionString: try await url(),
             maximumConnections: maximumConnections,
             applicationName: applicationName
         )
+    }
+
+    /// The suite the running test belongs to (its id without the test's own name); a test outside
+    /// any suite is its own key.
+    static func suiteKey() -> String {
+        guard let test = Test.current else { return "unscoped" }
+        let components = test.id.nameComponents
+        let suite = components.count > 1 ? components.dropLast() : components[...]
+        return ([test.id.moduleName] + suite).joined(separator: ".")
+    }
+
+    private static let suiteDatabases = SuiteDatabases()
+
+    /// The suites' databases of this process, each created once.
+    private actor SuiteDatabases {
+        private var databases: [String: Task<String, any Error>] = [:]
+        private let run = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+
+        func url(for key: String) async throws -> String {
+            if let existing = databases[key] { return try await existing.value }
+            let name = "steadfast_suite_\(run)_\(Self.stableHash(key))"
+            let task = Task { try await TestDatabase.createDatabase(name) }
+            databases[key] = task
+            return try await task.value
+        }
+
+        /// FNV-1a: the same key names the same database within a run, whatever the process.
+        private static func stableHash(_ key: String) -> String {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            return String(hash, radix: 36)
+        }
+    }
+
+    /// Creates and migrates database `name` on the test server; returns its connection string.
+    private static func createDatabase(_ name: String) async throws -> String {
+        let server = try serverURL()
+        try await Migrator.createDatabase(name, using: DatabaseConfiguration(connectionString: server, maximumConnections: 1),
+                                          logger: logger)
+        let url = connectionString(server, database: name)
+        try await Migrator(configuration: DatabaseConfiguration(connectionString: url, maximumConnections: 1), logger: logger).migrate()
+        return url
+    }
+
+    /// `url` with its database replaced by `database` (URI or key=value form).
+    static func connectionString(_ url: String, database: String) -> String {
+        if url.hasPrefix("postgresql://") || url.hasPrefix("postgres://"), var components = URLComponents(string: url) {
+            components.path = "/" + database
+            return components.string ?? url
+        }
+        return url + " dbname=" + database
     }
 
     static func connect() async throws -> Connection {
@@ -58,7 +121,7 @@ enum TestDatabase {
         let name = uniqueName("steadfast_throwaway")
         let admin = try await connect()
         try await admin.execute("create database \(name)")
-        var configuration = try configuration()
+        var configuration = try await configuration()
         configuration.parameterOverrides = [("dbname", name)]
         do {
             try await body(configuration)

@@ -129,7 +129,7 @@ struct CLITests {
         #expect(usage.status == 64 && usage.stderr.contains("--from-step"), "a missing option is a usage error")
         let noDatabase = try await cli.run(["workflows", "list"], environment: ["DATABASE_URL": ""])
         #expect(noDatabase.status == 64 && noDatabase.stderr.contains("DATABASE_URL"))
-        let flag = try await cli.run(["workflows", "show", done.id, "--database-url", try TestDatabase.url()],
+        let flag = try await cli.run(["workflows", "show", done.id, "--database-url", try await TestDatabase.url()],
                                      environment: ["DATABASE_URL": ""])
         #expect(flag.status == 0 && flag.stdout.contains(done.id), "--database-url works without DATABASE_URL")
         let badServer = try await cli.run(["workflows", "list", "--database-url", "postgresql:///nope?host=/nonexistent"])

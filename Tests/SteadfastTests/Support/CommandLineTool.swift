@@ -46,7 +46,7 @@ struct CommandLineTool: Sendable {
         process.executableURL = executable
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
-        env["DATABASE_URL"] = try TestDatabase.url()
+        env["DATABASE_URL"] = try await TestDatabase.url()
         env.merge(environment) { _, new in new }
         process.environment = env
         let out = Pipe()
@@ -106,7 +106,7 @@ struct CommandLineTool: Sendable {
         process.executableURL = executable
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
-        env["DATABASE_URL"] = try TestDatabase.url()
+        env["DATABASE_URL"] = try await TestDatabase.url()
         env.merge(environment) { _, new in new }
         process.environment = env
         let out = Pipe()

@@ -14,7 +14,7 @@ struct EngineFixture: Sendable {
     let queue: String
 
     init(poolSize: Int = 10) async throws {
-        configuration = try TestDatabase.configuration(maximumConnections: poolSize, applicationName: "steadfast-tests")
+        configuration = try await TestDatabase.configuration(maximumConnections: poolSize, applicationName: "steadfast-tests")
         pool = ConnectionPool(configuration: configuration, logger: TestDatabase.logger)
         engine = Engine(pool: pool, logger: TestDatabase.logger)
         queue = TestDatabase.uniqueName("q")

@@ -17,7 +17,7 @@ final class WorkerProcess: @unchecked Sendable {
         FileManager.default.createFile(atPath: logURL.path, contents: nil)
         process.executableURL = try Self.executable()
         var env = ProcessInfo.processInfo.environment
-        env["DATABASE_URL"] = try TestDatabase.url()
+        env["DATABASE_URL"] = try await TestDatabase.url()
         env.merge(environment) { _, new in new }
         process.environment = env
         process.standardOutput = stdoutPipe

@@ -112,6 +112,6 @@ struct StartHereTests {
     /// Sessions listening for results (a client's `steadfast_finished` listener).
     static func resultListeners(_ fixture: EngineFixture) async throws -> Int {
         try await fixture.pool.query(
-            "select count(*) as n from pg_stat_activity where query ilike 'listen%steadfast_finished%'")[0].int("n")
+            "select count(*) as n from pg_stat_activity where query ilike 'listen%steadfast_finished%' and datname = current_database()")[0].int("n")
     }
 }

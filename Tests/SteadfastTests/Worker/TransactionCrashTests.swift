@@ -47,7 +47,7 @@ struct TransactionCrashTests {
             // The killed process's transactions roll back once its backends are gone.
             try await waitUntil(timeout: .seconds(10)) {
                 try await fixture.pool.query(
-                    "select count(*) as n from pg_stat_activity where application_name = 'steadfast-test-worker'").first?.int("n") == 0
+                    "select count(*) as n from pg_stat_activity where application_name = 'steadfast-test-worker' and datname = current_database()").first?.int("n") == 0
             }
             let mismatches = try await fixture.pool.query(mismatchSQL, [fixture.queue]).first?.int("n") ?? -1
             #expect(mismatches == 0, "after kill \(round)")

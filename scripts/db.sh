@@ -42,12 +42,14 @@ url() {
 }
 
 install_deps() {
-    # Debian/Ubuntu: the server, the client library, pgTAP and pg_prove. Only what is missing.
+    # Debian/Ubuntu: the server, the client library, pgTAP, pg_prove and plpgsql_check (the
+    # static checker `make test` runs over every function). Only what is missing.
     local need=()
     [ -x "$PG_BIN/initdb" ] || need+=("postgresql-${PG_VERSION}")
     [ -f /usr/include/postgresql/libpq-fe.h ] || need+=(libpq-dev)
     command -v pkg-config >/dev/null || need+=(pkg-config)
     [ -f "/usr/share/postgresql/${PG_VERSION}/extension/pgtap.control" ] || need+=("postgresql-${PG_VERSION}-pgtap")
+    [ -f "/usr/share/postgresql/${PG_VERSION}/extension/plpgsql_check.control" ] || need+=("postgresql-${PG_VERSION}-plpgsql-check")
     command -v pg_prove >/dev/null || need+=(libtap-parser-sourcehandler-pgtap-perl)
     command -v psql >/dev/null || need+=("postgresql-client-${PG_VERSION}")
     [ ${#need[@]} -eq 0 ] && return 0

@@ -33,6 +33,9 @@ returns void
 language plpgsql
 volatile
 as $fn$
+-- plpgsql_check (scripts/plpgsql-check.sh) would have it immutable: it only raises. Volatile on
+-- purpose, so that no plan folds a call with constant arguments and raises while planning.
+-- @plpgsql_check_options: performance_warnings = false
 begin
     -- RAISE refuses null options, and an empty one still prints: pass only what there is.
     if p_detail is not null and p_hint is not null then

@@ -70,7 +70,7 @@ begin
         raise exception using errcode = 'SF005', message = 'set_settings: settings is required (got null)';
     end if;
     insert into steadfast.settings (singleton) values (true) on conflict (singleton) do nothing;
-    select s.max_payload_bytes, s.max_workflow_bytes into v_payload, v_workflow
+    select s.max_payload_bytes::bigint, s.max_workflow_bytes into v_payload, v_workflow
     from steadfast.settings s for update;
     v_payload := coalesce(v_settings.max_payload_bytes, v_payload);
     v_workflow := coalesce(v_settings.max_workflow_bytes, v_workflow);

@@ -233,9 +233,9 @@ declare
     v_queues text[] := coalesce(o.queues, array['default']);
     v_lease double precision := coalesce(o.lease_seconds, 30);
     v_metadata jsonb := coalesce(o.metadata, '{}'::jsonb);
-    v_host text := o.host;
-    v_pid integer := o.pid;
-    v_version text := o.app_version;
+    v_host text := o.host::text;
+    v_pid integer := o.pid::integer;
+    v_version text := o.app_version::text;
     v_existing steadfast.executors;
     v_key integer;
     v_unknown text;

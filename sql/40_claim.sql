@@ -243,7 +243,7 @@ declare
     v_budget bigint;
     v_picked text[];
     v_round text[];
-    v_taken text[] := '{}';
+    v_taken text[] := '{}'::text[];
 begin
     -- The locks claim_workflows takes first (executor, then queue), in the same order; no-ops
     -- when it holds them already, needed when the settings changed since or when called from
@@ -257,7 +257,7 @@ begin
     end if;
 
     for v_round_number in 1..3 loop
-        v_budget := p_limit - pg_catalog.cardinality(v_taken);
+        v_budget := (p_limit - pg_catalog.cardinality(v_taken))::bigint;
         if q.concurrency is not null then
             v_budget := least(v_budget, q.concurrency - steadfast._running_count(p_queue));
         end if;
@@ -378,9 +378,9 @@ declare
     v_names text[] := v_options.names;
     v_now timestamptz := steadfast.now();
     v_queue text;
-    v_claimed text[] := '{}';
+    v_claimed text[] := '{}'::text[];
     q steadfast.queues;
-    v_global text[] := '{}';
+    v_global text[] := '{}'::text[];
     v_worker_limited boolean := false;
 begin
     if p_limit is null or p_limit < 1 or p_limit > 1000 then

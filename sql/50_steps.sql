@@ -128,7 +128,7 @@ begin
     s.parallel := coalesce(o.parallel, false);
     s.started_at := steadfast._instant(o.started_at, 'started_at', 'record_step');
     s.completed_at := p_now;
-    s.total_bytes := 256 + pg_catalog.octet_length(s.step_key) + pg_catalog.octet_length(p_name)
+    s.total_bytes := 256::bigint + pg_catalog.octet_length(s.step_key) + pg_catalog.octet_length(p_name)
                      + coalesce(pg_catalog.pg_column_size(s.output), 0) + coalesce(pg_catalog.pg_column_size(s.error), 0)
                      + coalesce(pg_catalog.octet_length(s.child_workflow_id), 0);
     return s;

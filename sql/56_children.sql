@@ -83,7 +83,7 @@ begin
         perform steadfast._fenced(p_workflow_id, p_attempt, p_function);
     end if;
 
-    select pg_catalog.count(*) into v_recorded
+    select pg_catalog.count(*)::integer into v_recorded
     from steadfast.steps x where x.workflow_id = p_workflow_id and x.step_key = any (select (pg_catalog.unnest(v_steps)).step_key);
     if v_recorded > 0 then
         -- A replay, or this call sent again after it committed: the children it started.
@@ -154,7 +154,7 @@ begin
                                 order by u.i)
     into v_steps
     from pg_catalog.unnest(v_ids) with ordinality as u(id, i);
-    select pg_catalog.count(*) into v_recorded from steadfast._insert_steps(v_steps);
+    select pg_catalog.count(*)::integer into v_recorded from steadfast._insert_steps(v_steps);
     if v_recorded < v_count then
         raise exception using errcode = 'SF006',
             message = pg_catalog.format('%s: the steps of workflow %s would exceed max_workflow_bytes (%s)', p_function,

@@ -60,7 +60,7 @@ begin
         cross join lateral steadfast._parse_options(null::steadfast.final_step, nullif(u.step, 'null'::jsonb), 'step') f
         where u.kind = 'step' or nullif(u.step, 'null'::jsonb) is not null;
         -- Every workflow held by its write's attempt, locked in id order (sql/01_overview.sql).
-        select pg_catalog.count(*) into v_count
+        select pg_catalog.count(*)::integer into v_count
         from (select from steadfast.workflows w
               join (select distinct u.workflow_id, u.attempt from pg_catalog.unnest(p_writes) u) x on x.workflow_id = w.id
               where (w.attempt = x.attempt and w.status = 'running'

@@ -104,7 +104,7 @@ language plpgsql
 immutable
 as $fn$
 declare
-    v_values integer[] := '{}';
+    v_values integer[] := '{}'::integer[];
     v_item text;
     v_range text;
     v_parts text[];
@@ -921,7 +921,7 @@ declare
     v_now timestamptz := steadfast.now();
     v_started integer := 0;
     v_more boolean := false;
-    v_queues text[] := '{}';
+    v_queues text[] := '{}'::text[];
     v_spec jsonb;
     v_at timestamptz;
     v_fired timestamptz;

@@ -83,16 +83,21 @@ create or replace function steadfast._apply_role_grants(p_role text, p_set text)
 returns setof text
 language plpgsql
 as $fn$
+-- plpgsql_check (scripts/plpgsql-check.sh) cannot tell the volatility of dynamic SQL and
+-- suggests stable: GRANT changes the catalog, so volatile it is.
+-- @plpgsql_check_options: performance_warnings = false
 declare
     v_function text;
+    v_procedure regprocedure;
 begin
     execute pg_catalog.format('grant usage on schema steadfast to %I', p_role);
-    for v_function in
-        select g.function_signature from steadfast.grant_sets() g
+    -- The function as a regprocedure: PostgreSQL prints it qualified and quoted where it must be.
+    for v_function, v_procedure in
+        select g.function_signature, pg_catalog.to_regprocedure(g.function_signature) from steadfast.grant_sets() g
         where g.role_set = p_set and pg_catalog.to_regprocedure(g.function_signature) is not null
         order by 1
     loop
-        execute pg_catalog.format('grant execute on function %s to %I', v_function, p_role);
+        execute pg_catalog.format('grant execute on function %s to %I', v_procedure, p_role);
         return next v_function;
     end loop;
 end;

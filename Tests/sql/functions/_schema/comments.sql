@@ -1,6 +1,8 @@
--- Every public function and every view of the schema explains itself in \df+ and \d+.
+-- Every public function and every view of the schema explains itself in \df+ and \d+, and so
+-- does every table and every column of a table (migration 0022): a table or column added
+-- later comes with its COMMENT in its own migration.
 begin;
-select plan(2);
+select plan(4);
 
 select is(
     (select array_agg(p.proname::text order by p.proname) from pg_proc p
@@ -12,6 +14,19 @@ select is(
      where c.relnamespace = 'steadfast'::regnamespace and c.relkind = 'v'
        and obj_description(c.oid, 'pg_class') is null),
     null, 'every view has a COMMENT');
+select is(
+    array(select c.relname::text from pg_class c
+          where c.relnamespace = 'steadfast'::regnamespace and c.relkind in ('r', 'p')
+            and obj_description(c.oid, 'pg_class') is null
+          order by 1),
+    '{}'::text[], 'every table has a COMMENT');
+select is(
+    array(select c.relname || '.' || a.attname from pg_class c
+          join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+          where c.relnamespace = 'steadfast'::regnamespace and c.relkind in ('r', 'p')
+            and col_description(c.oid, a.attnum) is null
+          order by 1),
+    '{}'::text[], 'every column of every table has a COMMENT');
 
 select * from finish();
 rollback;

@@ -51,9 +51,7 @@ begin
             select c.id, t.depth + 1 from steadfast.workflows c join tree t on c.parent_id = t.id where t.depth < 1000)
         select pg_catalog.array_agg(t.id order by t.depth desc, t.id) into v_ids
         from (select tree.id, pg_catalog.max(tree.depth) as depth from tree group by tree.id) t;
-        if v_ids is null or v_ids <@ v_locked then
-            return v_ids;
-        end if;
+        exit when v_ids is null or v_ids <@ v_locked;
         if p_nowait then
             perform from steadfast.workflows w join pg_catalog.unnest(v_ids) with ordinality as u(id, n) on w.id = u.id
             order by u.n for update of w nowait;
@@ -63,6 +61,7 @@ begin
         end if;
         v_locked := v_ids;
     end loop;
+    return v_ids;
 end;
 $fn$;
 
@@ -218,7 +217,7 @@ as $fn$
 declare
     o steadfast.resume_options := steadfast._parse_options(null::steadfast.resume_options, p_options, 'resume_workflow');
     v_queue text := o.queue;
-    v_version text := o.app_version;
+    v_version text := o.app_version::text;
     v_now timestamptz := steadfast.now();
     w steadfast.workflows;
 begin
@@ -419,8 +418,10 @@ $fn$;
 -- that belongs to a workflow, by ON DELETE CASCADE). One batch per call, in one transaction:
 -- call again while `more` is true (the CLI and the Swift client loop). Forks of a pruned
 -- workflow keep its id in forked_from. Options: status (a finished status or an array of
--- them; default all four), queue (only that queue's: a retention per queue). Locks the rows it deletes, skipping rows others hold (SKIP
--- LOCKED), so concurrent pruners share the work. Raises SF005 (older_than null, negative or
+-- them; default all four), queue (only that queue's: a retention per queue), dry_run (boolean,
+-- default false: true deletes nothing and returns, in one call, how many workflows and steps
+-- every batch together would delete, with more = false). Locks the rows it deletes, skipping
+-- rows others hold (SKIP LOCKED), so concurrent pruners share the work. Raises SF005 (older_than null, negative or
 -- over 1000 years,
 -- batch_size outside 1…100000, a status that is not finished).
 create or replace function steadfast.prune_workflows(p_older_than interval, p_batch_size integer default 1000,
@@ -461,6 +462,16 @@ begin
     end if;
     v_cutoff := steadfast.now() - p_older_than;
 
+    if o.dry_run then
+        return query
+        select pg_catalog.count(distinct w.id)::integer, pg_catalog.count(s.workflow_id)::integer, false
+        from steadfast.workflows w
+        left join steadfast.steps s on s.workflow_id = w.id
+        where w.status = any (v_statuses) and w.created_at < v_cutoff and w.completed_at < v_cutoff
+          and (v_queue is null or w.queue = v_queue) and not steadfast._parent_unfinished(w.parent_id);
+        return;
+    end if;
+
     -- created_at <= completed_at: the extra bound lets workflows_status_created narrow the scan.
     select pg_catalog.array_agg(v.id) into v_ids
     from (select w.id from steadfast.workflows w
@@ -484,4 +495,4 @@ begin
 end;
 $fn$;
 comment on function steadfast.prune_workflows(interval, integer, jsonb) is
-    'Deletes up to batch_size finished workflows completed more than older_than ago, with their steps; returns the counts and whether more remain (call again while more). Options: status, queue.';
+    'Deletes up to batch_size finished workflows completed more than older_than ago, with their steps; returns the counts and whether more remain (call again while more). Options: status, queue, dry_run (count, delete nothing).';

@@ -39,6 +39,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.0"),
         // The dashboard's HTTP server — its product and the CLI only, never the core library.
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        // `make docs`: `swift package generate-documentation` (DocC). A command plugin only:
+        // nothing of it is built unless the docs are asked for.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.4.0"),
     ],
     targets: [
         // libpq, the PostgreSQL client library (apt: libpq-dev). Imported internally only.
@@ -163,6 +166,8 @@ let package = Package(
                 "SteadfastDashboard",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                // The README's dashboard block mounts the pages on a Hummingbird router.
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -14,6 +14,19 @@ struct StatusArgument: ExpressibleByArgument {
     static var allValueStrings: [String] { WorkflowStatus.allCases.map(\.rawValue) }
 }
 
+/// A finished status, the only ones prune deletes: `succeeded`, `failed`, `cancelled`, `dead`.
+struct FinishedStatusArgument: ExpressibleByArgument {
+    static let finished: [WorkflowStatus] = [.succeeded, .failed, .cancelled, .dead]
+    var status: WorkflowStatus
+
+    init?(argument: String) {
+        guard let status = WorkflowStatus(rawValue: argument), Self.finished.contains(status) else { return nil }
+        self.status = status
+    }
+
+    static var allValueStrings: [String] { finished.map(\.rawValue) }
+}
+
 /// An age or a span, as `90s`, `15m`, `12h`, `30d`, `2w` (or `500ms`).
 struct Age: ExpressibleByArgument {
     var duration: Duration

@@ -71,9 +71,12 @@ struct Executors: AsyncParsableCommand {
                 Output.line(String(decoding: try encoder.encode(executors), as: UTF8.self))
                 return
             }
+            // A stopped executor's state says why it stopped (deregistered, session lost: its
+            // process died, lease expired: it hung), as executor_overview records it.
             Output.table(["EXECUTOR", "STATE", "VERSION", "QUEUES", "RUNNING", "HOST", "PID", "HEARTBEAT"],
                          executors.map {
-                             [$0.id, $0.state.rawValue, $0.appVersion ?? "any", $0.queues.joined(separator: ","),
+                             [$0.id, $0.stopReason.map { "stopped: \($0)" } ?? $0.state.rawValue, $0.appVersion ?? "any",
+                              $0.queues.joined(separator: ","),
                               String($0.running), Output.orDash($0.host), $0.pid.map(String.init) ?? "-",
                               Output.shortTime($0.heartbeatAt)]
                          })
@@ -84,7 +87,12 @@ struct Executors: AsyncParsableCommand {
 struct Prune: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Delete finished workflows (and their steps) that completed more than --older-than ago.",
-        discussion: "Deletes in batches, one transaction each, until none is left. Ages: 90s, 15m, 12h, 30d, 2w.")
+        discussion: """
+            Only finished workflows (succeeded, failed, cancelled, dead) are ever deleted. \
+            --dry-run counts what would go and deletes nothing. Deleting more than \
+            --confirm-above workflows asks first (on a terminal), or needs --yes. Deletes in \
+            batches, one transaction each, until none is left. Ages: 90s, 15m, 12h, 30d, 2w.
+            """)
 
     @OptionGroup var global: GlobalOptions
 
@@ -95,20 +103,52 @@ struct Prune: AsyncParsableCommand {
     var batchSize = 1000
 
     @Option(name: .customLong("status"), help: "Only this finished status (repeatable). Default: all four.")
-    var statuses: [StatusArgument] = []
+    var statuses: [FinishedStatusArgument] = []
 
     @Option(help: "Only this queue's workflows.")
     var queue: String?
 
+    @Flag(help: "Count what would be deleted; delete nothing.")
+    var dryRun = false
+
+    @Flag(name: .shortAndLong, help: "Delete without asking, however many.")
+    var yes = false
+
+    @Option(help: "Ask (or require --yes) before deleting more than this many workflows.")
+    var confirmAbove = 1000
+
     func run() async throws {
+        let statuses = statuses.isEmpty ? nil : statuses.map(\.status)
         try await global.withClient { client in
-            let result = try await client.prune(olderThan: olderThan.duration, batchSize: batchSize,
-                                                statuses: statuses.isEmpty ? nil : statuses.map(\.status), queue: queue)
+            let counted = try await client.prune(olderThan: olderThan.duration, statuses: statuses, queue: queue, dryRun: true)
+            if dryRun {
+                if global.json {
+                    Output.json(["would_delete_workflows": counted.workflows, "would_delete_steps": counted.steps, "dry_run": true])
+                } else {
+                    Output.line("would prune \(counted.workflows) workflow(s) and \(counted.steps) step(s); nothing deleted (--dry-run)")
+                }
+                return
+            }
+            if counted.workflows > confirmAbove && !yes && !confirmed(counted) {
+                Output.errorLine("steadfast: not pruning \(counted.workflows) workflow(s) (more than --confirm-above \(confirmAbove)) "
+                                 + "without confirmation: pass --yes, or --dry-run to see the count")
+                throw ExitCode.failure
+            }
+            let result = try await client.prune(olderThan: olderThan.duration, batchSize: batchSize, statuses: statuses, queue: queue)
             if global.json {
                 Output.json(["deleted_workflows": result.workflows, "deleted_steps": result.steps, "batches": result.batches])
             } else {
                 Output.line("pruned \(result.workflows) workflow(s) and \(result.steps) step(s) in \(result.batches) batch(es)")
             }
         }
+    }
+
+    /// Asks on the terminal whether to delete `counted`; `false` when standard input is not a
+    /// terminal (a script must say --yes).
+    private func confirmed(_ counted: PruneResult) -> Bool {
+        guard isatty(STDIN_FILENO) == 1 else { return false }
+        FileHandle.standardError.write(Data("Delete \(counted.workflows) finished workflow(s) and \(counted.steps) step(s)? [y/N] ".utf8))
+        guard let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() else { return false }
+        return answer == "y" || answer == "yes"
     }
 }

@@ -116,6 +116,16 @@ enum Output {
         return flat.count <= limit ? flat : String(flat.prefix(limit - 1)) + "…"
     }
 
+    /// An error for a table cell: the type's own name without its module (`PaymentError`, not
+    /// `MyApp.PaymentError`), then the message — which alone is shown when it already starts
+    /// with that name (`PaymentError(reason: …)`); cut to `limit`.
+    static func errorCell(_ error: ErrorInfo?, _ limit: Int = 60) -> String {
+        guard let error else { return "-" }
+        let type = error.type.split(separator: ".").last.map(String.init) ?? error.type
+        let text = error.message.isEmpty ? type : error.message.hasPrefix(type) ? error.message : "\(type): \(error.message)"
+        return clip(text, limit)
+    }
+
     /// `value` or `-`.
     static func orDash(_ value: String?) -> String {
         value ?? "-"
@@ -154,7 +164,7 @@ extension WorkflowStep {
     var tableRow: [String] {
         [String(seq), key, error == nil ? "succeeded" : "failed", Output.duration(from: startedAt, to: completedAt),
          runs.map(String.init) ?? "-",
-         error.map { "\($0.type): \($0.message)" }.map { Output.clip($0) } ?? Output.clip(outputJSON)]
+         error == nil ? Output.clip(outputJSON) : Output.errorCell(error)]
     }
 
     static let tableHeader = ["SEQ", "STEP", "STATUS", "DURATION", "RUNS", "OUTPUT / ERROR"]

@@ -1,4 +1,4 @@
-// `steadfast`: operate Steadfast from a shell — migrate, print the SQL bundle, list, inspect,
+// `steadfast`: operate Steadfast from a shell — migrate, print the SQL bundle, start, await, list, inspect,
 // cancel, resume and fork workflows, list executors, prune, manage cron schedules. Each
 // command is one call of a `steadfast.*` SQL function through the Swift `Client`, so
 // everything here can also be done from psql (docs/sql-api.md).
@@ -17,7 +17,7 @@ struct SteadfastCommand: AsyncParsableCommand {
             table for people; --json prints JSON for scripts. On an error the command prints it \
             (with its SQLSTATE) to standard error and exits with status 1.
             """,
-        subcommands: [Migrate.self, PrintSQL.self, Workflows.self, Executors.self, Prune.self, Schedules.self,
+        subcommands: [Migrate.self, PrintSQL.self, Workflows.self, Queues.self, Executors.self, Prune.self, Schedules.self,
                       DashboardCommand.self]
     )
 }

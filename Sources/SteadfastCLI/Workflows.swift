@@ -4,8 +4,9 @@ import Steadfast
 
 struct Workflows: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List, inspect, cancel, resume and fork workflows.",
-        subcommands: [List.self, Show.self, Steps.self, Cancel.self, Resume.self, Fork.self, Send.self, Events.self, Stream.self]
+        abstract: "List, inspect, start, await, cancel, resume and fork workflows.",
+        subcommands: [List.self, Show.self, Steps.self, Start.self, Wait.self, Cancel.self, Resume.self, Fork.self, Send.self,
+                      Events.self, Stream.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -81,7 +82,7 @@ struct Workflows: AsyncParsableCommand {
                                  [$0.id, $0.name, $0.wait.map { "waiting: \($0)" } ?? $0.status.rawValue, $0.queue,
                                   $0.appVersion ?? "any", String($0.attempt),
                                   Output.shortTime($0.createdAt), Output.shortTime($0.completedAt),
-                                  stranded ? reasons[$0.id] ?? "" : Output.clip($0.error.map { "\($0.type): \($0.message)" }, 50)]
+                                  stranded ? reasons[$0.id] ?? "" : Output.errorCell($0.error)]
                              })
                 if rows.count == limit, let last = rows.last {
                     Output.line("next page: --before-created-at \(Output.timestamp(last.createdAt) ?? "") --before-id \(last.id)")
@@ -107,7 +108,7 @@ struct Workflows: AsyncParsableCommand {
                     Output.json(object)
                     return
                 }
-                show(record)
+                showRecord(record)
                 Output.line()
                 if steps.isEmpty {
                     Output.line("no steps recorded")
@@ -223,18 +224,7 @@ struct Workflows: AsyncParsableCommand {
                 let forked = try await client.fork(id, fromStep: fromStep,
                                                    options: ForkOptions(id: newID, queue: queue, appVersion: version.change))
                 if wait {
-                    do {
-                        _ = try await client.handle(AnyWorkflow.self, id: forked.id).result(timeout: timeout?.duration)
-                    } catch let failure as WorkflowFailedError {
-                        if global.json { Output.json(try await client.workflow(forked.id).jsonObject) }
-                        throw failure
-                    }
-                    let record = try await client.workflow(forked.id)
-                    if global.json {
-                        Output.json(record.jsonObject)
-                    } else {
-                        show(record)
-                    }
+                    try await awaitAndShow(forked.id, client: client, timeout: timeout, json: global.json)
                     return
                 }
                 if global.json {
@@ -252,7 +242,7 @@ struct Workflows: AsyncParsableCommand {
 }
 
 /// A workflow's fields, one per line.
-private func show(_ record: WorkflowRecord) {
+func showRecord(_ record: WorkflowRecord) {
     Output.fields([
         ("workflow", record.id), ("name", record.name),
         ("status", record.wait.map { "waiting: \($0)" } ?? record.status.rawValue), ("queue", record.queue),

@@ -112,11 +112,18 @@ extension Client {
     ///   - batchSize: Workflows per transaction (1…100000). Defaults to 1000.
     ///   - statuses: Only these finished statuses. Defaults to `nil`: all four.
     ///   - queue: Only this queue's workflows. Defaults to `nil`: every queue.
+    ///   - dryRun: Delete nothing; return how many workflows and steps would be deleted (in
+    ///     one call: ``PruneResult/batches`` is 0). Defaults to `false`.
     /// - Throws: ``SteadfastError`` with code ``SteadfastError/Code/invalidArgument`` for a
     ///   negative age, a batch size out of range or an unfinished status.
     @discardableResult
     public func prune(olderThan: Duration, batchSize: Int = 1000, statuses: [WorkflowStatus]? = nil,
-                      queue: String? = nil) async throws -> PruneResult {
+                      queue: String? = nil, dryRun: Bool = false) async throws -> PruneResult {
+        if dryRun {
+            let counted = try await engine.pruneBatch(olderThanSeconds: olderThan.inSeconds, batchSize: batchSize,
+                                                      statuses: statuses, queue: queue, dryRun: true)
+            return PruneResult(workflows: counted.workflows, steps: counted.steps, batches: 0)
+        }
         var result = PruneResult(workflows: 0, steps: 0, batches: 0)
         while true {
             let batch = try await engine.pruneBatch(olderThanSeconds: olderThan.inSeconds, batchSize: batchSize,

@@ -24,6 +24,17 @@ extension Client {
         try await engine.createQueue(name: queue.name, settings: queue.settingsJSON)
     }
 
+    /// Changes some of a queue's settings in the database, leaving the others as they are
+    /// (`steadfast.alter_queue`). Workers apply it at their next claim. A concurrency of 0
+    /// pauses the queue: nothing starts until it is raised or cleared.
+    /// - Returns: The queue's settings after the change.
+    /// - Throws: ``SteadfastError`` — ``SteadfastError/Code/notFound`` for an unknown queue,
+    ///   ``SteadfastError/Code/invalidArgument`` for a bad setting; nothing is changed then.
+    @discardableResult
+    public func alterQueue(_ name: String, _ changes: QueueChanges) async throws -> Queue {
+        try await engine.alterQueue(name: name, options: changes.optionsJSON)
+    }
+
     /// Deletes a queue that no workflow (finished ones included) belongs to and no running
     /// worker claims from.
     /// - Throws: ``SteadfastError`` — ``SteadfastError/Code/notFound`` for an unknown queue,

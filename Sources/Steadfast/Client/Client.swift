@@ -76,9 +76,25 @@ public final class Client: Sendable {
     ///   ``SteadfastError/Code/invalidArgument``; ``SteadfastError/Code/payloadTooLarge``.
     public func start<W: Workflow>(_ workflow: W.Type, _ input: W.Input,
                                    options: StartOptions = StartOptions()) async throws -> WorkflowHandle<W.Output> {
+        try await start(workflowNamed: W.name, input, returning: W.Output.self, options: options)
+    }
+
+    /// Starts a workflow by its name — for a client that does not link the workflow's code (a
+    /// service apart from its workers, a command line): the input is encoded as JSON and the
+    /// result decoded as `Output`, as the worker registered under `name` reads and writes them.
+    ///
+    /// ```swift
+    /// let handle = try await client.start(workflowNamed: "ProcessOrder", OrderInput(order: "o-1", amount: 42),
+    ///                                     returning: Receipt.self)
+    /// ```
+    /// - Throws: as ``start(_:_:options:)``.
+    public func start<Input: Encodable & Sendable, Output: Codable & Sendable>(
+        workflowNamed name: String, _ input: Input, returning: Output.Type = Output.self,
+        options: StartOptions = StartOptions()
+    ) async throws -> WorkflowHandle<Output> {
         let inputJSON = try JSONCoding.encode(input)
-        let started = try await engine.telemetry.withStartSpan(W.name) { trace, span in
-            try await enqueue(name: W.name, inputJSON: inputJSON, options: options, trace: trace, span: span)
+        let started = try await engine.telemetry.withStartSpan(name) { trace, span in
+            try await enqueue(name: name, inputJSON: inputJSON, options: options, trace: trace, span: span)
         }
         return WorkflowHandle(id: started.id, created: started.created, client: self)
     }

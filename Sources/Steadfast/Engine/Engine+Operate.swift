@@ -52,8 +52,9 @@ extension Engine {
 
     /// `prune_workflows`, one batch: what it deleted and whether more remain.
     func pruneBatch(olderThanSeconds: Double, batchSize: Int, statuses: [WorkflowStatus]?,
-                    queue: String?) async throws -> (workflows: Int, steps: Int, more: Bool) {
+                    queue: String?, dryRun: Bool = false) async throws -> (workflows: Int, steps: Int, more: Bool) {
         var options: [String: JSONValue] = [:]
+        if dryRun { options["dry_run"] = .bool(true) }
         if let statuses { options["status"] = .array(statuses.map { .string($0.rawValue) }) }
         if let queue { options["queue"] = .string(queue) }
         let rows = try await pool.query(

@@ -62,6 +62,14 @@ build: ## Build the Swift package
 demo: ## Run a workflow, kill -9 its worker mid-way, and watch a second worker finish it
 	@scripts/demo.sh
 
+.PHONY: docs
+docs: ## Build the API documentation (DocC) of Steadfast, SteadfastTesting and SteadfastDashboard into dist/docs
+	@scripts/docs.sh
+
+.PHONY: quickstart
+quickstart: ## Build the README's app (examples/quickstart: a worker and place-order) as its own package and run it
+	@scripts/quickstart.sh
+
 .PHONY: example-python
 example-python: ## Run examples/python/operate.py (psycopg, in .venv) against the worker the repository ships for it
 	@scripts/example-python.sh

@@ -70,6 +70,8 @@ if [ "$what" = all ] || [ "$what" = swift ]; then
     drop_suite_databases
     swift test --skip-build || failed=1
     drop_suite_databases
+    echo "== the README's app (examples/quickstart, built as its own package and run)"
+    scripts/quickstart.sh || failed=1
 fi
 if [ "$failed" != 0 ]; then echo "== FAILED" >&2; exit 1; fi
 echo "== all tests passed"

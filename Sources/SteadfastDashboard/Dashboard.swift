@@ -5,10 +5,10 @@ public import Steadfast
 
 /// The web dashboard: every workflow, its steps and waits, queues, executors, schedules and
 /// stranded workflows, and the actions on them — pages rendered on the server, every read and
-/// action a `steadfast.*` function called through a ``Client`` (so its database role can be a
+/// action a `steadfast.*` function called through a `Client` (so its database role can be a
 /// viewer's, with ``Options/readOnly``, or a client's).
 ///
-/// Serve it alone (`steadfast dashboard`, or ``serve(client:host:port:options:logger:)``) or
+/// Serve it alone (`steadfast dashboard`, or ``serve(client:host:port:options:logger:onListening:)``) or
 /// mount it in an app's own Hummingbird router:
 ///
 /// ```swift
@@ -85,9 +85,12 @@ public struct Dashboard: Sendable {
 
     /// Serves the dashboard until cancelled or sent SIGTERM/SIGINT.
     /// - Parameters:
+    ///   - client: The client every page reads and acts through.
     ///   - host: Where to listen. Defaults to 127.0.0.1; any other address needs
     ///     ``Options/token``.
     ///   - port: Defaults to 8080; 0 picks a free port (`onListening` says which).
+    ///   - options: Token, read-only mode, refresh. Defaults to none of them.
+    ///   - logger: Where the server logs.
     ///   - onListening: Called with the port once the server listens.
     /// - Throws: ``DashboardError`` for a non-loopback host without a token.
     public static func serve(client: Client, host: String = "127.0.0.1", port: Int = 8080, options: Options = Options(),

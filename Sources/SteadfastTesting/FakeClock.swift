@@ -12,7 +12,7 @@ public struct FakeClock: Sendable {
     let engine: Engine
 
     /// The current fake time.
-    /// - Throws: ``SteadfastError`` if the database cannot be reached.
+    /// - Throws: `SteadfastError` if the database cannot be reached.
     public func now() async throws -> Date {
         try await engine.now()
     }

@@ -4,7 +4,7 @@ public import Steadfast
 
 /// A database of the test's own, migrated, with a fake clock and helpers that run workflows
 /// exactly as production does — real PostgreSQL, real checkpoints, the same execution path as
-/// a ``Worker`` — plus step stubs and crash injection.
+/// a `Worker` — plus step stubs and crash injection.
 ///
 /// ```swift
 /// @Test func chargesOnce() async throws {
@@ -19,7 +19,7 @@ public import Steadfast
 /// Each environment creates its own database on ``SteadfastTestServer/shared()``
 /// (`DATABASE_URL`, or a throwaway local server), so suites run in parallel; ``close()`` drops it.
 public final class SteadfastTestEnvironment: Sendable {
-    /// The environment's database; give it to a ``Worker`` or ``Client`` of your own.
+    /// The environment's database; give it to a `Worker` or `Client` of your own.
     public let database: DatabaseConfiguration
     /// The database's clock.
     public let clock: FakeClock
@@ -95,13 +95,13 @@ public final class SteadfastTestEnvironment: Sendable {
     ///   - workflow: The workflow (with whatever dependencies the test gives it).
     ///   - input: Its input.
     ///   - id: Its id. Defaults to `nil`: a new UUID.
-    ///   - options: How to start it (queue, retry policy…). Defaults to ``StartOptions/init(id:queue:priority:delay:retry:maxRecoveryAttempts:appVersion:)``'s defaults.
+    ///   - options: How to start it (queue, retry policy…). Defaults to `StartOptions/init(id:queue:priority:delay:retry:maxRecoveryAttempts:appVersion:)`'s defaults.
     ///   - replacing: Steps whose code is not run: their given result is recorded as if the
     ///     step had returned it. Defaults to none.
     ///   - preRecorded: Steps recorded before the workflow runs, as if an earlier execution had
     ///     completed them; the workflow replays them. Defaults to none.
     ///   - crashAfterStep: Crash (as `kill -9` would) right after this many steps were run and
-    ///     recorded; the workflow stays held by a dead executor until ``resume(_:id:replacing:)``.
+    ///     recorded; the workflow stays held by a dead executor until ``resume(_:id:replacing:crashAfterStep:)``.
     ///     Defaults to `nil`: no crash.
     public func run<W: Workflow>(_ workflow: W, _ input: W.Input, id: String? = nil,
                                  options: StartOptions = StartOptions(), replacing: StepResults = [:],

@@ -27,7 +27,7 @@ public struct SteadfastTestServer: Sendable {
     private static let sharedServer = Mutex<SteadfastTestServer?>(nil)
 
     /// `DATABASE_URL` when set; otherwise the process's throwaway server, started on first use.
-    /// - Throws: ``SteadfastError`` with code ``SteadfastError/Code/connectionFailed`` when no
+    /// - Throws: `SteadfastError` with code `SteadfastError/Code/connectionFailed` when no
     ///   PostgreSQL binaries are installed or the server does not start.
     public static func shared() throws -> SteadfastTestServer {
         try sharedServer.withLock { server throws(SteadfastError) -> SteadfastTestServer in

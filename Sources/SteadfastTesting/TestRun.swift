@@ -15,11 +15,11 @@ public struct TestRun<Output: Codable & Sendable>: Sendable {
         case crashed
         /// Another execution owned the workflow: this one's writes were refused.
         case abandoned
-        /// The workflow went to sleep (``WorkflowContext/sleep(for:name:)``) until this time:
+        /// The workflow went to sleep (`WorkflowContext/sleep(for:name:)`) until this time:
         /// it is `waiting`, and a claim of its queue after that time wakes it.
         case sleeping(until: Date)
-        /// The workflow waits for children (``WorkflowContext/results(of:name:)``) or a message
-        /// (``WorkflowContext/receive(_:topic:timeout:name:)``): it is `waiting` until they
+        /// The workflow waits for children (`WorkflowContext/results(of:name:)`) or a message
+        /// (`WorkflowContext/receive(_:topic:timeout:name:)`): it is `waiting` until they
         /// finish or the message comes.
         case waiting
     }

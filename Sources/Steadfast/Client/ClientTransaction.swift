@@ -41,7 +41,9 @@ extension Client {
     ///     return try await tx.start(Checkout.self, .init(orderID: orderID), options: StartOptions(id: orderID))
     /// }
     /// ```
-    /// - Parameter isolation: The transaction's isolation level. Defaults to read committed.
+    /// - Parameters:
+    ///   - level: The transaction's isolation level. Defaults to read committed.
+    ///   - body: The work, with the transaction: its own SQL and the workflows it starts.
     /// - Throws: `body`'s error (after the rollback), or ``SteadfastError`` from the database.
     public func withTransaction<Result: Sendable>(isolation level: IsolationLevel = .readCommitted,
                                                   _ body: (ClientTransaction) async throws -> Result) async throws -> Result {

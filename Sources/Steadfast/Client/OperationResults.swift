@@ -46,7 +46,7 @@ public struct ForkedWorkflow: Sendable, Hashable, Codable {
     public var appVersion: String?
 }
 
-/// What ``Client/prune(olderThan:batchSize:statuses:queue:)`` deleted.
+/// What ``Client/prune(olderThan:batchSize:statuses:queue:dryRun:)`` deleted (or, in a dry run, would delete).
 public struct PruneResult: Sendable, Hashable, Codable {
     /// Finished workflows deleted.
     public var workflows: Int

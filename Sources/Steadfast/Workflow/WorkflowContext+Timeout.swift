@@ -1,7 +1,7 @@
 import Synchronization
 
 extension WorkflowContext {
-    /// Runs `body` as a durable step, as ``step(_:retry:_:)`` does, cancelling it when a run
+    /// Runs `body` as a durable step, as `step(_:retry:_:)` does, cancelling it when a run
     /// takes longer than `timeout`.
     ///
     /// A run that overruns is cancelled (its task sees `Task.isCancelled`; Swift cancellation is

@@ -5,7 +5,7 @@ import Tracing
 
 /// What a running workflow uses to run its steps durably.
 ///
-/// Each call to ``step(_:retry:_:)`` either returns the step's recorded result (on replay) or
+/// Each call to `step(_:retry:_:)` either returns the step's recorded result (on replay) or
 /// runs the step and records its result — durable before the next step's body runs and before
 /// the workflow's result is visible (the last step's checkpoint commits with the workflow's
 /// completion, saving a round trip). Steps are keyed by name and
@@ -130,7 +130,7 @@ public final class WorkflowContext: Sendable {
         return try JSONCoding.decode(Output.self, from: data)
     }
 
-    /// Runs `body` as a durable step that returns nothing; see ``step(_:retry:_:)``.
+    /// Runs `body` as a durable step that returns nothing; see `step(_:retry:_:)`.
     public func step(
         _ name: String,
         retry: RetryPolicy = .none,

@@ -42,6 +42,9 @@ done
 if ! grep -q "worker 1.*▶ ship" "$log" || grep -q "✔ ship" "$log"; then
     kill -9 "$first" 2>/dev/null || true
     kill "$tailer" 2>/dev/null || true
+    if ! grep -q "▶" "$log"; then
+        fail "worker 1 ran no step of $id: another worker of the demo's queue 'demo' took it (\`steadfast executors\` lists them) — stop it and run make demo again"
+    fi
     fail "worker 1 was not inside step 3 (ship) when it was to be killed — the demo cannot show a mid-step crash. Its output is above."
 fi
 sleep 0.5

@@ -43,7 +43,7 @@ final class Bench {
     func value(_ name: String) -> Double { results.first { $0.name == name }?.value ?? .nan }
 
     /// The phases, in the order `run` takes them.
-    static let phases = ["floor", "serial", "roundtrips", "enqueue", "drain", "observed", "latency", "recovery", "memory", "sleep", "sleep10k", "children", "messages", "dashboard"]
+    static let phases = ["floor", "serial", "roundtrips", "enqueue", "drain", "observed", "latency", "wakeups", "recovery", "memory", "sleep", "sleep10k", "children", "messages", "dashboard"]
 
     /// Runs the named phases (all of them by default; `steadfast-bench run --only drain,floor`
     /// for profiling one). Ratios need the floor: it runs whenever a phase compares with it.
@@ -82,6 +82,10 @@ final class Bench {
         if wanted("latency") {
             print("== claim latency: enqueue → running, idle worker")
             try await claimLatency()
+        }
+        if wanted("wakeups") {
+            print("== wake-ups: result and cancellation notifications, idle cost")
+            try await wakeups()
         }
         if wanted("recovery") {
             print("== recovery: 200 workflows inside a step, worker killed with SIGKILL")

@@ -55,7 +55,7 @@ struct ClientTransactionTests {
             return try await tx.start(TwoSteps.self, .init(x: 4), options: StartOptions(id: committed, queue: fixture.queue))
         }
         #expect(handle.id == committed && handle.created)
-        #expect(try await handle.result(timeout: .seconds(20)) == 50)
+        #expect(try await handle.result(timeout: .seconds(60)) == 50)
         #expect(try await fixture.pool.query("select count(*) as n from \(table)")[0].int("n") == 1)
         #expect(runs.count("a") == 1, "only the committed workflow ran")
 

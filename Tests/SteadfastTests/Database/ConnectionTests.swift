@@ -276,12 +276,10 @@ extension DatabaseTests {
             await expectSteadfastError(.shutdown) { try await connection.query("select 1") }
 
             let observer = try await TestDatabase.connect()
-            var gone = false
-            for _ in 0..<50 where !gone {
-                gone = try await observer.query("select count(*) as n from pg_stat_activity where pid = $1::int", [String(pid)]).first?.int("n") == 0
-                if !gone { try await Task.sleep(for: .milliseconds(20)) }
+            // The backend ends when the connection is closed.
+            try await waitUntil(timeout: .seconds(30)) {
+                try await observer.query("select count(*) as n from pg_stat_activity where pid = $1::int", [String(pid)]).first?.int("n") == 0
             }
-            #expect(gone, "the backend ends when the connection is closed")
             await observer.close()
         }
 
@@ -308,16 +306,24 @@ extension DatabaseTests {
         @Test("cancelling the awaiting task interrupts the running statement")
         func cancellation() async throws {
             let connection = try await TestDatabase.connect()
-            let clock = ContinuousClock()
-            let start = clock.now
+            let pid = await connection.backendPID
+            let observer = try await TestDatabase.connect()
+            /// Whether the connection's backend is running `sql` now.
+            func running(_ sql: String) async throws -> Bool {
+                try await observer.query(
+                    "select count(*) as n from pg_stat_activity where pid = $1::int and state = 'active' and query = $2",
+                    [String(pid), sql])[0].int("n") == 1
+            }
             let sleeper = Task {
                 try await connection.query("select pg_sleep(30)")
             }
-            try await Task.sleep(for: .milliseconds(200))
+            try await waitUntil(timeout: .seconds(30)) { try await running("select pg_sleep(30)") }
             sleeper.cancel()
+            // 57014 (query_canceled): the server interrupted the statement at the cancel request;
+            // one that ran to its end would have returned a row.
             let error = await expectSteadfastError(.cancelled) { _ = try await sleeper.value }
             #expect(error?.sqlState == "57014")
-            #expect(clock.now - start < .seconds(5))
+            #expect(try await running("select pg_sleep(30)") == false, "the backend no longer runs the statement")
             // The connection is still fine.
             #expect(try await connection.query("select 1 as one").first?.int("one") == 1)
 
@@ -326,14 +332,16 @@ extension DatabaseTests {
             let transaction = Task {
                 try await connection.withTransaction { connection in
                     try await connection.query("insert into cancelled_tx values (1)")
-                    try await connection.query("select pg_sleep(30)")
+                    try await connection.query("select pg_sleep(31)")
                 }
             }
-            try await Task.sleep(for: .milliseconds(200))
+            try await waitUntil(timeout: .seconds(30)) { try await running("select pg_sleep(31)") }
             transaction.cancel()
-            await expectSteadfastError(.cancelled) { _ = try await transaction.value }
+            let inTransaction = await expectSteadfastError(.cancelled) { _ = try await transaction.value }
+            #expect(inTransaction?.sqlState == "57014")
             #expect(await connection.isInTransaction == false)
             #expect(try await connection.query("select count(*) as n from cancelled_tx").first?.int("n") == 0)
+            await observer.close()
             await connection.close()
         }
 
@@ -354,11 +362,34 @@ extension DatabaseTests {
         @Test("waiting for a result sleeps, it does not spin")
         func ownThread() async throws {
             let connection = try await TestDatabase.connect()
-            let before = await connection.threadCPUTime()
-            try await connection.query("select pg_sleep(0.2)")
-            let after = await connection.threadCPUTime()
-            // Sleeping in poll(), not spinning: far below the 200 ms waited.
-            #expect((after - before) < .milliseconds(50))
+            let pid = await connection.backendPID
+            let thread = await connection.kernelThreadID()
+            // The statement waits in the server for a lock the test holds, as long as the test likes.
+            let key = String(Int64.random(in: 1...Int64.max))
+            let holder = try await TestDatabase.connect()
+            _ = try await holder.query("select pg_advisory_lock($1::bigint)", [key])
+            let waiting = Task { try await connection.query("select pg_advisory_xact_lock($1::bigint)", [key]) }
+            func blocked() async throws -> Bool {
+                try await holder.query(
+                    "select count(*) as n from pg_stat_activity where pid = $1::int and state = 'active' and wait_event_type = 'Lock'",
+                    [String(pid)])[0].int("n") == 1
+            }
+            try await waitUntil(timeout: .seconds(30)) { try await blocked() }
+            // While the result is awaited, the connection's thread is asleep (in poll(2)) every
+            // time it is looked at: a thread that spun would be running or runnable. (The first
+            // look only lets the thread get from sending the statement into its wait.)
+            let states = try await ThreadState.sample(thread, count: 21) {
+                let stillBlocked = try await blocked()
+                #expect(stillBlocked, "the statement is still waiting for its result")
+            }.dropFirst()
+            #expect(states.allSatisfy { $0 == "S" }, "the waiting thread's states: \(Array(states))")
+            #if os(Linux)
+            #expect(states.count == 20)
+            #endif
+            _ = try await holder.query("select pg_advisory_unlock($1::bigint)", [key])
+            _ = try await waiting.value
+            await holder.close()
+            await connection.close()
         }
     }
 }

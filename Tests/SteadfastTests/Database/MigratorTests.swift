@@ -83,7 +83,7 @@ extension DatabaseTests {
                 #expect(try await Migrator.verifySchema(on: connection) == EmbeddedSchema.latestVersion)
                 // The migrator's connection is closed, so its advisory lock is free again (once
                 // the server has finished ending that session).
-                try await waitUntil {
+                try await waitUntil(timeout: .seconds(30)) {
                     try await connection.query("""
                         select count(*) as n from pg_locks
                         where locktype = 'advisory' and granted
@@ -144,7 +144,7 @@ extension DatabaseTests {
                 worker.register(CompatibleWorkflow())
                 let running = Task { try await worker.run() }
                 let client = try await Client.connect(configuration, logger: TestDatabase.logger)
-                #expect(try await client.start(CompatibleWorkflow.self, 20).result(timeout: .seconds(20)) == 21,
+                #expect(try await client.start(CompatibleWorkflow.self, 20).result(timeout: .seconds(60)) == 21,
                         "a worker built for the older schema runs workflows")
                 running.cancel()
                 _ = try? await running.value

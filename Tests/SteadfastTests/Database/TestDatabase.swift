@@ -182,3 +182,20 @@ func waitUntil(
         try await Task.sleep(for: .milliseconds(5))
     }
 }
+
+/// Waits until `task` has ended and returns whether it did; records a failure if it has not
+/// after `timeout` — a hang-stopper for an end that is certain, not a bound on how long it takes.
+@discardableResult
+func waitForEnd<Success: Sendable>(
+    of task: Task<Success, any Error>,
+    timeout: Duration = .seconds(60),
+    sourceLocation: SourceLocation = #_sourceLocation
+) async throws -> Bool {
+    let ended = LockedValue(false)
+    Task {
+        _ = await task.result
+        ended.withLock { $0 = true }
+    }
+    try await waitUntil(timeout: timeout, sourceLocation: sourceLocation) { ended.withLock { $0 } }
+    return ended.withLock { $0 }
+}

@@ -46,7 +46,7 @@ struct TracingTests {
     /// result is visible when the completion commits, a moment before the execution returns,
     /// and stopping the worker in that moment would end it as interrupted.
     func settled(_ name: String) async throws {
-        try await waitUntil(timeout: .seconds(10)) {
+        try await waitUntil(timeout: .seconds(30)) {
             tracer.spans(named: "RunWorkflow \(name)").contains { $0[TraceAttribute.outcome] == "succeeded" }
         }
     }
@@ -84,7 +84,7 @@ struct TracingTests {
 
         // Another worker recovers it.
         let task = worker(fixture) { $0.register(Traced()) }
-        #expect(try await handle.result(timeout: .seconds(20)) == 13)
+        #expect(try await handle.result(timeout: .seconds(60)) == 13)
         try await settled("Traced")
         task.cancel()
         _ = try? await task.value
@@ -170,7 +170,7 @@ struct TracingTests {
         let client = try await Client.connect(fixture.configuration, logger: TestDatabase.logger, observability: observability)
         let task = worker(fixture) { $0.register(TracedWaits()) }
         let handle = try await client.start(TracedWaits.self, 1, options: StartOptions(queue: fixture.queue))
-        #expect(try await handle.result(timeout: .seconds(20)) == 3)
+        #expect(try await handle.result(timeout: .seconds(60)) == 3)
         try await settled("TracedWaits")
         task.cancel()
         _ = try? await task.value
@@ -195,7 +195,7 @@ struct TracingTests {
         let client = try await Client.connect(fixture.configuration, logger: TestDatabase.logger, observability: observability)
         let task = worker(fixture) { $0.register(TracedParent()); $0.register(Traced()) }
         let handle = try await client.start(TracedParent.self, .init(queue: fixture.queue), options: StartOptions(queue: fixture.queue))
-        #expect(try await handle.result(timeout: .seconds(20)) == 4)
+        #expect(try await handle.result(timeout: .seconds(60)) == 4)
         try await settled("TracedParent")
         task.cancel()
         _ = try? await task.value
@@ -227,7 +227,7 @@ struct TracingTests {
                                          [id, #"{"queue": "\#(fixture.queue)"}"#, options])
         let task = worker(fixture) { $0.register(TracedParent()); $0.register(Traced()) }
         let client = try await fixture.client()
-        #expect(try await client.handle(TracedParent.self, id: id).result(timeout: .seconds(20)) == 4)
+        #expect(try await client.handle(TracedParent.self, id: id).result(timeout: .seconds(60)) == 4)
         try await settled("TracedParent")
         task.cancel()
         _ = try? await task.value

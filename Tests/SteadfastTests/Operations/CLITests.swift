@@ -33,7 +33,7 @@ struct CLITests {
         let q = fixture.queue
         let (worker, task) = fixture.startWorker { $0.register(Fulfil(runs: runs, buggy: false)) }
         let done = try await client.start(Fulfil.self, .init(order: "c1"), options: StartOptions(queue: q, appVersion: "v7"))
-        _ = try await done.result(timeout: .seconds(20))
+        _ = try await done.result(timeout: .seconds(60))
         let waiting = try await client.start(Greet.self, .init(name: "w"), options: StartOptions(queue: q, delay: .seconds(3600)))
 
         // list: a table, and JSON with filters.

@@ -62,7 +62,7 @@ struct DashboardHTTPTests {
                 port.withLock { $0 = bound }
             }
         }
-        try await waitUntil(timeout: .seconds(10)) { port.withLock { $0 } != nil }
+        try await waitUntil(timeout: .seconds(30)) { port.withLock { $0 } != nil }
         do {
             try await body("http://127.0.0.1:\(port.withLock { $0 }!)")
         } catch {
@@ -170,7 +170,7 @@ struct DashboardHTTPTests {
         let client = try await fixture.client()
         let (_, task) = fixture.startWorker { $0.register(TracedWaits()) }
         let done = try await client.start(TracedWaits.self, 4, options: StartOptions(queue: fixture.queue))
-        #expect(try await done.result(timeout: .seconds(20)) == 6)
+        #expect(try await done.result(timeout: .seconds(60)) == 6)
         task.cancel()
         _ = try? await task.value
         let waiting = try await client.start(Traced.self, 1, options: StartOptions(queue: fixture.queue)).id
@@ -203,7 +203,7 @@ struct DashboardHTTPTests {
         let client = try await fixture.client()
         let (_, task) = fixture.startWorker { $0.register(Streamer()) }
         let handle = try await client.start(Streamer.self, 0, options: StartOptions(queue: fixture.queue))
-        #expect(try await handle.result(timeout: .seconds(20)) == 3)
+        #expect(try await handle.result(timeout: .seconds(60)) == 3)
         task.cancel()
         _ = try? await task.value
         try await serving(client, options: .init(moreMetrics: { "# TYPE app_checkouts counter\napp_checkouts 7\n" })) { base in

@@ -24,7 +24,7 @@ struct ForkStoryTests {
                                            options: StartOptions(id: TestDatabase.uniqueName("order"), queue: fixture.queue,
                                                                  appVersion: "v1"))
         do {
-            _ = try await order.result(timeout: .seconds(20))
+            _ = try await order.result(timeout: .seconds(60))
             Issue.record("version 1 has the bug")
         } catch let failure as WorkflowFailedError {
             #expect(failure.status == .failed && failure.error?.message.contains("step 'ship' failed") == true)

@@ -61,7 +61,7 @@ extension EngineFixture {
     }
 
     /// Waits until the workflow has this status.
-    func waitForStatus(_ id: String, _ status: WorkflowStatus, timeout: Duration = .seconds(20)) async throws {
+    func waitForStatus(_ id: String, _ status: WorkflowStatus, timeout: Duration = .seconds(30)) async throws {
         try await waitUntil(timeout: timeout) { try await engine.workflow(id: id).status == status }
     }
 }
@@ -75,7 +75,10 @@ struct OperationsTests {
         let q = fixture.queue
         let a = try await client.start(Greet.self, .init(name: "a"), options: StartOptions(queue: q, appVersion: "v1"))
         let cutoff = Date()
-        try await Task.sleep(for: .milliseconds(20))
+        // Whatever starts next is created after the cutoff, by the database's clock.
+        try await waitUntil(timeout: .seconds(30)) {
+            try await fixture.pool.query("select now() > $1::timestamptz as after", [cutoff.postgresText])[0].bool("after")
+        }
         let b = try await client.start(Greet.self, .init(name: "b"), options: StartOptions(queue: q, appVersion: "v2"))
         let c = try await client.start(Other.self, .init(), options: StartOptions(queue: q))
         let forked = try await client.fork(b.id, fromStep: 1)
@@ -114,7 +117,7 @@ struct OperationsTests {
         let record = try await client.workflow(parent.id)
         #expect(record.status == .cancelled && record.error == ErrorInfo(type: "cancelled", message: "not needed"))
         do {
-            _ = try await parent.result(timeout: .seconds(5))
+            _ = try await parent.result(timeout: .seconds(60))
             Issue.record("a cancelled workflow has no result")
         } catch let error as WorkflowFailedError {
             #expect(error.status == .cancelled)
@@ -141,7 +144,7 @@ struct OperationsTests {
         let runs = Runs()
         var (_, task) = fixture.startWorker { $0.register(Fulfil(runs: runs, buggy: true)) }
         let handle = try await client.start(Fulfil.self, .init(order: "o1"), options: StartOptions(queue: fixture.queue))
-        await #expect(throws: WorkflowFailedError.self) { _ = try await handle.result(timeout: .seconds(20)) }
+        await #expect(throws: WorkflowFailedError.self) { _ = try await handle.result(timeout: .seconds(60)) }
         task.cancel()
         _ = try? await task.value
         #expect(try await client.steps(handle.id).map(\.key) == ["reserve", "charge", "ship"])
@@ -149,7 +152,7 @@ struct OperationsTests {
         (_, task) = fixture.startWorker { $0.register(Fulfil(runs: runs, buggy: false)) }
         let resumed = try await client.resume(handle.id)
         #expect(resumed.id == handle.id && resumed.previousStatus == .failed && resumed.status == .enqueued)
-        let output = try await handle.result(timeout: .seconds(20))
+        let output = try await handle.result(timeout: .seconds(60))
         #expect(output == Fulfil.Output(reservation: "r-o1", charge: "ch-o1", shipment: "s-o1"))
         #expect(runs.count("reserve") == 1 && runs.count("charge") == 1, "succeeded steps were replayed")
         #expect(runs.count("ship") == 2, "the failed step ran again")
@@ -172,13 +175,13 @@ struct OperationsTests {
         let runs = Runs()
         let (_, task) = fixture.startWorker { $0.register(Fulfil(runs: runs, buggy: false)) }
         let original = try await client.start(Fulfil.self, .init(order: "o2"), options: StartOptions(queue: fixture.queue))
-        _ = try await original.result(timeout: .seconds(20))
+        _ = try await original.result(timeout: .seconds(60))
 
         let newID = TestDatabase.uniqueName("fork")
         let handle = try await client.fork(Fulfil.self, id: original.id, fromStep: 2,
                                            options: ForkOptions(id: newID, appVersion: .any))
         #expect(handle.id == newID && handle.created)
-        #expect(try await handle.result(timeout: .seconds(20)).charge == "ch-o2")
+        #expect(try await handle.result(timeout: .seconds(60)).charge == "ch-o2")
         #expect(runs.count("reserve") == 1 && runs.count("charge") == 2 && runs.count("ship") == 2)
         let record = try await client.workflow(newID)
         #expect(record.forkedFrom == original.id && record.forkedAtStep == 2 && record.appVersion == nil)
@@ -214,7 +217,7 @@ struct OperationsTests {
         for n in 0..<5 {
             ids.append(try await client.start(Fulfil.self, .init(order: "p\(n)"), options: StartOptions(queue: fixture.queue)).id)
         }
-        for id in ids { _ = try await client.handle(Fulfil.self, id: id).result(timeout: .seconds(20)) }
+        for id in ids { _ = try await client.handle(Fulfil.self, id: id).result(timeout: .seconds(60)) }
         let mine = try #require(try await client.executors().first { $0.id == worker.executorID })
         #expect(mine.state == .alive && mine.queues == [fixture.queue] && mine.workflows == ["fulfil"])
         task.cancel()

@@ -1,4 +1,5 @@
 import Foundation
+import MetricsTestKit
 import Synchronization
 import Testing
 
@@ -13,21 +14,27 @@ struct Sleeper: Workflow {
     }
 }
 
-/// Polls `sql` — one integer column `n` — on a connection of its own every 2 ms while `body`
-/// runs, and returns the largest value seen and how many samples were taken.
-func sampleMax(_ sql: String, _ parameters: [String?], while body: () async throws -> Void) async throws -> (max: Int, samples: Int) {
+/// Polls `sql` — an integer column `n`, and optionally `progress` (how far the work has got,
+/// say the number of workflows finished) — on a connection of its own every 2 ms while `body`
+/// runs, and returns the largest `n` seen, how many samples were taken, and at how many
+/// distinct points of progress the work was sampled while some of it ran (`n > 0`): sampled
+/// throughout, whatever the speed of the machine.
+func sampleMax(_ sql: String, _ parameters: [String?], while body: () async throws -> Void) async throws
+    -> (max: Int, samples: Int, stages: Int) {
     let connection = try await TestDatabase.connect()
     let sampler = Task {
         var largest = 0
         var samples = 0
+        var stages = Set<Int>()
         while !Task.isCancelled {
-            if let value = try? await connection.query(sql, parameters).first?.int("n") {
+            if let row = try? await connection.query(sql, parameters).first, let value = try? row.int("n") {
                 largest = max(largest, value)
                 samples += 1
+                if value > 0, row.columns.contains("progress"), let progress = try? row.int("progress") { stages.insert(progress) }
             }
             try? await Task.sleep(for: .milliseconds(2))
         }
-        return (largest, samples)
+        return (largest, samples, stages.count)
     }
     do {
         try await body()
@@ -47,7 +54,11 @@ func sampleMax(_ sql: String, _ parameters: [String?], while body: () async thro
 /// worker processes (or in-process workers) race for work.
 @Suite("Queues and flow control", .serialized)
 struct QueueTests {
-    static let runningSQL = "select count(*) as n from steadfast.workflows where queue = $1 and status = 'running'"
+    /// `n`: the queue's running workflows; `progress`: its succeeded ones.
+    static let runningSQL = """
+        select count(*) filter (where status = 'running') as n, count(*) filter (where status = 'succeeded') as progress
+        from steadfast.workflows where queue = $1
+        """
 
     /// Starts `count` worker processes on the fixture's queue, writing effects to `table`,
     /// polling every 20 ms, with the extra `SF_*` settings given.
@@ -156,9 +167,9 @@ struct QueueTests {
             workers = try await Self.startProcesses(3, fixture, table: table, ["SF_HOLD_STEP": "s2", "SF_HOLD_SECONDS": "0.05"])
             try await waitUntil(timeout: .seconds(90)) { try await fixture.statusCounts()[.succeeded] == 60 }
         }
-        print("global concurrency: max running \(sampled.max) over \(sampled.samples) samples")
+        print("global concurrency: max running \(sampled.max) over \(sampled.samples) samples at \(sampled.stages) points of progress")
         #expect(sampled.max == 3, "the limit was reached and never exceeded")
-        #expect(sampled.samples > 100)
+        #expect(sampled.stages >= 10, "sampled throughout: while 10 or more different numbers of the 60 had finished")
 
         // The workflows' own view: their bodies (first effect to last) never overlapped more than 3 deep.
         let overlap = try await fixture.pool.query(
@@ -221,15 +232,27 @@ struct QueueTests {
         var workers: [WorkerProcess] = []
         let perPartition = try await sampleMax(
             """
-            select coalesce(max(c), 0) as n from (select count(*) as c from steadfast.workflows
-            where queue = $1 and status = 'running' group by partition_key) x
+            select coalesce(max(c), 0) as n,
+                   (select count(*) from steadfast.workflows where queue = $1 and status = 'succeeded') as progress
+            from (select count(*) as c from steadfast.workflows where queue = $1 and status = 'running' group by partition_key) x
             """, [fixture.queue]) {
             workers = try await Self.startProcesses(3, fixture, table: table, ["SF_HOLD_STEP": "s2", "SF_HOLD_SECONDS": "0.03"])
             try await waitUntil(timeout: .seconds(90)) { try await fixture.statusCounts()[.succeeded] == 32 }
         }
-        print("partitions: max running in one partition \(perPartition.max) over \(perPartition.samples) samples")
+        print("partitions: max running in one partition \(perPartition.max) over \(perPartition.samples) samples at \(perPartition.stages) points of progress")
         #expect(perPartition.max == 1)
-        #expect(perPartition.samples > 50)
+        #expect(perPartition.stages >= 2, "sampled at several points of the run")
+        // The workflows' own view, at every moment: within a partition, no two bodies (first
+        // effect to last) overlapped.
+        let overlaps = try await fixture.pool.query(
+            """
+            with spans as (
+                select e.workflow_id as id, w.partition_key as k, min(e.at) as b, max(e.at) as e
+                from \(table) e join steadfast.workflows w on w.id = e.workflow_id group by 1, 2)
+            select count(*) as n, (select count(*) from spans) as spans
+            from spans x join spans y on x.k = y.k and x.id < y.id and x.b <= y.e and y.b <= x.e
+            """)
+        #expect(try overlaps[0].int("spans") == 32 && overlaps[0].int("n") == 0, "never two running in one partition")
         try await Self.expectClaimedOnceByManyProcesses(fixture, table: table)
 
         await Self.stop(workers)
@@ -300,8 +323,14 @@ struct QueueTests {
         let client = try await fixture.client()
         try await client.defineQueue(Queue(fixture.queue, concurrency: 0))
         _ = try await client.start(Sleeper.self, batch: (0..<10).map { _ in (.init(milliseconds: 100), StartOptions(queue: fixture.queue)) })
-        let (_, task) = fixture.startWorker({ $0.register(Sleeper()) }, concurrency: 10, poll: .milliseconds(20))
-        try await Task.sleep(for: .milliseconds(300))
+        let metrics = TestMetrics()
+        let (_, task) = fixture.startWorker({ $0.register(Sleeper()) }, concurrency: 10, poll: .milliseconds(20),
+                                            observability: Observability(metricsFactory: metrics))
+        // The worker has tried: it claimed from the paused queue several times, all after the
+        // ten were enqueued, and got nothing.
+        func claims() -> [Double] { (try? metrics.expectRecorder(Metric.claimBatchSize).values) ?? [] }
+        try await waitUntil(timeout: .seconds(30)) { claims().count >= 3 }
+        #expect(claims().allSatisfy { $0 == 0 }, "claims: \(claims())")
         #expect(try await fixture.statusCounts() == [.enqueued: 10], "paused: nothing started")
 
         let sampled = try await sampleMax(Self.runningSQL, [fixture.queue]) {
@@ -377,7 +406,11 @@ struct QueueTests {
             (.init(milliseconds: 1), StartOptions(queue: $0 % 2 == 0 ? fixture.queue : other))
         })
         #expect(handles.count == 100 && handles.allSatisfy(\.created))
-        try await Task.sleep(for: .milliseconds(300))
+        // A marker committed after the batch: notifications arrive in commit order, so once the
+        // marker is in, so is everything the batch announced.
+        let marker = "\(fixture.queue)/barrier"
+        _ = try await fixture.pool.query("select pg_notify('steadfast_enqueued', $1)", [marker])
+        try await waitUntil(timeout: .seconds(30)) { received.withLock { $0.contains(marker) } }
         await listener.close()
         _ = await collector.value
         let mine = received.withLock { $0.filter { $0 == fixture.queue || $0 == other } }

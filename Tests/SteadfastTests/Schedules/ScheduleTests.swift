@@ -102,7 +102,7 @@ struct ScheduleTests {
         try worker.schedule(Tock.self, name: name, cron: "*/10 * * * * *", input: .init(label: "w"), queue: fixture.queue,
                             missedRuns: .all, catchUpWindow: .seconds(600))
         let task = Task { try await worker.run() }
-        try await waitUntil { (try? await client.schedule(name)) != nil }
+        try await waitUntil(timeout: .seconds(30)) { (try? await client.schedule(name)) != nil }
         let status = try await client.schedule(name)
         #expect(status.schedule.workflowName == "Tock" && status.schedule.cron == "*/10 * * * * *"
                 && status.schedule.missedRuns == .all && status.schedule.inputJSON == #"{"label": "w"}"#)
@@ -173,12 +173,12 @@ struct ScheduleTests {
             let dueLeft = "select count(*) as n from steadfast.schedules where next_fire_at <= steadfast.now()"
 
             var workers = startWorkers()
-            try await waitUntil { try await count("select count(*) as n from steadfast.schedules") == 2 }
+            try await waitUntil(timeout: .seconds(30)) { try await count("select count(*) as n from steadfast.schedules") == 2 }
             #expect(failures.withLock { $0 } == [], "the workers started")
             for occurrence in 0..<288 {
                 let now = day.addingTimeInterval(Double(occurrence * 300) + Double.random(in: 1...50))
                 try await engine.setFakeNow(now)
-                try await waitUntil(timeout: .seconds(10)) { try await count(dueLeft) == 0 }
+                try await waitUntil(timeout: .seconds(30)) { try await count(dueLeft) == 0 }
             }
             try await waitUntil(timeout: .seconds(30)) {
                 try await count("select count(*) as n from steadfast.workflows where status = 'succeeded'") == 576
@@ -199,7 +199,7 @@ struct ScheduleTests {
             await stop(workers)
             try await engine.setFakeNow(day.addingTimeInterval(27 * 3600 + 30))
             workers = startWorkers()
-            try await waitUntil(timeout: .seconds(10)) { try await count(dueLeft) == 0 }
+            try await waitUntil(timeout: .seconds(30)) { try await count(dueLeft) == 0 }
             try await waitUntil(timeout: .seconds(30)) {
                 try await count("select count(*) as n from steadfast.workflows where status = 'succeeded'") == 576 + 1 + 37
             }

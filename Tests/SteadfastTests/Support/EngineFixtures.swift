@@ -31,11 +31,11 @@ struct EngineFixture: Sendable {
 
     /// A worker on this test's queue, running in this process until the returned task is cancelled.
     func startWorker(_ register: (Worker) -> Void, concurrency: Int = 10,
-                     poll: Duration = .milliseconds(100)) -> (Worker, Task<Void, any Error>) {
-        let worker = Worker(database: configuration,
-                            configuration: Worker.Configuration(queues: [queue], concurrency: concurrency,
-                                                                pollInterval: poll),
-                            logger: TestDatabase.logger)
+                     poll: Duration = .milliseconds(100),
+                     observability: Observability = Observability()) -> (Worker, Task<Void, any Error>) {
+        var workerConfiguration = Worker.Configuration(queues: [queue], concurrency: concurrency, pollInterval: poll)
+        workerConfiguration.observability = observability
+        let worker = Worker(database: configuration, configuration: workerConfiguration, logger: TestDatabase.logger)
         register(worker)
         return (worker, Task { try await worker.run() })
     }
@@ -94,10 +94,34 @@ struct GhostExecutor: Sendable {
         await session.close()
         // Wait until the server has noticed: the backend and its advisory lock are gone.
         let admin = try await TestDatabase.connect()
-        try await waitUntil {
+        try await waitUntil(timeout: .seconds(30)) {
             try await admin.query("select count(*) as n from pg_stat_activity where pid = $1::int", [String(pid)])
                 .first?.int("n") == 0
         }
         await admin.close()
+    }
+}
+
+extension EngineFixture {
+    /// Runs `body` with the engine's clock standing still (`steadfast.set_fake_now`, which every
+    /// session of the suite's database reads — workers' included) at the instant it passes, and
+    /// an `advance` that moves it forward: what is due "later" (a deadline, a wake time) comes
+    /// when the test says so, never by the real clock. The real clock is back afterwards. The
+    /// clock is the database's: a suite that uses this runs its tests one at a time.
+    func withFrozenClock<T>(_ body: (_ frozenAt: Date, _ advance: @Sendable (Duration) async throws -> Void) async throws -> T) async throws -> T {
+        let frozenAt = try await pool.query("select steadfast.set_fake_now(clock_timestamp()) as t")[0].decode("t", as: Date.self)
+        let pool = self.pool
+        let advance: @Sendable (Duration) async throws -> Void = { duration in
+            _ = try await pool.query("select steadfast.set_fake_now(steadfast.now() + make_interval(secs => $1::float8))",
+                                     [String(duration.seconds)])
+        }
+        do {
+            let result = try await body(frozenAt, advance)
+            _ = try await pool.query("select steadfast.set_fake_now(null)")
+            return result
+        } catch {
+            _ = try? await pool.query("select steadfast.set_fake_now(null)")
+            throw error
+        }
     }
 }

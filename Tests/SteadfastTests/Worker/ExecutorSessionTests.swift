@@ -82,7 +82,7 @@ struct ExecutorSessionTests {
         for n in 0..<3 {
             handles.append(try await client.start(Latched.self, .init(n: n), options: StartOptions(queue: fixture.queue)))
         }
-        try await waitUntil(timeout: .seconds(20)) { runs.count("started") == 3 }
+        try await waitUntil(timeout: .seconds(30)) { runs.count("started") == 3 }
         #expect(try await fixture.statusCounts() == [.running: 3])
         let registered = try await executorRow(fixture, worker.executorID)
         try await expectSession(fixture, pid: registered.sessionPID, runs: ["claim_workflows", "heartbeat_executor"])
@@ -114,10 +114,10 @@ struct ExecutorSessionTests {
         // The worker carries on: it finishes what it holds and claims more, on its session.
         latch.open()
         for (n, handle) in handles.enumerated() {
-            #expect(try await handle.result(timeout: .seconds(10)) == n)
+            #expect(try await handle.result(timeout: .seconds(60)) == n)
         }
         let more = try await client.start(Latched.self, .init(n: 7), options: StartOptions(queue: fixture.queue))
-        #expect(try await more.result(timeout: .seconds(10)) == 7)
+        #expect(try await more.result(timeout: .seconds(60)) == 7)
         #expect(try await client.workflow(more.id).attempt == 1)
 
         // Stopping deregisters on the session too.
@@ -138,25 +138,25 @@ struct ExecutorSessionTests {
         let runs = Runs()
         let (worker, task) = startWorker(fixture, Latched(latch: latch, runs: runs))
         let held = try await client.start(Latched.self, .init(n: 1), options: StartOptions(queue: fixture.queue))
-        try await waitUntil(timeout: .seconds(20)) { runs.count("started") == 1 }
+        try await waitUntil(timeout: .seconds(30)) { runs.count("started") == 1 }
         let first = try await executorRow(fixture, worker.executorID)
 
         try await TestDatabase.terminateBackend(Int32(first.sessionPID))
-        try await waitUntil(timeout: .seconds(20)) {
+        try await waitUntil(timeout: .seconds(30)) {
             let row = try await executorRow(fixture, worker.executorID)
             return row.live && row.sessionPID != first.sessionPID
         }
         let second = try await executorRow(fixture, worker.executorID)
         // Registering again handed back what the lost session held; the worker claims it anew
         // (attempt 2) on its new session, and the first execution, fenced, is abandoned.
-        try await waitUntil(timeout: .seconds(20)) { runs.count("started") == 2 }
+        try await waitUntil(timeout: .seconds(30)) { runs.count("started") == 2 }
         try await expectSession(fixture, pid: second.sessionPID, runs: ["claim_workflows", "heartbeat_executor"])
 
         latch.open()
-        #expect(try await held.result(timeout: .seconds(10)) == 1)
+        #expect(try await held.result(timeout: .seconds(60)) == 1)
         #expect(try await client.workflow(held.id).attempt == 2)
         let more = try await client.start(Latched.self, .init(n: 2), options: StartOptions(queue: fixture.queue))
-        #expect(try await more.result(timeout: .seconds(10)) == 2)
+        #expect(try await more.result(timeout: .seconds(60)) == 2)
 
         task.cancel()
         _ = try? await task.value
@@ -174,7 +174,7 @@ struct ExecutorSessionTests {
         let runs = Runs()
         let (worker, task) = startWorker(fixture, Latched(latch: latch, runs: runs))
         let held = try await client.start(Latched.self, .init(n: 1), options: StartOptions(queue: fixture.queue))
-        try await waitUntil(timeout: .seconds(20)) { runs.count("started") == 1 }
+        try await waitUntil(timeout: .seconds(30)) { runs.count("started") == 1 }
         let first = try await executorRow(fixture, worker.executorID)
 
         // What recovery does to an executor whose lease ran out while its process was stopped:
@@ -183,17 +183,17 @@ struct ExecutorSessionTests {
             "update steadfast.executors set stopped_at = now(), stop_reason = 'lease expired' where id = $1", [worker.executorID])
         _ = try await fixture.pool.query(
             "update steadfast.workflows set status = 'enqueued', executor_id = null where id = $1", [held.id])
-        try await waitUntil(timeout: .seconds(20)) {
+        try await waitUntil(timeout: .seconds(30)) {
             let row = try await executorRow(fixture, worker.executorID)
             return row.live && row.sessionPID != first.sessionPID
         }
         let second = try await executorRow(fixture, worker.executorID)
         #expect(try await !fixture.engine.backendExists(pid: Int32(first.sessionPID)), "the old session was closed")
-        try await waitUntil(timeout: .seconds(20)) { runs.count("started") == 2 }
+        try await waitUntil(timeout: .seconds(30)) { runs.count("started") == 2 }
         try await expectSession(fixture, pid: second.sessionPID, runs: ["claim_workflows", "heartbeat_executor"])
 
         latch.open()
-        #expect(try await held.result(timeout: .seconds(10)) == 1)
+        #expect(try await held.result(timeout: .seconds(60)) == 1)
         #expect(try await client.workflow(held.id).attempt == 2, "the fenced first execution wrote nothing")
 
         task.cancel()

@@ -63,12 +63,13 @@ struct LoggingTests {
         let client = try await fixture.client()
 
         let failing = try await client.start(StepAlwaysFails.self, 1, options: StartOptions(queue: fixture.queue))
-        _ = try? await failing.result(timeout: .seconds(20))
+        _ = try? await failing.result(timeout: .seconds(60))
         let endless = try await client.start(Endless.self, 1, options: StartOptions(queue: fixture.queue))
-        try await waitUntil { runs.count("started") == 1 }
+        try await waitUntil(timeout: .seconds(30)) { runs.count("started") == 1 }
         try await client.cancel(endless.id)
-        try await waitUntil { runs.count("cancelled") == 1 }
-        try await Task.sleep(for: .milliseconds(200))
+        try await waitUntil(timeout: .seconds(30)) { runs.count("cancelled") == 1 }
+        // The cancelled execution has ended (its slot is free): everything it logs, it has logged.
+        try await waitUntil(timeout: .seconds(30)) { worker.inFlight == 0 }
 
         let failed = logs.all.first { $0.message == "workflow failed" }
         #expect(failed?.level == .error)
@@ -103,8 +104,8 @@ struct StrandedStartTests {
         #expect(warnings.first?.metadata["reason"]?.hasPrefix("no live executor") == true)
 
         let (_, task) = fixture.startWorker { $0.register(CompatibleWorkflow()) }
-        try await waitUntil(timeout: .seconds(10)) { try await client.executors().contains { $0.queues == [fixture.queue] } }
-        _ = try await client.start(CompatibleWorkflow.self, 1, options: StartOptions(queue: fixture.queue)).result(timeout: .seconds(10))
+        try await waitUntil(timeout: .seconds(30)) { try await client.executors().contains { $0.queues == [fixture.queue] } }
+        _ = try await client.start(CompatibleWorkflow.self, 1, options: StartOptions(queue: fixture.queue)).result(timeout: .seconds(60))
         #expect(logs.all.filter { $0.message.contains("no live worker") }.count == 1,
                 "a name a live worker runs: no warning")
         task.cancel()

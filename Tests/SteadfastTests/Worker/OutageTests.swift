@@ -1,4 +1,5 @@
 import Foundation
+import MetricsTestKit
 import Testing
 
 @testable import Steadfast
@@ -64,14 +65,17 @@ struct OutageTests {
         _ = try await fixture.pool.query("drop role \(role)")
     }
 
-    func startWorker(_ fixture: EngineFixture, role: String, _ register: (Worker) -> Void) -> (Worker, Task<Void, any Error>) {
+    /// The worker counts its metrics into `metrics` (``Metric/databaseErrors`` counts each try
+    /// that could not reach the database) and logs into `logs` when given.
+    func startWorker(_ fixture: EngineFixture, role: String, metrics: TestMetrics? = nil, logs: CapturedLogs? = nil,
+                     shutdownGracePeriod: Duration = .seconds(10),
+                     _ register: (Worker) -> Void) -> (Worker, Task<Void, any Error>) {
         var database = fixture.configuration
         database.parameterOverrides.append(("user", role))
-        let worker = Worker(database: database,
-                            configuration: Worker.Configuration(queues: [fixture.queue], concurrency: 4,
-                                                                pollInterval: .milliseconds(100),
-                                                                scheduleTicking: nil),
-                            logger: TestDatabase.logger)
+        var configuration = Worker.Configuration(queues: [fixture.queue], concurrency: 4, pollInterval: .milliseconds(100),
+                                                 shutdownGracePeriod: shutdownGracePeriod, scheduleTicking: nil)
+        if let metrics { configuration.observability = Observability(metricsFactory: metrics) }
+        let worker = Worker(database: database, configuration: configuration, logger: logs?.logger() ?? TestDatabase.logger)
         register(worker)
         return (worker, Task { try await worker.run() })
     }
@@ -92,6 +96,8 @@ struct OutageTests {
     struct OutageAfterStepA {
         /// Open: a later execution runs straight through.
         let latch: Latch
+        /// The worker's metrics.
+        let metrics: TestMetrics
         let runs: Runs
         let worker: Worker
         let task: Task<Void, any Error>
@@ -101,18 +107,26 @@ struct OutageTests {
         let session: Int
     }
 
-    func outageAfterStepA(_ fixture: EngineFixture, role: String) async throws -> OutageAfterStepA {
+    func outageAfterStepA(_ fixture: EngineFixture, role: String, shutdownGracePeriod: Duration = .seconds(10)) async throws -> OutageAfterStepA {
         let latch = Latch()
         let runs = Runs()
-        let (worker, task) = startWorker(fixture, role: role) { $0.register(OutageWorkflow(latch: latch, runs: runs)) }
+        let metrics = TestMetrics()
+        let (worker, task) = startWorker(fixture, role: role, metrics: metrics, shutdownGracePeriod: shutdownGracePeriod) {
+            $0.register(OutageWorkflow(latch: latch, runs: runs))
+        }
         let client = try await fixture.client()
         let handle = try await client.start(OutageWorkflow.self, .init(), options: StartOptions(queue: fixture.queue))
-        try await waitUntil(timeout: .seconds(20)) { runs.count("a") == 1 }
+        try await waitUntil(timeout: .seconds(30)) { runs.count("a") == 1 }
         // Step a's body is done once the latch opens; its checkpoint then meets the outage.
         let session = try await executorSessionPID(fixture, worker.executorID)
         try await cutOff(fixture, role: role, sparing: session)
         latch.open()
-        return OutageAfterStepA(latch: latch, runs: runs, worker: worker, task: task, client: client, handle: handle, session: session)
+        return OutageAfterStepA(latch: latch, metrics: metrics, runs: runs, worker: worker, task: task, client: client, handle: handle, session: session)
+    }
+
+    /// How many of the worker's tries could not reach the database.
+    func unreachableTries(_ metrics: TestMetrics) -> Int64 {
+        (try? metrics.expectCounter(Metric.databaseErrors, [("kind", "unavailable")]).totalValue) ?? 0
     }
 
     func executorSessionPID(_ fixture: EngineFixture, _ id: String) async throws -> Int {
@@ -126,13 +140,13 @@ struct OutageTests {
         let role = try await makeRole(fixture)
         let run = try await outageAfterStepA(fixture, role: role)
         let (runs, worker, task, client, handle, session) = (run.runs, run.worker, run.task, run.client, run.handle, run.session)
-        // Longer than the old give-up (5 tries over ~1.5 s), short enough that the old code
-        // recorded the step's failure once the database was back.
-        try await Task.sleep(for: .milliseconds(2500))
+        // The checkpoint's write keeps trying past the old give-up (5 tries), after which the
+        // old code recorded the step's failure once the database was back.
+        try await waitUntil(timeout: .seconds(60)) { unreachableTries(run.metrics) >= 6 }
         #expect(runs.count("b") == 0, "step b waits for step a's checkpoint")
         _ = try await fixture.pool.query("alter role \(role) login")
 
-        #expect(try await handle.result(timeout: .seconds(20)) == "done")
+        #expect(try await handle.result(timeout: .seconds(60)) == "done")
         #expect(runs.count("a") == 1 && runs.count("b") == 1, "each step ran once: a, b = \(runs.count("a")), \(runs.count("b"))")
         let steps = try await fixture.pool.query(
             "select step_key, error is not null as failed, attempt from steadfast.steps where workflow_id = $1 order by seq", [handle.id])
@@ -158,21 +172,28 @@ struct OutageTests {
         _ = try await fixture.pool.query("grant insert on \(table) to \(role)")
         let latch = Latch()
         let runs = Runs()
-        let (worker, task) = startWorker(fixture, role: role) { $0.register(OutageTxWorkflow(latch: latch, runs: runs)) }
+        let logs = CapturedLogs()
+        let (worker, task) = startWorker(fixture, role: role, logs: logs) { $0.register(OutageTxWorkflow(latch: latch, runs: runs)) }
         let client = try await fixture.client()
         let handle = try await client.start(OutageTxWorkflow.self, .init(table: table), options: StartOptions(queue: fixture.queue))
-        try await waitUntil(timeout: .seconds(20)) { runs.count("insert") == 1 }
+        try await waitUntil(timeout: .seconds(30)) { runs.count("insert") == 1 }
 
         // The transaction has inserted its row and waits, idle in transaction: break it.
         let session = try await executorSessionPID(fixture, worker.executorID)
         #expect(try await cutOff(fixture, role: role, sparing: session) >= 1)
         latch.open()
-        try await Task.sleep(for: .milliseconds(2500))
+        // The worker has gone through the whole outage path while the database stays out of
+        // reach: the broken execution ended, the workflow was handed back and claimed again,
+        // and the next execution's transaction step waits for the database.
+        try await waitUntil(timeout: .seconds(60)) {
+            logs.all.contains { $0.message == "transaction step waits for the database" && $0.metadata["workflow_id"] == handle.id }
+        }
         let during = try await fixture.engine.workflow(id: handle.id)
         #expect(during.status != .failed, "an outage never fails the workflow")
+        #expect(during.status == .running && during.attempt == 2, "\(during.status), attempt \(during.attempt)")
         _ = try await fixture.pool.query("alter role \(role) login")
 
-        #expect(try await handle.result(timeout: .seconds(20)) == "done")
+        #expect(try await handle.result(timeout: .seconds(60)) == "done")
         let rows = try await fixture.pool.query("select count(*) as n from \(table)")
         #expect(try rows[0].int("n") == 1, "the step's transaction committed exactly once")
         #expect(runs.count("insert") == 2, "the broken transaction ran again in the next execution")
@@ -194,21 +215,21 @@ struct OutageTests {
     func shutdownDuringOutage() async throws {
         let fixture = try await EngineFixture()
         let role = try await makeRole(fixture)
-        let run = try await outageAfterStepA(fixture, role: role)
+        // A grace period of an hour: a shutdown that waited for the write would not end.
+        let run = try await outageAfterStepA(fixture, role: role, shutdownGracePeriod: .seconds(3600))
         let (runs, task, client, handle) = (run.runs, run.task, run.client, run.handle)
-        try await Task.sleep(for: .milliseconds(500))
+        // The checkpoint's write has met the outage and keeps trying.
+        try await waitUntil(timeout: .seconds(60)) { unreachableTries(run.metrics) >= 1 }
 
-        // Shut down mid-outage: the grace period (default 30 s) is not waited out for a write
-        // that cannot land; cancelling the run ends it.
-        let stopped = ContinuousClock.now
+        // Shut down mid-outage: the grace period is not waited out for a write that cannot
+        // land; cancelling the run ends it — while the database is still out of reach.
         task.cancel()
-        _ = try? await task.value
-        #expect(ContinuousClock.now - stopped < .seconds(10), "shutdown did not wait for the database")
+        #expect(try await waitForEnd(of: task), "shutdown did not wait for the database")
         _ = try await fixture.pool.query("alter role \(role) login")
 
         // Another worker (the test's own role) finishes it.
         let (_, second) = fixture.startWorker { $0.register(OutageWorkflow(latch: run.latch, runs: runs)) }
-        #expect(try await handle.result(timeout: .seconds(30)) == "done")
+        #expect(try await handle.result(timeout: .seconds(60)) == "done")
         second.cancel()
         _ = try? await second.value
         await client.close()
@@ -218,18 +239,21 @@ struct OutageTests {
 }
 
 /// A transaction step that, in its first execution, inserts a row and then sits idle in its
-/// transaction — as a frozen process would.
+/// transaction — as a frozen process would — until `sessionEnded` returns (the test's: once the
+/// server has ended the transaction's session).
 struct IdleTxWorkflow: Workflow {
     static var name: String { "idle_tx" }
     struct Input: Codable, Sendable { var table: String }
     let runs: Runs
+    let sessionEnded: @Sendable (_ backendPID: Int) async throws -> Void
 
     func run(_ input: Input, context: WorkflowContext) async throws -> Int {
         let n: Int = try await context.transaction("insert") { tx in
             runs.hit("insert")
             _ = try await tx.query("insert into \(input.table) (workflow_id) values ($1)", [context.workflowID])
             if runs.count("insert") == 1 {
-                try await Task.sleep(for: .seconds(5))
+                let pid = try await tx.query("select pg_backend_pid() as pid")[0].int("pid")
+                try await sessionEnded(pid)
             }
             return 1
         }
@@ -248,18 +272,26 @@ struct WorkerSessionTimeoutTests {
         let runs = Runs()
         var configuration = Worker.Configuration(queues: [fixture.queue], concurrency: 2, pollInterval: .milliseconds(100),
                                                  scheduleTicking: nil)
-        configuration.transactionIdleTimeout = .milliseconds(500)
+        // Long enough that the next execution's transaction (insert, record, commit) is never
+        // ended too, however loaded the machine; the first one waits for it to pass, whatever it is.
+        configuration.transactionIdleTimeout = .seconds(3)
         let worker = Worker(database: fixture.configuration, configuration: configuration, logger: TestDatabase.logger)
-        worker.register(IdleTxWorkflow(runs: runs))
+        let observer = fixture.pool
+        worker.register(IdleTxWorkflow(runs: runs) { pid in
+            // Idle in its transaction, the step waits for the server to end its session.
+            try await waitUntil(timeout: .seconds(60)) {
+                try await observer.query("select count(*) as n from pg_stat_activity where pid = $1::int", [String(pid)])[0].int("n") == 0
+            }
+        })
         let task = Task { try await worker.run() }
         let client = try await fixture.client()
         let handle = try await client.start(IdleTxWorkflow.self, .init(table: table), options: StartOptions(queue: fixture.queue))
 
-        // Well before the 5 s pause ends, the server has ended the idle transaction's session
-        // (freeing the workflow's row for recovery, had the process been frozen). The step's
-        // code, back from its pause, finds its connection gone: the execution ends and the
-        // next one commits. Without the timeout the first one would have committed (attempt 1).
-        #expect(try await handle.result(timeout: .seconds(20)) == 1)
+        // The server ends the idle transaction's session (freeing the workflow's row for
+        // recovery, had the process been frozen); only then does the step's code go on, to find
+        // its connection gone: the execution ends and the next one commits. Without the
+        // timeout the session would never end and the first execution would never finish.
+        #expect(try await handle.result(timeout: .seconds(60)) == 1)
         #expect(runs.count("insert") == 2)
         #expect(try await fixture.pool.query("select count(*) as n from \(table)")[0].int("n") == 1, "committed exactly once")
         #expect(try await client.workflow(handle.id).attempt == 2)

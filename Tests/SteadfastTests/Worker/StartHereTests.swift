@@ -22,7 +22,7 @@ struct StartHereTests {
         let fixture = try await EngineFixture()
         let runs = Runs()
         let (worker, task) = fixture.startWorker({ $0.register(TwoSteps(runs: runs)) }, poll: .seconds(60))
-        try await waitUntil { worker.running.withLock { $0 != nil } }
+        try await waitUntil(timeout: .seconds(30)) { worker.running.withLock { $0 != nil } }
         let listenersBefore = try await Self.resultListeners(fixture)
 
         let handle = try await worker.start(TwoSteps.self, .init(x: 4), options: StartOptions(id: TestDatabase.uniqueName("here"),
@@ -56,18 +56,18 @@ struct StartHereTests {
             $0.register(Latched(latch: latch, runs: runs))
             $0.register(TwoSteps(runs: runs))
         }, concurrency: 1, poll: .milliseconds(50))
-        try await waitUntil { worker.running.withLock { $0 != nil } }
+        try await waitUntil(timeout: .seconds(30)) { worker.running.withLock { $0 != nil } }
 
         let first = try await worker.start(Latched.self, .init(n: 1), options: StartOptions(queue: fixture.queue))
         #expect(first.runsHere)
-        try await waitUntil { runs.count("started") == 1 }
+        try await waitUntil(timeout: .seconds(30)) { runs.count("started") == 1 }
         // The one slot is taken: the next start is enqueued, and claimed once the slot frees.
         let second = try await worker.start(TwoSteps.self, .init(x: 1), options: StartOptions(queue: fixture.queue))
         #expect(!second.runsHere)
         #expect(try await fixture.engine.workflow(id: second.id).status == .enqueued)
         latch.open()
         #expect(try await first.result() == 1)
-        #expect(try await second.result(timeout: .seconds(20)) == 20)
+        #expect(try await second.result(timeout: .seconds(60)) == 20)
 
         // Not registered here: enqueued for whichever worker runs it.
         let other = try await worker.start(Doubler.self, 3, options: StartOptions(queue: fixture.queue))
@@ -90,7 +90,7 @@ struct StartHereTests {
     func failureHere() async throws {
         let fixture = try await EngineFixture()
         let (worker, task) = fixture.startWorker({ $0.register(FailsAfterStep()) }, poll: .seconds(60))
-        try await waitUntil { worker.running.withLock { $0 != nil } }
+        try await waitUntil(timeout: .seconds(30)) { worker.running.withLock { $0 != nil } }
         let handle = try await worker.start(FailsAfterStep.self, .init(n: 5), options: StartOptions(queue: fixture.queue))
         #expect(handle.runsHere)
         do {

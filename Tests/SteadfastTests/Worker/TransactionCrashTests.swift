@@ -45,7 +45,7 @@ struct TransactionCrashTests {
             worker.signal(SIGKILL)
             #expect(await worker.waitForExit())
             // The killed process's transactions roll back once its backends are gone.
-            try await waitUntil(timeout: .seconds(10)) {
+            try await waitUntil(timeout: .seconds(30)) {
                 try await fixture.pool.query(
                     "select count(*) as n from pg_stat_activity where application_name = 'steadfast-test-worker' and datname = current_database()").first?.int("n") == 0
             }

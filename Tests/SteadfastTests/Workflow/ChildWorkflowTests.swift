@@ -90,36 +90,61 @@ struct ChildWorkflowTests {
     @Test("a parent fans out to 100 children and awaits them all with one wait: claimed twice, one await sent twice, each child once")
     func fanOutHundred() async throws {
         let fixture = try await EngineFixture()
-        let runs = Runs()
         // The project's server preloads pg_stat_statements (scripts/db.sh).
         _ = try await fixture.pool.query("create extension if not exists pg_stat_statements")
-        _ = try await fixture.pool.query("select pg_stat_statements_reset()")
-        let (_, task) = fixture.startWorker({ $0.register(FanOut(runs: runs)); $0.register(ChildDoubler(runs: runs)) },
-                                            concurrency: 10, poll: .milliseconds(200))
-        let client = try await fixture.client()
-        let handle = try await client.start(FanOut.self, .init(count: 100, queue: fixture.queue, delay: 1),
-                                            options: StartOptions(queue: fixture.queue))
-        #expect(try await handle.result(timeout: .seconds(60)) == 2 * (100 * 101 / 2))
-        let record = try await fixture.engine.workflow(id: handle.id)
-        #expect(record.attempt == 2, "claimed once to fan out, once after the last child finished")
-        let steps = try await fixture.engine.steps(workflowID: handle.id)
-        #expect(steps.count == 102 && steps.filter { $0.childWorkflowID != nil }.count == 100)
-        #expect(runs.count("parent runs") == 2)
-        for n in [1, 50, 100] { #expect(runs.count("child \(n)") == 1) }
-        let children = try await fixture.pool.query(
-            "select count(*) as n, count(*) filter (where status = 'succeeded') as ok, min(id) as first from steadfast.workflows where parent_id = $1",
-            [handle.id])[0]
-        #expect(try children.int("n") == 100 && children.int("ok") == 100)
-        #expect(try children.string("first") == "\(handle.id)/ChildDoubler")
-        // No polling: the one wait was sent twice (to wait, and replayed once woken); no
-        // statement ran once per child per poll.
-        let calls = try await fixture.pool.query(
-            "select coalesce(sum(calls), 0)::bigint as n from pg_stat_statements where query like '%await_children%' and query not like '%pg_stat_statements%'")
-        let n = try calls[0].int("n")
-        #expect(n == 2, "await_children ran \(n) times")
-        task.cancel()
-        try? await task.value
-        await client.close()
+        let database = "(select oid from pg_database where datname = current_database())"
+        func evictions() async throws -> Int {
+            try await fixture.pool.query("select dealloc::bigint as n from pg_stat_statements_info")[0].int("n")
+        }
+        // pg_stat_statements is the server's: when other suites' statements make it evict
+        // entries meanwhile (its dealloc count moves), this run's count may have lost calls, and
+        // the fan-out is measured again.
+        var measured = false
+        for _ in 1...5 where !measured {
+            let runs = Runs()
+            let evictedBefore = try await evictions()
+            // Counted in this suite's database only: other suites run at the same time.
+            _ = try await fixture.pool.query("select pg_stat_statements_reset(0, \(database), 0)")
+            // The engine's clock stands still: the children, started with a delay, become
+            // claimable only when the test moves it — once the parent waits for them.
+            try await fixture.withFrozenClock { _, advance in
+                let (_, task) = fixture.startWorker({ $0.register(FanOut(runs: runs)); $0.register(ChildDoubler(runs: runs)) },
+                                                    concurrency: 10, poll: .milliseconds(200))
+                let client = try await fixture.client()
+                let handle = try await client.start(FanOut.self, .init(count: 100, queue: fixture.queue, delay: 1),
+                                                    options: StartOptions(queue: fixture.queue))
+                try await waitUntil(timeout: .seconds(60)) { try await client.workflow(handle.id).status == .waiting }
+                try await advance(.seconds(2))
+                #expect(try await handle.result(timeout: .seconds(60)) == 2 * (100 * 101 / 2))
+                let record = try await fixture.engine.workflow(id: handle.id)
+                #expect(record.attempt == 2, "claimed once to fan out, once after the last child finished")
+                let steps = try await fixture.engine.steps(workflowID: handle.id)
+                #expect(steps.count == 102 && steps.filter { $0.childWorkflowID != nil }.count == 100)
+                #expect(runs.count("parent runs") == 2)
+                for n in [1, 50, 100] { #expect(runs.count("child \(n)") == 1) }
+                let children = try await fixture.pool.query(
+                    "select count(*) as n, count(*) filter (where status = 'succeeded') as ok, min(id) as first from steadfast.workflows where parent_id = $1",
+                    [handle.id])[0]
+                #expect(try children.int("n") == 100 && children.int("ok") == 100)
+                #expect(try children.string("first") == "\(handle.id)/ChildDoubler")
+                // No polling: the one wait was sent twice (to wait, and replayed once woken); no
+                // statement ran once per child per poll.
+                let calls = try await fixture.pool.query(
+                    """
+                    select coalesce(sum(calls), 0)::bigint as n from pg_stat_statements
+                    where dbid = \(database) and query like '%await_children%' and query not like '%pg_stat_statements%'
+                    """)
+                let n = try calls[0].int("n")
+                if try await evictions() == evictedBefore {
+                    #expect(n == 2, "await_children ran \(n) times")
+                    measured = true
+                }
+                task.cancel()
+                try? await task.value
+                await client.close()
+            }
+        }
+        #expect(measured, "pg_stat_statements evicted entries during each of 5 runs: the calls could not be counted")
         await fixture.close()
     }
 
@@ -127,19 +152,24 @@ struct ChildWorkflowTests {
     func startChildrenBatch() async throws {
         let fixture = try await EngineFixture()
         let runs = Runs()
-        let (_, task) = fixture.startWorker({ $0.register(FanOut(runs: runs)); $0.register(ChildDoubler(runs: runs)) },
-                                            poll: .milliseconds(100))
-        let client = try await fixture.client()
-        let handle = try await client.start(FanOut.self, .init(count: 50, queue: fixture.queue, delay: 0.5, batched: true),
-                                            options: StartOptions(queue: fixture.queue))
-        #expect(try await handle.result(timeout: .seconds(30)) == 2 * (50 * 51 / 2))
-        let steps = try await fixture.engine.steps(workflowID: handle.id)
-        #expect(steps.map(\.key) == ["ChildDoubler"] + (2...50).map { "ChildDoubler#\($0)" } + ["await", "sum"])
-        #expect(steps.prefix(50).allSatisfy { $0.childWorkflowID == "\(handle.id)/\($0.key)" })
-        #expect(runs.count("parent runs") == 2 && runs.count("child 7") == 1)
-        task.cancel()
-        try? await task.value
-        await client.close()
+        // The engine's clock stands still: the delayed children become claimable once the parent waits.
+        try await fixture.withFrozenClock { _, advance in
+            let (_, task) = fixture.startWorker({ $0.register(FanOut(runs: runs)); $0.register(ChildDoubler(runs: runs)) },
+                                                poll: .milliseconds(100))
+            let client = try await fixture.client()
+            let handle = try await client.start(FanOut.self, .init(count: 50, queue: fixture.queue, delay: 0.5, batched: true),
+                                                options: StartOptions(queue: fixture.queue))
+            try await waitUntil(timeout: .seconds(60)) { try await client.workflow(handle.id).status == .waiting }
+            try await advance(.seconds(1))
+            #expect(try await handle.result(timeout: .seconds(60)) == 2 * (50 * 51 / 2))
+            let steps = try await fixture.engine.steps(workflowID: handle.id)
+            #expect(steps.map(\.key) == ["ChildDoubler"] + (2...50).map { "ChildDoubler#\($0)" } + ["await", "sum"])
+            #expect(steps.prefix(50).allSatisfy { $0.childWorkflowID == "\(handle.id)/\($0.key)" })
+            #expect(runs.count("parent runs") == 2 && runs.count("child 7") == 1)
+            task.cancel()
+            try? await task.value
+            await client.close()
+        }
         await fixture.close()
     }
 
@@ -166,13 +196,13 @@ struct ChildWorkflowTests {
     func cancelMidway() async throws {
         let fixture = try await EngineFixture()
         let runs = Runs()
-        let (_, task) = fixture.startWorker({
-            $0.register(Abandoning(runs: runs)); $0.register(LongSleep()); $0.register(Endless(runs: runs))
+        let (worker, task) = fixture.startWorker({
+            $0.register(Abandoning(runs: runs)); $0.register(LongSleep()); $0.register(Endless(runs: runs)); $0.register(Other())
         }, concurrency: 5, poll: .milliseconds(100))
         let client = try await fixture.client()
         let handle = try await client.start(Abandoning.self, .init(count: 100, queue: fixture.queue),
                                             options: StartOptions(queue: fixture.queue))
-        try await waitUntil(timeout: .seconds(20)) {
+        try await waitUntil(timeout: .seconds(30)) {
             try await client.workflow(handle.id).status == .waiting && runs.count("started") == 1
         }
         let listed = try await client.list(WorkflowFilter(status: [.waiting], name: Abandoning.name, queue: fixture.queue), limit: 10)
@@ -183,8 +213,13 @@ struct ChildWorkflowTests {
         let waiting = try await cli.run(["workflows", "list", "--status", "waiting", "--name", Abandoning.name, "--queue", fixture.queue])
         #expect(waiting.stdout.contains("waiting: 0 of 100 children"), "\(waiting.stdout)")
         try await client.cancel(handle.id)
-        try await waitUntil { runs.count("cancelled") == 1 }
-        try await Task.sleep(for: .milliseconds(500))
+        try await waitUntil(timeout: .seconds(30)) { runs.count("cancelled") == 1 }
+        // The worker has had every chance to act on the tree: the cancelled child's execution
+        // has ended (nothing in flight), and a workflow started after the cancel on the same
+        // queue was claimed and completed.
+        try await waitUntil(timeout: .seconds(30)) { worker.inFlight == 0 }
+        let later = try await client.start(Other.self, .init(), options: StartOptions(queue: fixture.queue))
+        #expect(try await later.result(timeout: .seconds(60)) == 1)
         let unfinished = try await fixture.pool.query(
             "select count(*) as n from steadfast.workflows where parent_id = $1 and status in ('enqueued', 'running', 'waiting')", [handle.id])
         #expect(try unfinished[0].int("n") == 0)
@@ -201,23 +236,34 @@ struct ChildWorkflowTests {
     func deadlineWhileWaiting() async throws {
         let fixture = try await EngineFixture()
         let runs = Runs()
-        let (_, task) = fixture.startWorker({ $0.register(Abandoning(runs: runs)); $0.register(LongSleep()); $0.register(Endless(runs: runs)) },
-                                            poll: .milliseconds(100))
-        let client = try await fixture.client()
-        let started = ContinuousClock.now
-        let handle = try await client.start(Abandoning.self, .init(count: 2, queue: fixture.queue),
-                                            options: StartOptions(queue: fixture.queue, timeout: .seconds(2)))
-        let error = await #expect(throws: WorkflowFailedError.self) { try await handle.result(timeout: .seconds(20)) }
-        #expect(error?.status == .cancelled && error?.error?.message == "deadline exceeded")
-        #expect(ContinuousClock.now - started < .seconds(6))
-        let children = try await fixture.pool.query(
-            "select count(*) filter (where status = 'cancelled') as n, count(*) filter (where deadline is not null) as d from steadfast.workflows where parent_id = $1",
-            [handle.id])
-        #expect(try children[0].int("n") == 3 && children[0].int("d") == 3, "the children inherited the deadline and were cancelled")
-        try await waitUntil { runs.count("cancelled") == 1 }
-        task.cancel()
-        try? await task.value
-        await client.close()
+        // The engine's clock stands still; the test moves it past the deadline once the parent waits.
+        try await fixture.withFrozenClock { _, advance in
+            let (_, task) = fixture.startWorker({ $0.register(Abandoning(runs: runs)); $0.register(LongSleep()); $0.register(Endless(runs: runs)) },
+                                                poll: .milliseconds(100))
+            let client = try await fixture.client()
+            let handle = try await client.start(Abandoning.self, .init(count: 2, queue: fixture.queue),
+                                                options: StartOptions(queue: fixture.queue, timeout: .seconds(10)))
+            // Settled before the deadline passes: the parent waits, its two sleepers sleep, the
+            // endless child runs its step — no transaction of theirs holds a row of the tree.
+            try await waitUntil(timeout: .seconds(30)) {
+                let children = try await fixture.pool.query(
+                    "select count(*) filter (where status = 'waiting') as w, count(*) filter (where status = 'running') as r from steadfast.workflows where parent_id = $1",
+                    [handle.id])
+                return try await client.workflow(handle.id).status == .waiting && runs.count("started") == 1
+                    && children[0].int("w") == 2 && children[0].int("r") == 1
+            }
+            try await advance(.seconds(20))
+            let error = await #expect(throws: WorkflowFailedError.self) { try await handle.result(timeout: .seconds(60)) }
+            #expect(error?.status == .cancelled && error?.error?.message == "deadline exceeded")
+            let children = try await fixture.pool.query(
+                "select count(*) filter (where status = 'cancelled') as n, count(*) filter (where deadline is not null) as d from steadfast.workflows where parent_id = $1",
+                [handle.id])
+            #expect(try children[0].int("n") == 3 && children[0].int("d") == 3, "the children inherited the deadline and were cancelled")
+            try await waitUntil(timeout: .seconds(30)) { runs.count("cancelled") == 1 }
+            task.cancel()
+            try? await task.value
+            await client.close()
+        }
         await fixture.close()
     }
 }

@@ -75,19 +75,19 @@ struct EventStreamTests {
         let client = try await fixture.client()
         let cli = try CommandLineTool.steadfast()
         let echo = try await client.start(Echo.self, 0, options: StartOptions(queue: fixture.queue))
-        _ = try await client.getEvent(Bool.self, workflowID: echo.id, key: "ready", timeout: .seconds(20))
+        _ = try await client.getEvent(Bool.self, workflowID: echo.id, key: "ready", timeout: .seconds(60))
         let bad = try await cli.run(["workflows", "send", echo.id, "--topic", "question", "--message", "not json"])
         #expect(bad.status != 0)
         let sent = try await cli.run(["workflows", "send", echo.id, "--topic", "question", "--message", "\"ping\"", "--idempotency-key", "k"])
         #expect(sent.status == 0 && sent.stdout.contains("sent to \(echo.id)"), "\(sent.stderr)")
         let again = try await cli.run(["workflows", "send", echo.id, "--topic", "question", "--message", "\"ping\"", "--idempotency-key", "k"])
         #expect(again.stdout.contains("nothing stored"))
-        #expect(try await echo.result(timeout: .seconds(20)) == 4)
+        #expect(try await echo.result(timeout: .seconds(60)) == 4)
         let events = try await cli.run(["workflows", "events", echo.id, "--json"])
         let listed = try events.json() as? [[String: Any]]
         #expect(listed?.compactMap { $0["key"] as? String } == ["ready", "reply"] && listed?.last?["value"] as? String == "PING")
         let counter = try await client.start(Counter.self, 5, options: StartOptions(queue: fixture.queue))
-        _ = try await counter.result(timeout: .seconds(20))
+        _ = try await counter.result(timeout: .seconds(60))
         let stream = try await cli.run(["workflows", "stream", counter.id, "numbers", "--from", "3"])
         #expect(stream.stdout == "3\t3\n4\t4\n", "\(stream.stdout)")
         let unknown = try await cli.run(["workflows", "send", "no-such-workflow", "--message", "1"])
@@ -108,10 +108,10 @@ struct EventStreamTests {
         // holding nothing, so the leader runs on that slot and its event wakes the follower.
         let leader = try await client.start(Echo.self, 0, options: StartOptions(queue: fixture.queue, delay: .seconds(1)))
         let follower = try await client.start(Follower.self, leader.id, options: StartOptions(queue: fixture.queue))
-        try await waitUntil(timeout: .seconds(10)) { try await client.workflow(follower.id).status == .waiting }
+        try await waitUntil(timeout: .seconds(30)) { try await client.workflow(follower.id).status == .waiting }
         let wait = try await client.workflow(follower.id).wait
         #expect(wait?.description.hasPrefix("event ready of \(leader.id) until ") == true, "\(String(describing: wait))")
-        #expect(try await follower.result(timeout: .seconds(20)) == "ready: true")
+        #expect(try await follower.result(timeout: .seconds(60)) == "ready: true")
         let steps = try await fixture.engine.steps(workflowID: follower.id)
         #expect(steps.map(\.key) == ["get-event"] && steps[0].outputJSON?.contains("\"found\": true") == true)
         task.cancel()
@@ -123,16 +123,18 @@ struct EventStreamTests {
     @Test("a message round trip: the client waits for an event, sends a question, and reads the reply event")
     func roundTrip() async throws {
         let fixture = try await EngineFixture()
-        let (_, task) = fixture.startWorker({ $0.register(Echo()) }, poll: .seconds(5))
         let client = try await fixture.client()
+        // Started before the worker, which finds it with its first claim. The worker polls an
+        // hour apart: the waiting workflow is claimed again only on a notification (the send's).
         let handle = try await client.start(Echo.self, 0, options: StartOptions(queue: fixture.queue))
-        #expect(try await client.getEvent(Bool.self, workflowID: handle.id, key: "ready", timeout: .seconds(20)) == true)
+        let (_, task) = fixture.startWorker({ $0.register(Echo()) }, poll: .seconds(3600))
+        #expect(try await client.getEvent(Bool.self, workflowID: handle.id, key: "ready", timeout: .seconds(60)) == true)
         #expect(try await client.getEvent(String.self, workflowID: handle.id, key: "reply") == nil, "unset, no wait")
-        let started = ContinuousClock.now
+        try await waitUntil(timeout: .seconds(30)) { try await client.workflow(handle.id).status == .waiting }
         try await client.send(to: handle.id, "hello?", topic: "question")
-        #expect(try await client.getEvent(String.self, workflowID: handle.id, key: "reply", timeout: .seconds(20)) == "HELLO?")
-        #expect(ContinuousClock.now - started < .seconds(4), "woken by notifications, not the 5 s poll")
-        #expect(try await handle.result(timeout: .seconds(20)) == 6)
+        // Woken by the send's notification, not by a poll: the next poll is an hour away.
+        #expect(try await client.getEvent(String.self, workflowID: handle.id, key: "reply", timeout: .seconds(60)) == "HELLO?")
+        #expect(try await handle.result(timeout: .seconds(60)) == 6)
         let missing = try await client.getEvent(String.self, workflowID: handle.id, key: "never", timeout: .seconds(10))
         #expect(missing == nil, "a finished workflow's unset event: nil at once")
         task.cancel()

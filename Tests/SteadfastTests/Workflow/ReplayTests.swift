@@ -87,7 +87,7 @@ struct ReplayTests {
 
         let runs = Runs()
         let (_, task) = fixture.startWorker { $0.register(TwoSteps(runs: runs)) }
-        let output = try await handle.result(timeout: .seconds(10))
+        let output = try await handle.result(timeout: .seconds(60))
         task.cancel()
         _ = try? await task.value
 
@@ -116,7 +116,7 @@ struct ReplayTests {
 
         let runs = Runs()
         let (_, task) = fixture.startWorker { $0.register(ParallelSteps(runs: runs)) }
-        let output = try await handle.result(timeout: .seconds(10))
+        let output = try await handle.result(timeout: .seconds(60))
         task.cancel()
         _ = try? await task.value
         #expect(output == "xyz")
@@ -134,7 +134,7 @@ struct ReplayTests {
         let runs = Runs()
         let (_, task) = fixture.startWorker { $0.register(ParallelSteps(runs: runs)) }
         let handle = try await client.start(ParallelSteps.self, .init(), options: StartOptions(queue: fixture.queue))
-        #expect(try await handle.result(timeout: .seconds(10)) == "xyz")
+        #expect(try await handle.result(timeout: .seconds(60)) == "xyz")
         task.cancel()
         _ = try? await task.value
         let rows = try await fixture.pool.query("select step_key, parallel from steadfast.steps where workflow_id = $1 order by step_key", [handle.id])
@@ -160,7 +160,7 @@ struct ReplayTests {
         let runs = Runs()
         let (_, task) = fixture.startWorker { $0.register(ChangedCode(runs: runs)) }
         do {
-            _ = try await handle.result(timeout: .seconds(10))
+            _ = try await handle.result(timeout: .seconds(60))
             Issue.record("the changed workflow should have failed")
         } catch let error as WorkflowFailedError {
             #expect(error.status == .failed)
@@ -183,7 +183,7 @@ struct ReplayTests {
         let runs = Runs()
         let (_, task) = fixture.startWorker { $0.register(FailingStep(runs: runs)) }
         let handle = try await client.start(FailingStep.self, .init(), options: StartOptions(queue: fixture.queue))
-        #expect(try await handle.result(timeout: .seconds(10)) == "caught flaky")
+        #expect(try await handle.result(timeout: .seconds(60)) == "caught flaky")
         task.cancel()
         _ = try? await task.value
         #expect(runs.count("flaky") == 3)

@@ -1,4 +1,5 @@
 import Foundation
+import MetricsTestKit
 import Synchronization
 import Testing
 
@@ -34,38 +35,51 @@ struct SleepTests {
     func sleepersHoldNoSlot() async throws {
         let fixture = try await EngineFixture()
         let runs = Runs()
-        let (worker, task) = fixture.startWorker({ $0.register(DurableSleeper(runs: runs)) }, concurrency: 1, poll: .milliseconds(100))
-        let client = try await fixture.client()
-        let started = Date()
-        var handles: [WorkflowHandle<DurableSleeper.Output>] = []
-        for n in 1...3 {
-            handles.append(try await client.start(DurableSleeper.self, .init(n: n, seconds: 1.5), options: StartOptions(queue: fixture.queue)))
+        let metrics = TestMetrics()
+        // The engine's clock stands still until the test moves it: no sleeper can wake before all
+        // three sleep, however slow the machine.
+        try await fixture.withFrozenClock { now, advance in
+            let (worker, task) = fixture.startWorker({ $0.register(DurableSleeper(runs: runs)) }, concurrency: 1, poll: .milliseconds(100),
+                                                     observability: Observability(metricsFactory: metrics))
+            let client = try await fixture.client()
+            var handles: [WorkflowHandle<DurableSleeper.Output>] = []
+            for n in 1...3 {
+                handles.append(try await client.start(DurableSleeper.self, .init(n: n, seconds: 1.5), options: StartOptions(queue: fixture.queue)))
+            }
+            // All three asleep at once, held by no executor, though the worker has one slot.
+            try await waitUntil(timeout: .seconds(30)) {
+                try await fixture.pool.query("select count(*) as n from steadfast.workflows where queue = $1 and status = 'waiting' and executor_id is null",
+                                             [fixture.queue])[0].int("n") == 3
+            }
+            #expect(runs.count("a") == 3 && runs.count("b") == 0)
+            #expect(worker.running.withLock { $0 != nil })
+            // What they wait for, as a client reads it.
+            let asleep = try await client.workflow(handles[0].id)
+            #expect(asleep.status == .waiting && asleep.wait?.kind == "sleep" && asleep.wait?.step == "sleep")
+            #expect((asleep.wait?.until ?? .distantPast) > now.addingTimeInterval(1.4))
+            let listed = try await client.list(WorkflowFilter(status: [.waiting], queue: fixture.queue), limit: 10)
+            #expect(listed.count == 3 && listed.allSatisfy { $0.wait?.kind == "sleep" && $0.wait?.until != nil })
+            // None wakes before its time: the worker claims again and again (every claim wakes
+            // the sleepers whose time has come), and wakes none of them.
+            func claims() -> Int { (try? metrics.expectRecorder(Metric.claimBatchSize).values.count) ?? 0 }
+            let claimsWhileAsleep = claims()
+            try await waitUntil(timeout: .seconds(30)) { claims() >= claimsWhileAsleep + 3 }
+            #expect(runs.count("b") == 0, "no sleeper woke before its time")
+            #expect(try await fixture.statusCounts() == [.waiting: 3])
+
+            try await advance(.seconds(2))
+            for (n, handle) in zip(1..., handles) {
+                #expect(try await handle.result(timeout: .seconds(60)) == (n + 1) * 10)
+            }
+            #expect(runs.count("a") == 3 && runs.count("b") == 3, "each step ran once: replayed after the sleep")
+            let steps = try await fixture.pool.query("select step_key from steadfast.steps where workflow_id = $1 order by seq", [handles[0].id])
+            #expect(try steps.map { try $0.string("step_key") } == ["a", "sleep", "b"])
+            let record = try await fixture.engine.workflow(id: handles[0].id)
+            #expect(record.status == .succeeded && record.attempt == 2, "claimed once to sleep, once after")
+            task.cancel()
+            try? await task.value
+            await client.close()
         }
-        // All three asleep at once, held by no executor, though the worker has one slot.
-        try await waitUntil(timeout: .seconds(10)) {
-            try await fixture.pool.query("select count(*) as n from steadfast.workflows where queue = $1 and status = 'waiting' and executor_id is null",
-                                         [fixture.queue])[0].int("n") == 3
-        }
-        #expect(runs.count("a") == 3 && runs.count("b") == 0)
-        #expect(worker.running.withLock { $0 != nil })
-        // What they wait for, as a client reads it.
-        let asleep = try await client.workflow(handles[0].id)
-        #expect(asleep.status == .waiting && asleep.wait?.kind == "sleep" && asleep.wait?.step == "sleep")
-        #expect((asleep.wait?.until ?? .distantPast) > started.addingTimeInterval(1.4))
-        let listed = try await client.list(WorkflowFilter(status: [.waiting], queue: fixture.queue), limit: 10)
-        #expect(listed.count == 3 && listed.allSatisfy { $0.wait?.kind == "sleep" && $0.wait?.until != nil })
-        for (n, handle) in zip(1..., handles) {
-            #expect(try await handle.result(timeout: .seconds(20)) == (n + 1) * 10)
-        }
-        #expect(Date().timeIntervalSince(started) >= 1.5, "no sleeper woke before its time")
-        #expect(runs.count("a") == 3 && runs.count("b") == 3, "each step ran once: replayed after the sleep")
-        let steps = try await fixture.pool.query("select step_key from steadfast.steps where workflow_id = $1 order by seq", [handles[0].id])
-        #expect(try steps.map { try $0.string("step_key") } == ["a", "sleep", "b"])
-        let record = try await fixture.engine.workflow(id: handles[0].id)
-        #expect(record.status == .succeeded && record.attempt == 2, "claimed once to sleep, once after")
-        task.cancel()
-        try? await task.value
-        await client.close()
         await fixture.close()
     }
 
@@ -124,22 +138,28 @@ struct SleepTests {
     func shutdownDoesNotWait() async throws {
         let fixture = try await EngineFixture()
         let runs = Runs()
-        let (_, first) = fixture.startWorker({ $0.register(DurableSleeper(runs: runs)) }, poll: .milliseconds(100))
-        let client = try await fixture.client()
-        let handle = try await client.start(DurableSleeper.self, .init(n: 4, seconds: 4), options: StartOptions(queue: fixture.queue))
-        try await waitUntil(timeout: .seconds(10)) { try await fixture.engine.workflow(id: handle.id).status == .waiting }
-        let wakeAt = try #require(try await fixture.engine.workflow(id: handle.id).wait?.until)
-        first.cancel()
-        try? await first.value
-        #expect(Date() < wakeAt, "the worker stopped before the sleeper's wake time: it did not wait for it")
-        #expect(try await fixture.engine.workflow(id: handle.id).status == .waiting)
+        // The engine's clock stands still: the sleeper's wake time comes only when the test moves it.
+        try await fixture.withFrozenClock { _, advance in
+            let (firstWorker, first) = fixture.startWorker({ $0.register(DurableSleeper(runs: runs)) }, poll: .milliseconds(100))
+            let client = try await fixture.client()
+            let handle = try await client.start(DurableSleeper.self, .init(n: 4, seconds: 4), options: StartOptions(queue: fixture.queue))
+            try await waitUntil(timeout: .seconds(30)) { try await fixture.engine.workflow(id: handle.id).status == .waiting }
+            // The execution that went to sleep has ended: the sleeper holds no slot of the worker.
+            try await waitUntil(timeout: .seconds(30)) { firstWorker.inFlight == 0 }
+            first.cancel()
+            // Its wake time cannot come while the clock stands still: a shutdown that waited for
+            // the sleeper would never end.
+            #expect(try await waitForEnd(of: first), "the worker stopped before the sleeper's wake time: it did not wait for it")
+            #expect(try await fixture.engine.workflow(id: handle.id).status == .waiting)
 
-        let (_, second) = fixture.startWorker({ $0.register(DurableSleeper(runs: runs)) }, poll: .milliseconds(100))
-        #expect(try await handle.result(timeout: .seconds(20)) == 50)
-        #expect(runs.count("a") == 1 && runs.count("b") == 1)
-        second.cancel()
-        try? await second.value
-        await client.close()
+            try await advance(.seconds(10))
+            let (_, second) = fixture.startWorker({ $0.register(DurableSleeper(runs: runs)) }, poll: .milliseconds(100))
+            #expect(try await handle.result(timeout: .seconds(60)) == 50)
+            #expect(runs.count("a") == 1 && runs.count("b") == 1)
+            second.cancel()
+            try? await second.value
+            await client.close()
+        }
         await fixture.close()
     }
 
@@ -147,16 +167,23 @@ struct SleepTests {
     func swallowedSleepStillEnds() async throws {
         let fixture = try await EngineFixture()
         let runs = Runs()
-        let (_, task) = fixture.startWorker({ $0.register(SwallowsSleep(runs: runs)) }, poll: .milliseconds(100))
-        let client = try await fixture.client()
-        let handle = try await client.start(SwallowsSleep.self, 7, options: StartOptions(queue: fixture.queue))
-        try await waitUntil(timeout: .seconds(10)) { try await fixture.engine.workflow(id: handle.id).status == .waiting }
-        #expect(runs.count("after") == 0, "no step ran after the sleep in the execution that slept")
-        #expect(try await handle.result(timeout: .seconds(20)) == 7)
-        #expect(runs.count("after") == 1)
-        task.cancel()
-        try? await task.value
-        await client.close()
+        // The engine's clock stands still: the workflow cannot wake until the test moves it.
+        try await fixture.withFrozenClock { _, advance in
+            let (worker, task) = fixture.startWorker({ $0.register(SwallowsSleep(runs: runs)) }, poll: .milliseconds(100))
+            let client = try await fixture.client()
+            let handle = try await client.start(SwallowsSleep.self, 7, options: StartOptions(queue: fixture.queue))
+            try await waitUntil(timeout: .seconds(30)) { try await fixture.engine.workflow(id: handle.id).status == .waiting }
+            // The execution that slept has ended: whatever it ran after the sleep, it has.
+            try await waitUntil(timeout: .seconds(30)) { worker.inFlight == 0 }
+            #expect(runs.count("caught") == 1)
+            #expect(runs.count("after") == 0, "no step ran after the sleep in the execution that slept")
+            try await advance(.seconds(10))
+            #expect(try await handle.result(timeout: .seconds(60)) == 7)
+            #expect(runs.count("after") == 1)
+            task.cancel()
+            try? await task.value
+            await client.close()
+        }
         await fixture.close()
     }
 }

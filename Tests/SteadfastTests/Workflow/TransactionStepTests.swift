@@ -77,7 +77,7 @@ struct TransactionStepTests {
         let runs = Runs()
         let (_, task) = fixture.startWorker { $0.register(Debit(table: table, gate: nil, runs: runs)) }
         let handle = try await client.start(Debit.self, .init(), options: StartOptions(queue: fixture.queue))
-        #expect(try await handle.result(timeout: .seconds(10)) == 100)
+        #expect(try await handle.result(timeout: .seconds(60)) == 100)
         task.cancel()
         _ = try? await task.value
         #expect(try await rows(fixture, table) == [1])
@@ -100,7 +100,7 @@ struct TransactionStepTests {
         let stalled = Task {
             await execution(fixture, claimedByZombie, Debit(table: table, gate: gate, runs: Runs()), executor: zombie).run()
         }
-        try await waitUntil { gate.entered }
+        try await waitUntil(timeout: .seconds(30)) { gate.entered }
 
         // Its process is declared dead; a successor takes the workflow and runs the step.
         try await zombie.crash()
@@ -139,7 +139,7 @@ struct TransactionStepTests {
             await execution(fixture, claimedByZombie, Debit(table: table, gate: nil, runs: zombieRuns),
                             executor: zombie, hooks: hooks).run()
         }
-        try await waitUntil { gate.entered }
+        try await waitUntil(timeout: .seconds(30)) { gate.entered }
         try await zombie.crash()
 
         // The open transaction locks the workflow's row: recovery skips it rather than wait for
@@ -153,7 +153,7 @@ struct TransactionStepTests {
             defer { returned.withLock { $0 = true } }
             return try await successor.claim()
         }
-        try await waitUntil { returned.withLock { $0 } }
+        try await waitUntil(timeout: .seconds(30)) { returned.withLock { $0 } }
         let claimReturnedWhileLocked = returned.withLock { $0 }
         gate.release()
         #expect(claimReturnedWhileLocked, "the claim did not wait for the frozen transaction's lock")

@@ -32,6 +32,10 @@ final class WorkerRun: Sendable {
     /// arrives before the task is known (the claim's reply was slower) is dropped: the
     /// workflow's next write is refused as fenced, which stops it too.
     private let tasks = Mutex<[Held: (task: Task<Void, Never>, cancelled: Bool)]>([:])
+    /// The current session's notifications, subscribed to before its `LISTEN`: a notification
+    /// that arrives while the first claim runs — before ``superviseSession()`` iterates — is
+    /// kept, not dropped for want of a subscriber.
+    private let sessionNotifications = Mutex<AsyncStream<PostgresNotification>?>(nil)
 
     private var configuration: Worker.Configuration { worker.configuration }
     private var logger: Logger { worker.logger }
@@ -65,8 +69,10 @@ final class WorkerRun: Sendable {
             on: connection, id: executorID, queues: configuration.queues,
             leaseSeconds: configuration.lease.inSeconds, appVersion: configuration.appVersion,
             metadata: ["workflows": .array(worker.registry.names.sorted().map { .string($0) })])
+        let notifications = await connection.notifications()
         try await connection.listen("steadfast_enqueued")
         try await connection.listen("steadfast_cancelled")
+        sessionNotifications.withLock { $0 = notifications }
     }
 
     /// Asks the loop to stop claiming and wind down.
@@ -266,8 +272,11 @@ final class WorkerRun: Sendable {
     /// workflow was cancelled); reconnects and re-registers when the session is lost.
     private func superviseSession() async {
         while !Task.isCancelled {
-            guard let connection = executor.current else { return }
-            for await notification in await connection.notifications() {
+            guard let notifications = sessionNotifications.withLock({ current in
+                defer { current = nil }
+                return current
+            }) else { return }
+            for await notification in notifications {
                 if notification.channel == "steadfast_cancelled" {
                     cancelRunning(notification.payload)
                 } else {

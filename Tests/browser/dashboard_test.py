@@ -92,7 +92,7 @@ try:
     listed = ids_listed()
     check("list shows the queue's workflows", {"ok-1", "fail-1", "fail-2", "fail-3"} <= set(listed), listed=listed)
     check("a failed one is shown failed",
-          driver.find_element(By.CSS_SELECTOR, 'tr[data-id="fail-1"] .status').text == "failed")
+          text('tr[data-id="fail-1"] .status') == "failed")
     shot("workflows")
 
     # 2. Filter by status with the form.
@@ -171,10 +171,11 @@ try:
 
     # 8. The other pages.
     driver.get(url("/queues"))
-    check("queues lists the test's queue", bool(driver.find_elements(By.CSS_SELECTOR, f'tr[data-queue="{QUEUE}"]')))
+    check("queues lists the test's queue", bool(retrying(lambda: driver.find_elements(By.CSS_SELECTOR, f'tr[data-queue="{QUEUE}"]'))))
     shot("queues")
     driver.get(url("/executors"))
-    check("executors lists a live worker", any(cell.text == "alive" for cell in driver.find_elements(By.CSS_SELECTOR, "#executors td")))
+    check("executors lists a live worker",
+          retrying(lambda: any(cell.text == "alive" for cell in driver.find_elements(By.CSS_SELECTOR, "#executors td"))))
     shot("executors")
     driver.get(url("/schedules"))
     check("schedules answers", bool(driver.find_elements(By.TAG_NAME, "h1")))

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make docs`: the API documentation of the public products — Steadfast, SteadfastTesting and
 # SteadfastDashboard — built with DocC (swift-docc-plugin) from the `///` comments, as static
-# HTML in dist/docs/<target>/. Open dist/docs/index.html, or serve dist/docs (any static
-# server) and browse each target's /documentation/<target>.
+# HTML in dist/docs/<target>/, with an index page dist/docs/index.html. DocC pages need a
+# server (not file://): python3 -m http.server -d dist/docs, then http://localhost:8000/.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"

@@ -114,7 +114,9 @@ $fn$;
 -- the queue claimable now, lowest priority first and FIFO (available_at, then id) within,
 -- locked FOR UPDATE SKIP LOCKED: rows other claimers hold are skipped, never waited for.
 -- app_version null takes every version, otherwise that version or none; names null takes
--- every name. The candidate query of queues without partition_concurrency: it walks the
+-- every name. A workflow past its deadline is never offered (a claim's _expire_deadlines
+-- cancels it; one whose tree another session held is left for the next claim to cancel, not
+-- run). The candidate query of queues without partition_concurrency: it walks the
 -- partial index workflows_claimable. Positional parameters, so that the EXPLAIN test
 -- (Tests/sql/functions/claim_workflows/explain.sql) can prepare this very text.
 create or replace function steadfast._claimable(p_queue text, p_app_version text, p_names text[],
@@ -127,6 +129,7 @@ begin
     return query
         select w.id from steadfast.workflows w
         where w.queue = $1 and w.status = 'enqueued' and w.available_at <= $4
+          and (w.deadline is null or w.deadline > $4)
           and ($2 is null or w.app_version is null or w.app_version = $2)
           and ($3 is null or w.name = any ($3))
         order by w.priority, w.available_at, w.id
@@ -168,7 +171,7 @@ as $fn$
                    pg_catalog.row_number() over (order by w.priority, w.available_at, w.id) as turn
             from steadfast.workflows w
             where w.queue = $1 and w.status = 'enqueued' and w.partition_key = k.partition_key
-              and w.available_at <= $4
+              and w.available_at <= $4 and (w.deadline is null or w.deadline > $4)
               and ($2 is null or w.app_version is null or w.app_version = $2)
               and ($3 is null or w.name = any ($3))
             order by w.priority, w.available_at, w.id
@@ -182,7 +185,7 @@ as $fn$
                pg_catalog.row_number() over (order by w.priority, w.available_at, w.id), null
         from (select w.id, w.priority, w.available_at from steadfast.workflows w
               where w.queue = $1 and w.status = 'enqueued' and w.partition_key is null
-                and w.available_at <= $4
+                and w.available_at <= $4 and (w.deadline is null or w.deadline > $4)
                 and ($2 is null or w.app_version is null or w.app_version = $2)
                 and ($3 is null or w.name = any ($3))
               -- partition_key (all null here) first: the order of workflows_claimable_by_partition,
@@ -278,6 +281,7 @@ begin
             from (select w.id from steadfast.workflows w
                   where w.id = p_only  -- by id (sql/01_overview.sql)
                     and (w.queue = p_queue and w.status = 'enqueued' and w.available_at <= v_now) is true
+                    and (w.deadline is null or w.deadline > v_now)
                     and (q.partition_concurrency is null or w.partition_key is null
                          or (select pg_catalog.count(*) from steadfast.workflows r
                              where r.queue = p_queue and r.status = 'running' and r.partition_key = w.partition_key)

@@ -120,19 +120,22 @@ struct Prune: AsyncParsableCommand {
     func run() async throws {
         let statuses = statuses.isEmpty ? nil : statuses.map(\.status)
         try await global.withClient { client in
-            let counted = try await client.prune(olderThan: olderThan.duration, statuses: statuses, queue: queue, dryRun: true)
-            if dryRun {
-                if global.json {
-                    Output.json(["would_delete_workflows": counted.workflows, "would_delete_steps": counted.steps, "dry_run": true])
-                } else {
-                    Output.line("would prune \(counted.workflows) workflow(s) and \(counted.steps) step(s); nothing deleted (--dry-run)")
+            // The count (one dry-run call) is needed to report a dry run and to ask; --yes skips it.
+            if dryRun || !yes {
+                let counted = try await client.prune(olderThan: olderThan.duration, statuses: statuses, queue: queue, dryRun: true)
+                if dryRun {
+                    if global.json {
+                        Output.json(["would_delete_workflows": counted.workflows, "would_delete_steps": counted.steps, "dry_run": true])
+                    } else {
+                        Output.line("would prune \(counted.workflows) workflow(s) and \(counted.steps) step(s); nothing deleted (--dry-run)")
+                    }
+                    return
                 }
-                return
-            }
-            if counted.workflows > confirmAbove && !yes && !confirmed(counted) {
-                Output.errorLine("steadfast: not pruning \(counted.workflows) workflow(s) (more than --confirm-above \(confirmAbove)) "
-                                 + "without confirmation: pass --yes, or --dry-run to see the count")
-                throw ExitCode.failure
+                if counted.workflows > confirmAbove && !confirmed(counted) {
+                    Output.errorLine("steadfast: not pruning \(counted.workflows) workflow(s) (more than --confirm-above \(confirmAbove)) "
+                                     + "without confirmation: pass --yes, or --dry-run to see the count")
+                    throw ExitCode.failure
+                }
             }
             let result = try await client.prune(olderThan: olderThan.duration, batchSize: batchSize, statuses: statuses, queue: queue)
             if global.json {

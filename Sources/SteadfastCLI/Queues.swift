@@ -71,7 +71,7 @@ struct Queues: AsyncParsableCommand {
         @OptionGroup var settings: QueueSettingOptions
 
         func run() async throws {
-            let queue = try settings.queue(name)
+            let queue = settings.queue(name)
             try await global.withClient { client in
                 let created = try await client.createQueue(queue)
                 if global.json {
@@ -207,7 +207,7 @@ struct QueueSettingOptions: ParsableArguments {
     var rateLimit: RateLimitArgument?
 
     /// A queue named `name` with these settings (unset: no limit).
-    func queue(_ name: String) throws -> Queue {
+    func queue(_ name: String) -> Queue {
         Queue(name, concurrency: concurrency, workerConcurrency: workerConcurrency, rateLimit: rateLimit?.limit,
               partitionConcurrency: partitionConcurrency)
     }
@@ -251,7 +251,7 @@ private func rate(_ limit: Queue.RateLimit?) -> String {
 
 /// `90s`, `1.5s`, `15m`: a duration as the CLI's ages read.
 private func age(_ duration: Duration) -> String {
-    let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    let seconds = duration.inSeconds
     if seconds >= 3600, seconds.truncatingRemainder(dividingBy: 3600) == 0 { return "\(Int(seconds / 3600))h" }
     if seconds >= 60, seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(Int(seconds / 60))m" }
     if seconds == seconds.rounded() { return "\(Int(seconds))s" }
@@ -263,7 +263,7 @@ extension Queue {
         [
             "queue": name, "concurrency": orNull(concurrency), "worker_concurrency": orNull(workerConcurrency),
             "partition_concurrency": orNull(partitionConcurrency), "rate_limit": orNull(rateLimit?.starts),
-            "rate_period": orNull(rateLimit.map { Double($0.period.components.seconds) + Double($0.period.components.attoseconds) / 1e18 }),
+            "rate_period": orNull(rateLimit?.period.inSeconds),
         ]
     }
 }
@@ -275,7 +275,7 @@ extension QueueStatus {
         object["delayed"] = delayed
         object["running"] = running
         object["waiting"] = waiting
-        object["oldest_enqueued_age"] = orNull(oldestEnqueuedAge.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 })
+        object["oldest_enqueued_age"] = orNull(oldestEnqueuedAge?.inSeconds)
         object["created_at"] = orNull(Output.timestamp(createdAt))
         object["updated_at"] = orNull(Output.timestamp(updatedAt))
         return object

@@ -38,22 +38,32 @@ def url(path, **query):
     return BASE + path + ("?" + urllib.parse.urlencode(query) if query else "")
 
 
-def retrying(action):
-    """Runs `action` again when a live page replaced the element it held (a refresh of <main>)."""
-    for _ in range(30):
+def retrying(action, seconds=20):
+    """Runs `action` again when a live page replaced the element it held (a refresh of <main>),
+    for up to `seconds`: a loaded machine can take longer than one refresh between two calls."""
+    deadline = time.monotonic() + seconds
+    while True:
         try:
             return action()
         except StaleElementReferenceException:
+            if time.monotonic() > deadline:
+                raise
             time.sleep(0.1)
-    return action()
 
 
 def text(css):
-    return retrying(lambda: driver.find_element(By.CSS_SELECTOR, css).text)
+    """The rendered text of the first element matching `css` ("" if none), read in one script
+    so that a refresh of the live page cannot replace the element between finding and reading."""
+    return driver.execute_script(
+        "const e = document.querySelector(arguments[0]); return e ? e.innerText.trim() : '';", css)
 
 
 def attributes(css, name):
-    return retrying(lambda: [element.get_attribute(name) for element in driver.find_elements(By.CSS_SELECTOR, css)])
+    """The attribute `name` of every element matching `css`, read in one script (atomic with
+    respect to the page's own refreshes, unlike a find followed by one read per element)."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0]), e => e.getAttribute(arguments[1]));",
+        css, name)
 
 
 def click(by, value):
@@ -175,7 +185,8 @@ try:
     shot("queues")
     driver.get(url("/executors"))
     check("executors lists a live worker",
-          retrying(lambda: any(cell.text == "alive" for cell in driver.find_elements(By.CSS_SELECTOR, "#executors td"))))
+          "alive" in driver.execute_script(
+              "return Array.from(document.querySelectorAll('#executors td'), e => e.innerText.trim());"))
     shot("executors")
     driver.get(url("/schedules"))
     check("schedules answers", bool(driver.find_elements(By.TAG_NAME, "h1")))

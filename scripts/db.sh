@@ -42,14 +42,16 @@ url() {
 }
 
 install_deps() {
-    # Debian/Ubuntu: the server, the client library, pgTAP, pg_prove and plpgsql_check (the
-    # static checker `make test` runs over every function). Only what is missing.
+    # Debian/Ubuntu: the server, the client library, pgTAP, pg_prove, plpgsql_check (the
+    # static checker `make test` runs over every function) and PL/Proxy. Only what is missing.
     local need=()
     [ -x "$PG_BIN/initdb" ] || need+=("postgresql-${PG_VERSION}")
     [ -f /usr/include/postgresql/libpq-fe.h ] || need+=(libpq-dev)
     command -v pkg-config >/dev/null || need+=(pkg-config)
     [ -f "/usr/share/postgresql/${PG_VERSION}/extension/pgtap.control" ] || need+=("postgresql-${PG_VERSION}-pgtap")
     [ -f "/usr/share/postgresql/${PG_VERSION}/extension/plpgsql_check.control" ] || need+=("postgresql-${PG_VERSION}-plpgsql-check")
+    # PL/Proxy: the router of the sharded configuration (scripts/shards.sh, docs/scale-out.md).
+    [ -f "/usr/share/postgresql/${PG_VERSION}/extension/plproxy.control" ] || need+=("postgresql-${PG_VERSION}-plproxy")
     command -v pg_prove >/dev/null || need+=(libtap-parser-sourcehandler-pgtap-perl)
     command -v psql >/dev/null || need+=("postgresql-client-${PG_VERSION}")
     [ ${#need[@]} -eq 0 ] && return 0
@@ -83,7 +85,7 @@ up() {
 listen_addresses = ''
 unix_socket_directories = '$d/socket'
 port = $PG_PORT
-max_connections = 200
+max_connections = 400
 shared_buffers = 256MB
 fsync = ${STEADFAST_PG_FSYNC:-off}
 synchronous_commit = ${STEADFAST_PG_SYNC_COMMIT:-off}

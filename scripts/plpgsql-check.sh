@@ -43,6 +43,13 @@ insert into allowed values
     ('steadfast._start_template(jsonb,timestamp with time zone,text)', 'composite OUT variable "template" is not single argument',
      'two OUT parameters on purpose (the row template and its dedup_policy); callers read (t).template');
 
+-- Trigger functions whose triggers are created on demand, with the tables they serve: checked
+-- as triggers of those tables even where no trigger uses them yet.
+create temp table on_demand_triggers (function text, relid regclass);
+insert into on_demand_triggers values
+    -- configure_shard (sql/25_shards.sql) installs them on a shard
+    ('steadfast._misplaced()', 'steadfast.workflows'), ('steadfast._misplaced()', 'steadfast.schedules');
+
 create temp table findings as
 with targets as (
     -- every PL/pgSQL function and procedure; a trigger function once per table it is a trigger of
@@ -52,7 +59,9 @@ with targets as (
     join pg_catalog.pg_language l on l.oid = p.prolang
     left join lateral (
         select tg.tgrelid, pg_catalog.max(tg.tgoldtable) as oldtable, pg_catalog.max(tg.tgnewtable) as newtable
-        from pg_catalog.pg_trigger tg where tg.tgfoid = p.oid group by tg.tgrelid) t on true
+        from pg_catalog.pg_trigger tg where tg.tgfoid = p.oid group by tg.tgrelid
+        union
+        select d.relid, null, null from on_demand_triggers d where d.function::regprocedure = p.oid) t on true
     where p.pronamespace = 'steadfast'::regnamespace and l.lanname = 'plpgsql' and p.prokind in ('f', 'p')
 )
 select x.oid::regprocedure::text as function, r.lineno, r.level, r.sqlstate, r.message, r.detail, r.hint, r.query

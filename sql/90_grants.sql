@@ -39,7 +39,10 @@ as $fn$
         ('steadfast.next_fire_times(text,timestamp with time zone,integer,text)'),
         ('steadfast.get_event(text,text)'), ('steadfast.list_events(text)'),
         ('steadfast.read_stream(text,text,integer,integer)'), ('steadfast.metrics()'),
-        ('steadfast.list_stranded(jsonb)')),
+        ('steadfast.list_stranded(jsonb)'),
+        -- where a workflow lives in a sharded cluster (sql/25_shards.sql)
+        ('steadfast.shard_key(text)'), ('steadfast.shard_hash(text)'), ('steadfast.shard_of(text,integer)'),
+        ('steadfast.shard_identity()'), ('steadfast.schedules_here(text[])')),
     client (f) as (values
         ('steadfast.start_workflow(text,text,jsonb,jsonb)'), ('steadfast.start_workflows(jsonb,jsonb)'),
         ('steadfast.cancel_workflow(text,jsonb)'), ('steadfast.resume_workflow(text,jsonb)'),

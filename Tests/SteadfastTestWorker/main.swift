@@ -4,6 +4,8 @@
 // Environment:
 //   DATABASE_URL         where the engine lives (required)
 //   SF_EFFECTS_TABLE     the table each step inserts (workflow_id, step, pid) into (required)
+//   SF_SHARDS            when set, the shards' URLs (space-separated, in shard order): the worker
+//                        runs on them (Worker(shards:)); the effects table stays in DATABASE_URL
 //   SF_QUEUE             the queue to claim from (default "default")
 //   SF_CONCURRENCY       workflows at once (default 10)
 //   SF_EXECUTOR_ID       the executor id (default: generated)
@@ -164,7 +166,13 @@ var configuration = Worker.Configuration(
     shutdownGracePeriod: .seconds(2))
 if let poll = setting("SF_POLL_MS").flatMap(Int64.init) { configuration.pollInterval = .milliseconds(poll) }
 
-let worker = Worker(database: database, configuration: configuration, logger: Logger(label: "test-worker"))
+let shards = (setting("SF_SHARDS") ?? "").split(separator: " ").map {
+    DatabaseConfiguration(connectionString: String($0), maximumConnections: Int(setting("SF_POOL") ?? "") ?? 10,
+                          applicationName: "steadfast-test-worker")
+}
+let worker = shards.isEmpty
+    ? Worker(database: database, configuration: configuration, logger: Logger(label: "test-worker"))
+    : Worker(shards: shards, configuration: configuration, logger: Logger(label: "test-worker"))
 worker.register(EffectsWorkflow(effects: effects, holdStep: setting("SF_HOLD_STEP"),
                                 holdSeconds: Double(setting("SF_HOLD_SECONDS") ?? "") ?? 600,
                                 sleepSeconds: setting("SF_SLEEP_SECONDS").flatMap(Double.init)))

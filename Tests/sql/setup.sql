@@ -367,7 +367,10 @@ returns text language sql immutable as $$
             ('next_fire_times', 'p_count', '3'),
             ('prune_workflows', 'p_older_than', '1 day'),
             ('prune_workflows', 'p_batch_size', '100'),
-            ('set_fake_now', 'p_now', '2030-01-01T00:00:00Z')
+            ('set_fake_now', 'p_now', '2030-01-01T00:00:00Z'),
+            ('configure_shard', 'p_shard', '0'),
+            ('configure_shard', 'p_shards', '1'),
+            ('shard_of', 'p_shards', '4')
          ) o(f, a, v) where o.f = p_fname and o.a = p_argname),
         (select o.v from (values
             ('p_workflow_id', 'bi-wf'),

@@ -274,13 +274,15 @@ final class LibPQConnection: @unchecked Sendable {
         var error: SteadfastError
         if let result, let sqlState = Self.field(result, "C") {
             let message = Self.field(result, "M") ?? Self.trimmed(String(cString: PQresultErrorMessage(result)))
+            let relayed = Self.relayed(message)
             error = SteadfastError(
                 lost ? .connectionLost : SteadfastError.Code.forSQLState(sqlState),
-                message: message,
+                message: relayed.message,
                 sqlState: sqlState,
-                detail: Self.field(result, "D"),
-                hint: Self.field(result, "H"),
-                context: Self.field(result, "W")
+                detail: Self.field(result, "D").map { Self.unprefixed($0, "Remote detail: ") },
+                hint: Self.field(result, "H").map { Self.unprefixed($0, "Remote hint: ") },
+                context: [relayed.via, Self.field(result, "W").map { Self.unprefixed($0, "Remote context: ") }]
+                    .compactMap { $0 }.joined(separator: "\n").nonEmpty
             )
         } else {
             let message = pointer.map { Self.trimmed(String(cString: PQerrorMessage($0))) } ?? ""
@@ -331,6 +333,18 @@ final class LibPQConnection: @unchecked Sendable {
 
     private static func commandTag(of result: OpaquePointer) -> String {
         PQcmdStatus(result).map { String(cString: $0) } ?? ""
+    }
+
+    /// A shard's error relayed by a PL/Proxy router reads "<function>(<n>): [<database>] REMOTE
+    /// ERROR: <the shard's message>": the shard's message, as a single database says it, and
+    /// where it came from (kept in the error's context). Any other message is itself.
+    static func relayed(_ message: String) -> (message: String, via: String?) {
+        guard let marker = message.firstRange(of: " REMOTE ERROR: ") else { return (message, nil) }
+        return (String(message[marker.upperBound...]), "relayed by " + message[..<marker.lowerBound])
+    }
+
+    static func unprefixed(_ text: String, _ prefix: String) -> String {
+        text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text
     }
 
     /// One field of an error or notice result, such as `C` (SQLSTATE) or `M` (message).

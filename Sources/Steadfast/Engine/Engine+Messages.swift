@@ -6,6 +6,13 @@ extension Engine {
     /// idempotency key, a repeat stores nothing (then `false`), so the call is sent again until
     /// it lands while the database cannot be reached; without one it is sent once.
     package func sendMessage(to workflowID: String, messageJSON: String, topic: String, idempotencyKey: String?) async throws -> Bool {
+        if let peers {
+            // Sharded: the message is stored on the receiver's shard.
+            var target = try await peers.engine(for: workflowID, asking: self)
+            target.peers = nil
+            return try await target.sendMessage(to: workflowID, messageJSON: messageJSON, topic: topic,
+                                                idempotencyKey: idempotencyKey)
+        }
         var options: [String: JSONValue] = ["topic": .string(topic)]
         if let idempotencyKey { options["idempotency_key"] = .string(idempotencyKey) }
         let parameters = [workflowID, messageJSON, try JSONCoding.encode(options)]

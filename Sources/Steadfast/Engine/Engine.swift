@@ -12,6 +12,8 @@ package struct Engine: Sendable {
     /// When set, checkpoints and completions made without a connection of their own go through
     /// it, many executions' writes to a transaction (see ``batchingCheckpoints(inFlight:)``).
     var batcher: CheckpointBatcher?
+    /// In a sharded worker, the engines of every shard (``ShardPeers``); `nil` otherwise.
+    var peers: ShardPeers?
     /// Where spans and metrics go (``Observability``); off unless given.
     package let telemetry: Telemetry
 

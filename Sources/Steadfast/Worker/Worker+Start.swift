@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Synchronization
 import Tracing
@@ -29,8 +30,16 @@ extension Worker {
     ///   ``SteadfastError/Code/shutdown`` when the worker is not running.
     public func start<W: Workflow>(_ workflow: W.Type, _ input: W.Input,
                                    options: StartOptions = StartOptions()) async throws -> WorkflowHandle<W.Output> {
-        guard let (run, client) = running.withLock({ $0 }) else {
+        guard let parts = running.withLock({ $0 }), let first = parts.first else {
             throw SteadfastError(.shutdown, message: "the worker is not running: start it with run() first")
+        }
+        var options = options
+        var (run, client) = first
+        if parts.count > 1 {
+            // Sharded: the workflow runs on its shard, so its id is chosen here.
+            let id = options.id ?? UUID().uuidString.lowercased()
+            options.id = id
+            (run, client) = parts[try await first.client.engine.shardOf(id, shards: parts.count)]
         }
         let inputJSON = try JSONCoding.encode(input)
         let telemetry = client.engine.telemetry

@@ -29,23 +29,31 @@ import Synchronization
 /// On graceful shutdown (SIGTERM through a `ServiceGroup`) it stops claiming, lets running
 /// workflows finish for ``Configuration/shutdownGracePeriod``, then cancels the rest and hands
 /// them back to their queues so another worker resumes them at once.
+///
+/// A worker of a sharded cluster (``init(shards:configuration:logger:)``, docs/scale-out.md)
+/// does all of this on every shard at once: an executor session, a claim loop and
+/// ``Configuration/concurrency`` slots per shard, and each declared schedule on the one shard
+/// that ticks it.
 public final class Worker: Service, Sendable {
     /// How the worker behaves.
     public let configuration: Configuration
     /// The executor id this worker registers.
     public let executorID: String
 
-    let database: DatabaseConfiguration
+    /// Where the engine lives: one database, or the shards of a cluster in shard order.
+    let databases: [DatabaseConfiguration]
+    /// The (first) database: where a worker of one database does everything.
+    var database: DatabaseConfiguration { databases[0] }
     let logger: Logger
     let registry = WorkflowRegistry()
     /// The cron schedules declared in code, by name (``schedule(_:)``).
     let declaredSchedules = Mutex<[String: Schedule]>([:])
-    /// While ``run()`` runs: the run, and a client on its pool for the handles ``start(_:_:options:)``
-    /// returns.
-    let running = Mutex<(run: WorkerRun, client: Client)?>(nil)
+    /// While ``run()`` runs: per database (per shard, in shard order), the run and a client on
+    /// its pool for the handles ``start(_:_:options:)`` returns.
+    let running = Mutex<[(run: WorkerRun, client: Client)]?>(nil)
 
     /// How many workflows hold one of the worker's slots now (0 while it is not running).
-    package var inFlight: Int { running.withLock { $0?.run }?.inFlight ?? 0 }
+    package var inFlight: Int { (running.withLock { $0 } ?? []).reduce(0) { $0 + $1.run.inFlight } }
 
     /// Creates a worker; nothing connects until ``run()``.
     /// - Parameters:
@@ -53,9 +61,32 @@ public final class Worker: Service, Sendable {
     ///   - configuration: Queues, concurrency, polling, lease. Defaults to ``Configuration/init(executorID:queues:concurrency:pollInterval:pollJitter:lease:heartbeatInterval:appVersion:shutdownGracePeriod:scheduleTicking:)``'s defaults.
     ///   - logger: Where to log; workflow ids and steps travel in the metadata. Defaults to a
     ///     logger labelled `steadfast.worker`.
-    public init(database: DatabaseConfiguration, configuration: Configuration = Configuration(),
-                logger: Logger = Logger(label: "steadfast.worker")) {
-        self.database = database
+    public convenience init(database: DatabaseConfiguration, configuration: Configuration = Configuration(),
+                            logger: Logger = Logger(label: "steadfast.worker")) {
+        self.init(databases: [database], configuration: configuration, logger: logger)
+    }
+
+    /// Creates a worker for a sharded cluster; nothing connects until ``run()``.
+    ///
+    /// The worker connects to every shard directly — never through the router — and on each it
+    /// registers its executor (same id), claims with ``Configuration/concurrency`` slots of its
+    /// own (so up to `shards.count × concurrency` workflows run at once), renews its lease and
+    /// runs what it claimed there; each schedule it declares is written to, and ticked on, the
+    /// one shard that holds it. ``start(_:_:options:)`` runs a workflow on its shard.
+    /// - Parameters:
+    ///   - shards: Every shard of the cluster, in shard order (shard 0 first), as
+    ///     `steadfast.shard_identity()` numbers them; ``run()`` checks that each is the shard
+    ///     its position says.
+    ///   - configuration: As for one database; `concurrency` is per shard.
+    ///   - logger: Where to log; each shard's messages carry a `shard` metadata key.
+    public convenience init(shards: [DatabaseConfiguration], configuration: Configuration = Configuration(),
+                            logger: Logger = Logger(label: "steadfast.worker")) {
+        precondition(!shards.isEmpty, "a sharded worker needs at least one shard")
+        self.init(databases: shards, configuration: configuration, logger: logger)
+    }
+
+    private init(databases: [DatabaseConfiguration], configuration: Configuration, logger: Logger) {
+        self.databases = databases
         self.configuration = configuration
         self.executorID = configuration.resolvedExecutorID
         var logger = logger
@@ -72,48 +103,85 @@ public final class Worker: Service, Sendable {
     /// - Throws: ``SteadfastError`` when the database cannot be reached at start, or its schema
     ///   is missing or newer than this library.
     public func run() async throws {
-        let pool = ConnectionPool(configuration: poolDatabase, logger: logger)
-        // The workflows running at once share commits for their checkpoints (group commit).
         let telemetry = Telemetry(configuration.observability)
-        let engine = Engine(pool: pool, logger: logger, telemetry: telemetry).batchingCheckpoints()
-        let run = WorkerRun(worker: self, engine: engine)
-        do {
-            try await run.start()
-        } catch {
-            await pool.close()
-            throw error
+        var parts: [(run: WorkerRun, client: Client, engine: Engine, pool: ConnectionPool)] = []
+        func closeAll() async {
+            for part in parts { await part.run.finish(); await part.pool.close() }
         }
-        let client = Client(database: database, pool: pool, logger: logger, telemetry: telemetry)
-        running.withLock { $0 = (run, client) }
+        let peers = databases.count > 1 ? ShardPeers() : nil
+        for (index, database) in databases.enumerated() {
+            var logger = self.logger
+            if databases.count > 1 { logger[metadataKey: "shard"] = .stringConvertible(index) }
+            let pool = ConnectionPool(configuration: poolDatabase(database), logger: logger)
+            // The workflows running at once share commits for their checkpoints (group commit).
+            var plain = Engine(pool: pool, logger: logger, telemetry: telemetry)
+            plain.peers = peers
+            let engine = plain.batchingCheckpoints()
+            let run = WorkerRun(worker: self, engine: engine, session: sessionDatabase(database), logger: logger)
+            do {
+                if databases.count > 1 { try await Self.checkShard(engine, index: index, of: databases.count) }
+                try await run.start()
+            } catch {
+                await pool.close()
+                await closeAll()
+                throw error
+            }
+            parts.append((run, Client(database: database, pool: pool, logger: logger, telemetry: telemetry), engine, pool))
+        }
+        let started = parts
+        peers?.set(started.map(\.engine))
+        running.withLock { $0 = started.map { ($0.run, $0.client) } }
         defer { running.withLock { $0 = nil } }
         do {
-            try await ScheduleTicker.declare(schedules, engine: engine, logger: logger)
+            let schedules = self.schedules
+            for part in started {
+                let here = databases.count > 1 ? try await part.engine.schedulesHere(schedules.map(\.name)) : nil
+                try await ScheduleTicker.declare(schedules.filter { here?.contains($0.name) ?? true },
+                                                 engine: part.engine, logger: logger)
+            }
         } catch {
-            await run.finish()
-            await pool.close()
+            for part in started { await part.run.finish(); await part.pool.close() }
             throw error
         }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 if let ticking = configuration.scheduleTicking {
-                    group.addTask { await ScheduleTicker(engine: engine, ticking: ticking, logger: self.logger).run() }
+                    for part in started {
+                        group.addTask { await ScheduleTicker(engine: part.engine, ticking: ticking, logger: self.logger).run() }
+                    }
                 }
-                await run.loop()
+                await withDiscardingTaskGroup { loops in
+                    for part in started { loops.addTask { await part.run.loop() } }
+                }
                 group.cancelAll()
             }
         } onGracefulShutdown: {
-            run.stop()
+            for part in started { part.run.stop() }
         }
         running.withLock { $0 = nil }
-        await run.finish()
-        await client.closeListener()
-        await pool.close()
+        for part in started {
+            await part.run.finish()
+            await part.client.closeListener()
+            await part.pool.close()
+        }
+    }
+
+    /// Refuses a shard list out of order: the database at `index` must say it is shard
+    /// `index` of `count`.
+    private static func checkShard(_ engine: Engine, index: Int, of count: Int) async throws {
+        let identity = try await engine.shardIdentity()
+        guard let identity, identity.shard == index, identity.shards == count else {
+            throw SteadfastError(.invalidArgument,
+                                 message: "shard \(index) of \(count) in the worker's list is "
+                                     + (identity.map { "shard \($0.shard) of \($0.shards)" } ?? "not a shard"),
+                                 hint: "List every shard of the cluster in shard order (steadfast.shard_identity() in each).")
+        }
     }
 
     /// The pool's connections (checkpoints, transaction steps): a frozen transaction is ended
     /// after ``Configuration/transactionIdleTimeout``.
-    var poolDatabase: DatabaseConfiguration {
-        var database = self.database
+    func poolDatabase(_ database: DatabaseConfiguration) -> DatabaseConfiguration {
+        var database = database
         if let timeout = configuration.transactionIdleTimeout {
             database.setDefault("idle_in_transaction_session_timeout", timeout)
         }
@@ -122,8 +190,8 @@ public final class Worker: Service, Sendable {
 
     /// The executor's session (claims, heartbeats, releases): nothing on it may wait longer
     /// than the lease.
-    var sessionDatabase: DatabaseConfiguration {
-        var database = self.database
+    func sessionDatabase(_ database: DatabaseConfiguration) -> DatabaseConfiguration {
+        var database = database
         database.setDefault("statement_timeout", configuration.lease)
         database.setDefault("idle_in_transaction_session_timeout", configuration.lease)
         return database

@@ -38,18 +38,22 @@ final class WorkerRun: Sendable {
     private let sessionNotifications = Mutex<AsyncStream<PostgresNotification>?>(nil)
 
     private var configuration: Worker.Configuration { worker.configuration }
-    private var logger: Logger { worker.logger }
+    /// Where the executor's session connects (the worker's database, or one shard).
+    private let session: DatabaseConfiguration
+    private let logger: Logger
     private var executorID: String { executor.id }
 
-    init(worker: Worker, engine: Engine) {
+    init(worker: Worker, engine: Engine, session: DatabaseConfiguration, logger: Logger) {
         self.worker = worker
         self.engine = engine
+        self.session = session
+        self.logger = logger
         self.executor = ExecutorSession(id: worker.executorID)
     }
 
     /// Connects the session, checks the schema, registers the executor and listens.
     func start() async throws {
-        let connection = try await Connection.connect(worker.sessionDatabase, logger: logger)
+        let connection = try await Connection.connect(session, logger: logger)
         do {
             try await Migrator.verifySchema(on: connection)
             try await register(on: connection)
@@ -313,7 +317,7 @@ final class WorkerRun: Sendable {
         var failures = 0
         while !Task.isCancelled {
             do {
-                let connection = try await Connection.connect(worker.sessionDatabase, logger: logger)
+                let connection = try await Connection.connect(session, logger: logger)
                 do {
                     try await register(on: connection)
                 } catch {

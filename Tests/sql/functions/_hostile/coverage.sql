@@ -30,7 +30,7 @@ insert into hostile_roles values ('viewer', :'viewer'), ('client', :'client'), (
                                  ('none', :'nogrant');
 
 -- The functions no grant set has: migrations, grants, queue settings, schedule pausing and
--- deletion, prune, recovery, limits and the test clock. Application roles must never execute
+-- deletion, prune, recovery, limits, the test clock, and making a shard or a router. Application roles must never execute
 -- them. (get_settings is not here: roles read the limits with it.)
 create temp table owner_only (proname text primary key);
 insert into owner_only values
@@ -38,7 +38,8 @@ insert into owner_only values
     ('create_queue'), ('define_queue'), ('alter_queue'), ('delete_queue'),
     ('pause_schedule'), ('resume_schedule'), ('delete_schedule'),
     ('prune_workflows'),
-    ('grant_sets'), ('grant_viewer'), ('grant_client'), ('grant_worker'), ('revoke_grants');
+    ('grant_sets'), ('grant_viewer'), ('grant_client'), ('grant_worker'), ('revoke_grants'),
+    ('configure_shard'), ('router_ddl');
 
 -- Every function of the schema, with the sets that grant it.
 create temp table engine_functions as

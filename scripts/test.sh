@@ -42,6 +42,8 @@ if [ "$what" = all ] || [ "$what" = sql ]; then
     scripts/plpgsql-check.sh || failed=1
     echo "== the install bundle (Tests/bundle)"
     prove Tests/bundle/test.sh || failed=1
+    echo "== sharded: a PL/Proxy router over 4 shards (Tests/sharded)"
+    prove Tests/sharded/test.sh || failed=1
 fi
 if [ "$what" = all ] || [ "$what" = swift ]; then
     echo "== Swift tests"
@@ -64,7 +66,8 @@ if [ "$what" = all ] || [ "$what" = swift ]; then
     # Tests/SteadfastTests/Database/TestDatabase.swift); they are dropped afterwards.
     drop_suite_databases() {
         psql "$DATABASE_URL" -XAt -c "select format('drop database if exists %I with (force);', datname)
-                                       from pg_database where datname like 'steadfast\_suite\_%'" \
+                                       from pg_database where datname like 'steadfast\_suite\_%'
+                                       order by datname like '%\_router' desc" \
             | psql "$DATABASE_URL" -Xq >/dev/null || true
     }
     drop_suite_databases

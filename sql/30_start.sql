@@ -413,23 +413,12 @@ set search_path = pg_catalog, pg_temp
 as $fn$
 #variable_conflict use_column
 declare
-    v_defaults jsonb := coalesce(p_options, '{}'::jsonb);
     v_now timestamptz := steadfast.now();
-    v_elements steadfast.start_element[];
     v_ids text[];
     v_created boolean[];
     n record;
 begin
-    if pg_catalog.jsonb_typeof(p_workflows) = 'array' and pg_catalog.jsonb_array_length(p_workflows) > 10000 then
-        raise exception using errcode = 'SF005',
-            message = pg_catalog.format('start_workflows: at most 10000 workflows per call, got %s',
-                                        pg_catalog.jsonb_array_length(p_workflows));
-    end if;
-    if pg_catalog.jsonb_typeof(v_defaults) <> 'object' then
-        raise exception using errcode = 'SF005', message = 'start_workflows: options must be a JSON object';
-    end if;
-    v_elements := steadfast._parse_array(null::steadfast.start_element, p_workflows, 'start_workflows');
-    n := steadfast._new_workflows_named(v_elements, v_defaults, 'start_workflows');
+    n := steadfast._batch_rows(p_workflows, p_options, 'start_workflows');
     select pg_catalog.array_agg(i.workflow_id order by i.ordinal), pg_catalog.array_agg(i.created order by i.ordinal)
     into v_ids, v_created
     from steadfast._insert_workflows(n.rows, n.policies, 'start_workflows', true) i;
@@ -455,6 +444,53 @@ end;
 $fn$;
 comment on function steadfast.start_workflows(jsonb, jsonb) is
     'Enqueues a JSON array of workflows in one transaction, as start_workflow would each; one row per element.';
+
+-- _batch_rows(workflows, options, function) → (rows, policies): the rows a batch start inserts
+-- and each one's dedup_policy, built and checked as start_workflows does (at most 10000
+-- elements; options an object; each element as start_workflow checks its arguments), inserting
+-- nothing. Raises SF005, SF001 (unknown queue), SF006, naming the element: "<function>[n]: …".
+create or replace function steadfast._batch_rows(p_workflows jsonb, p_options jsonb, p_function text,
+                                                out rows steadfast.workflows[], out policies text[])
+language plpgsql
+volatile
+as $fn$
+declare
+    v_defaults jsonb := coalesce(p_options, '{}'::jsonb);
+    n record;
+begin
+    if pg_catalog.jsonb_typeof(p_workflows) = 'array' and pg_catalog.jsonb_array_length(p_workflows) > 10000 then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('%s: at most 10000 workflows per call, got %s',
+                                        p_function, pg_catalog.jsonb_array_length(p_workflows));
+    end if;
+    if pg_catalog.jsonb_typeof(v_defaults) <> 'object' then
+        raise exception using errcode = 'SF005', message = pg_catalog.format('%s: options must be a JSON object', p_function);
+    end if;
+    n := steadfast._new_workflows_named(steadfast._parse_array(null::steadfast.start_element, p_workflows, p_function),
+                                        v_defaults, p_function);
+    rows := n.rows;
+    policies := n.policies;
+end;
+$fn$;
+
+-- validate_workflows(workflows, options) → how many elements: checks a batch exactly as
+-- start_workflows(workflows, options) checks it before it inserts — the arguments, options,
+-- sizes and queues of every element — and starts nothing. A router over shards calls it before
+-- it sends each shard its part of a batch, so that bad input starts none of it. Raises SF005,
+-- SF001 (unknown queue), SF006, naming the element: "validate_workflows[n]: …". Read-only
+-- (locks the queues' rows KEY SHARE until the transaction ends).
+create or replace function steadfast.validate_workflows(p_workflows jsonb, p_options jsonb default '{}')
+returns integer
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $fn$
+begin
+    return pg_catalog.cardinality((steadfast._batch_rows(p_workflows, p_options, 'validate_workflows')).rows);
+end;
+$fn$;
+comment on function steadfast.validate_workflows(jsonb, jsonb) is
+    'Checks a batch as start_workflows would and starts nothing; returns how many elements. SF005, SF001, SF006.';
 
 -- _existing_workflow(id, name, function) → the workflow with that id, when its name matches.
 -- Raises SF002 when the name differs.

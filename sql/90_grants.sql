@@ -45,6 +45,7 @@ as $fn$
         ('steadfast.shard_identity()'), ('steadfast.schedules_here(text[])')),
     client (f) as (values
         ('steadfast.start_workflow(text,text,jsonb,jsonb)'), ('steadfast.start_workflows(jsonb,jsonb)'),
+        ('steadfast.validate_workflows(jsonb,jsonb)'),
         ('steadfast.cancel_workflow(text,jsonb)'), ('steadfast.resume_workflow(text,jsonb)'),
         ('steadfast.fork_workflow(text,integer,jsonb)'),
         -- a client talks to running workflows

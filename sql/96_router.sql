@@ -61,6 +61,7 @@ as $fn$
     ('schema_version', 'all', 'select pg_catalog.min(r.v) from r'),
     ('shard_identity', 'all', 'select r.shard, r.shards from r order by r.shard'),
     ('schedules_here', 'all', 'select distinct r.v from r'),
+    ('validate_workflows', 'one', null),
     ('list_workflows', 'all',
      'select r.* from r order by r.created_at desc, r.workflow_id desc
       limit coalesce((p_options ->> ''limit'')::integer, 100)'),
@@ -123,10 +124,22 @@ $r$),
     ('fork_workflow', 'router', $r$
 declare
     v_options jsonb := coalesce(p_options, '{}');
+    v_shards integer := steadfast._router_shards();
+    v_id text;
 begin
-    if pg_catalog.jsonb_typeof(v_options) = 'object' and v_options ->> 'workflow_id' is null then
-        v_options := v_options || pg_catalog.jsonb_build_object('workflow_id',
-            steadfast.shard_key(p_workflow_id) || '/fork-' || pg_catalog.gen_random_uuid()::text);
+    -- The fork is created on the original's shard, so its id must belong there: the original's
+    -- key and a new suffix (a tenant's forks stay with the tenant), or, for an id in the
+    -- reserved schedule: namespace, a new id drawn until it lands on that shard.
+    if pg_catalog.jsonb_typeof(v_options) = 'object' and v_options ->> 'workflow_id' is null and p_workflow_id is not null then
+        if pg_catalog.starts_with(p_workflow_id, 'schedule:') then
+            loop
+                v_id := 'fork-' || pg_catalog.gen_random_uuid()::text;
+                exit when (steadfast.shard_hash(v_id) & (v_shards - 1)) = (steadfast.shard_hash(p_workflow_id) & (v_shards - 1));
+            end loop;
+        else
+            v_id := steadfast.shard_key(p_workflow_id) || '/fork-' || pg_catalog.gen_random_uuid()::text;
+        end if;
+        v_options := v_options || pg_catalog.jsonb_build_object('workflow_id', v_id);
     end if;
     return query select * from steadfast._on_fork_workflow(steadfast.shard_hash(p_workflow_id), p_workflow_id,
                                                             p_from_step, v_options);
@@ -135,56 +148,109 @@ $r$),
     ('start_workflows', 'router', $r$
 declare
     v_elements jsonb;
-    v_part record;
+    v_shards integer := steadfast._router_shards();
+    v_state text;
+    v_message text;
+    v_detail text;
+    v_hint text;
+    v_parts jsonb;
+    v_part jsonb;
+    v_rows jsonb := '[]';
 begin
     -- Not an array, or an empty one: shard 0 answers as a single database would.
     if pg_catalog.jsonb_typeof(p_workflows) is distinct from 'array' or pg_catalog.jsonb_array_length(p_workflows) = 0 then
         return query select * from steadfast._on_start_workflows(0, p_workflows, p_options);
         return;
     end if;
+    -- Ids are chosen here, so that later calls find the workflows; then one call per shard,
+    -- each shard's part in one transaction of its own (no transaction spans shards).
     select pg_catalog.jsonb_agg(case when pg_catalog.jsonb_typeof(e.value) = 'object' and e.value ->> 'workflow_id' is null
                                      then e.value || pg_catalog.jsonb_build_object('workflow_id', pg_catalog.gen_random_uuid()::text)
                                      else e.value end order by e.n)
     into v_elements
     from pg_catalog.jsonb_array_elements(p_workflows) with ordinality as e(value, n);
-    for v_part in
-        select steadfast.shard_hash(e.value ->> 'workflow_id') as hash,
-               pg_catalog.jsonb_agg(e.value order by e.n) as batch,
-               pg_catalog.array_agg(e.n::integer order by e.n) as ordinals
-        from pg_catalog.jsonb_array_elements(coalesce(v_elements, '[]')) with ordinality as e(value, n)
-        group by 1
-    loop
-        return query select v_part.ordinals[s.ordinal], s.workflow_id, s.status, s.created, s.queue, s.available_at,
-                            s.output, s.error
-                     from steadfast._on_start_workflows(v_part.hash, v_part.batch, p_options) s;
+    select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(g.shard, g.batch, g.ordinals) order by g.shard) into v_parts
+    from (select steadfast.shard_hash(e.value ->> 'workflow_id') & (v_shards - 1) as shard,
+                 pg_catalog.jsonb_agg(e.value order by e.n) as batch,
+                 pg_catalog.jsonb_agg(e.n order by e.n) as ordinals
+          from pg_catalog.jsonb_array_elements(v_elements) with ordinality as e(value, n)
+          group by 1) g;
+    -- No transaction spans shards: bad input is found first, by one shard checking the whole
+    -- batch (validate_workflows), so that it starts none of it.
+    if pg_catalog.jsonb_array_length(v_parts) > 1 then
+        begin
+            perform steadfast.validate_workflows(v_elements, p_options);
+        exception when others then
+            get stacked diagnostics v_state = returned_sqlstate, v_message = message_text, v_detail = pg_exception_detail,
+                                    v_hint = pg_exception_hint;
+            perform steadfast._raise(v_state, pg_catalog.replace(v_message, 'REMOTE ERROR: validate_workflows', 'REMOTE ERROR: start_workflows'),
+                                     nullif(v_detail, ''), nullif(v_hint, ''));
+        end;
+    end if;
+    -- One shard at a time, so that an element's error can name its place in the whole batch.
+    for v_part in select p.part from pg_catalog.jsonb_array_elements(v_parts) as p(part) loop
+        begin
+            v_rows := v_rows || coalesce((select pg_catalog.jsonb_agg(pg_catalog.to_jsonb(s)
+                                                 || pg_catalog.jsonb_build_object('ordinal', v_part -> 2 -> (s.ordinal - 1)))
+                                          from steadfast._on_start_workflows((v_part ->> 0)::integer, v_part -> 1, p_options) s), '[]');
+        exception when others then
+            get stacked diagnostics v_state = returned_sqlstate, v_message = message_text, v_detail = pg_exception_detail,
+                                    v_hint = pg_exception_hint;
+            perform steadfast._raise(v_state, steadfast._router_renumbered(v_message, 'start_workflows', v_part -> 2),
+                                     nullif(v_detail, ''), nullif(v_hint, ''));
+        end;
     end loop;
+    return query
+    select x.ordinal, x.workflow_id, x.status, x.created, x.queue, x.available_at, x.output, x.error
+    from pg_catalog.jsonb_to_recordset(v_rows) as x(ordinal integer, workflow_id text, status text, created boolean, queue text,
+                                                    available_at timestamptz, output jsonb, error jsonb)
+    order by x.ordinal;
 end;
 $r$),
     ('record_batch', 'router', $r$
 declare
-    v_part record;
+    v_shards integer := steadfast._router_shards();
+    v_state text;
+    v_message text;
+    v_detail text;
+    v_hint text;
+    v_parts jsonb;
+    v_part jsonb;
+    v_rows jsonb := '[]';
 begin
     -- Not an array, or an empty one: shard 0 answers as a single database would.
     if pg_catalog.jsonb_typeof(p_writes) is distinct from 'array' or pg_catalog.jsonb_array_length(p_writes) = 0 then
         return query select * from steadfast._on_record_batch(0, p_writes);
         return;
     end if;
-    for v_part in
-        select steadfast.shard_hash(e.value ->> 'workflow_id') as hash,
-               pg_catalog.jsonb_agg(e.value order by e.n) as batch,
-               pg_catalog.array_agg(e.n::integer order by e.n) as ordinals
-        from pg_catalog.jsonb_array_elements(p_writes) with ordinality as e(value, n)
-        group by 1
-    loop
-        return query select v_part.ordinals[b.ordinal], b.error_code, b.error_message, b.step_key, b.seq, b.recorded,
-                            b.completed_at
-                     from steadfast._on_record_batch(v_part.hash, v_part.batch) b;
+    select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(g.shard, g.batch, g.ordinals) order by g.shard) into v_parts
+    from (select steadfast.shard_hash(e.value ->> 'workflow_id') & (v_shards - 1) as shard,
+                 pg_catalog.jsonb_agg(e.value order by e.n) as batch,
+                 pg_catalog.jsonb_agg(e.n order by e.n) as ordinals
+          from pg_catalog.jsonb_array_elements(p_writes) with ordinality as e(value, n)
+          group by 1) g;
+    for v_part in select p.part from pg_catalog.jsonb_array_elements(v_parts) as p(part) loop
+        begin
+            v_rows := v_rows || coalesce((select pg_catalog.jsonb_agg(pg_catalog.to_jsonb(b)
+                                                 || pg_catalog.jsonb_build_object('ordinal', v_part -> 2 -> (b.ordinal - 1)))
+                                          from steadfast._on_record_batch((v_part ->> 0)::integer, v_part -> 1) b), '[]');
+        exception when others then
+            get stacked diagnostics v_state = returned_sqlstate, v_message = message_text, v_detail = pg_exception_detail,
+                                    v_hint = pg_exception_hint;
+            perform steadfast._raise(v_state, steadfast._router_renumbered(v_message, 'record_batch', v_part -> 2),
+                                     nullif(v_detail, ''), nullif(v_hint, ''));
+        end;
     end loop;
+    return query
+    select x.ordinal, x.error_code, x.error_message, x.step_key, x.seq, x.recorded, x.completed_at
+    from pg_catalog.jsonb_to_recordset(v_rows) as x(ordinal integer, error_code text, error_message text, step_key text,
+                                                    seq integer, recorded boolean, completed_at timestamptz)
+    order by x.ordinal;
 end;
 $r$),
     ('claim_workflows', 'router', $r$
 declare
-    v_shards integer := (select pg_catalog.count(*)::integer from steadfast.shard_identity());
+    v_shards integer := steadfast._router_shards();
     v_first integer := (pg_catalog.random() * 1024)::integer;
     v_left integer := p_limit;
     v_claimed integer;
@@ -270,6 +336,25 @@ begin
     -- The placement functions, as this database defines them: router and shards hash alike.
     return next pg_catalog.pg_get_functiondef('steadfast.shard_key(text)'::regprocedure);
     return next pg_catalog.pg_get_functiondef('steadfast.shard_hash(text)'::regprocedure);
+    -- _raise(code, message, detail, hint), as the engine raises its errors.
+    return next pg_catalog.pg_get_functiondef('steadfast._raise(text,text,text,text)'::regprocedure);
+    -- _router_shards() → the cluster's partition count (the server's p0, p1, … options).
+    return next $ddl$create or replace function steadfast._router_shards() returns integer language sql stable
+set search_path = pg_catalog, pg_temp as $body$
+    select pg_catalog.count(*)::integer from pg_catalog.pg_foreign_server s, pg_catalog.unnest(s.srvoptions) o
+    where s.srvname = 'steadfast_shards' and o ~ '^(p|partition_)[0-9]+='
+$body$$ddl$;
+    -- _router_renumbered(message, function, ordinals) → a shard's error message about element n
+    -- of its part ("function[n]: …"), about that element's place in the whole batch (ordinals:
+    -- the part's elements' places) instead.
+    return next $ddl$create or replace function steadfast._router_renumbered(p_message text, p_function text, p_ordinals jsonb)
+returns text language sql immutable set search_path = pg_catalog, pg_temp as $body$
+    select coalesce(m[1], '') || p_function || '[' || coalesce(p_ordinals ->> (m[2]::integer - 1), m[2]) || ']' || m[3]
+    from (select pg_catalog.regexp_match(p_message, '^(.*?REMOTE ERROR: )?' || p_function || '[[]([0-9]+)[]](.*)$') as m) x
+    where m is not null
+    union all
+    select p_message where pg_catalog.regexp_match(p_message, '^(.*?REMOTE ERROR: )?' || p_function || '[[]([0-9]+)[]](.*)$') is null
+$body$$ddl$;
 
     for f in
         select p.oid, p.proname::text as name, r.route, r.combine,
@@ -356,7 +441,9 @@ declare
 begin
     execute pg_catalog.format('grant usage on schema steadfast to %I', p_role);
     execute pg_catalog.format('grant usage on foreign server steadfast_shards to %I', p_role);
-    execute pg_catalog.format('grant execute on function steadfast.shard_key(text), steadfast.shard_hash(text) to %I', p_role);
+    execute pg_catalog.format('grant execute on function steadfast.shard_key(text), steadfast.shard_hash(text),
+                               steadfast._router_shards(), steadfast._router_renumbered(text, text, jsonb),
+                               steadfast._raise(text, text, text, text) to %I', p_role);
     for v_signature in
         select g.function_signature from steadfast.grant_sets() g
         where g.role_set = p_set and pg_catalog.to_regprocedure(g.function_signature) is not null

@@ -321,6 +321,8 @@ returns text language sql immutable as $$
             ('start_workflow_and_claim', 'p_name', 'job'),
             ('start_workflows', 'p_workflows',
              '[{"name": "job", "workflow_id": "bi-new-1", "input": {"n": 1}, "options": {}}]'),
+            ('validate_workflows', 'p_workflows',
+             '[{"name": "job", "workflow_id": "bi-new-1", "input": {"n": 1}, "options": {}}]'),
             ('record_step', 'p_name', 'bi-step'),
             ('sleep_workflow', 'p_name', 'bi-nap'),
             ('sleep_workflow', 'p_options', '{"seconds": 60}'),

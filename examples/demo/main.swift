@@ -105,10 +105,19 @@ case "worker":
     }
 
 case "python-worker":
-    // Installs the engine if needed (idempotent), then runs until SIGTERM / Ctrl-C.
-    try await Steadfast.migrate(database)
-    let worker = Worker(database: database, configuration: .init(queues: [arguments.count > 1 ? arguments[1] : "default"],
-                                                                 concurrency: 10))
+    // Installs the engine if needed (idempotent), then runs until SIGTERM / Ctrl-C. With
+    // STEADFAST_SHARDS (the shards' URLs, space-separated, in shard order) it runs on a sharded
+    // cluster instead, whose router the Python service talks to (docs/scale-out.md).
+    let shards = (ProcessInfo.processInfo.environment["STEADFAST_SHARDS"] ?? "").split(separator: " ")
+        .map { DatabaseConfiguration(connectionString: String($0)) }
+    let configuration = Worker.Configuration(queues: [arguments.count > 1 ? arguments[1] : "default"], concurrency: 10)
+    let worker: Worker
+    if shards.isEmpty {
+        try await Steadfast.migrate(database)
+        worker = Worker(database: database, configuration: configuration)
+    } else {
+        worker = Worker(shards: shards, configuration: configuration)
+    }
     worker.register(Greet())
     worker.register(Nap())
     worker.register(Fulfil())

@@ -43,45 +43,26 @@ struct ShardedCluster: Sendable {
         let server = try TestDatabase.serverURL()
         let admin = try await Connection.connect(DatabaseConfiguration(connectionString: server, maximumConnections: 1),
                                                  logger: TestDatabase.logger)
-        defer { Task { await admin.close() } }
         let name = try #require(URLComponents(string: base)?.path.dropFirst()).description
-        // Where the shards are as the server itself reaches them; no user: PL/Proxy connects to
-        // a shard as the role that called the router.
-        let whereRows = try await admin.query("""
-            select 'host=' || coalesce(pg_catalog.host(pg_catalog.inet_server_addr()),
-                                       pg_catalog.split_part(pg_catalog.current_setting('unix_socket_directories'), ',', 1))
-                   || ' port=' || pg_catalog.current_setting('port') as place
-            """)
-        let place = try whereRows[0].string("place")
         var shardURLs: [String] = []
         var partitions: [String] = []
         for k in 0..<count {
             let database = "\(name)_shard_\(k)"
-            try await admin.execute("create database \(database)")
+            _ = try await admin.execute("create database \(database)")
             let url = TestDatabase.connectionString(server, database: database)
             let configuration = DatabaseConfiguration(connectionString: url, maximumConnections: 1)
-            try await Migrator(configuration: configuration, logger: TestDatabase.logger).migrate()
-            let shard = try await Connection.connect(configuration, logger: TestDatabase.logger)
-            _ = try await shard.query("select * from steadfast.configure_shard($1, $2)", [String(k), String(count)])
-            await shard.close()
+            try await Sharding.configureShard(configuration, shard: k, of: count, logger: TestDatabase.logger)
             shardURLs.append(url)
-            partitions.append("p\(k) '\(place) dbname=\(database)'")
+            partitions.append(try await Sharding.partition(of: configuration, logger: TestDatabase.logger))
         }
         let routerDatabase = "\(name)_router"
-        try await admin.execute("create database \(routerDatabase)")
+        _ = try await admin.execute("create database \(routerDatabase)")
+        await admin.close()
         let routerURL = TestDatabase.connectionString(server, database: routerDatabase)
-        let router = try await Connection.connect(DatabaseConfiguration(connectionString: routerURL, maximumConnections: 1),
-                                                  logger: TestDatabase.logger)
-        let shard0 = try await Connection.connect(DatabaseConfiguration(connectionString: shardURLs[0], maximumConnections: 1),
-                                                  logger: TestDatabase.logger)
-        let ddl = try await shard0.query("select s from steadfast.router_ddl() as s").map { try $0.string("s") }
-        await shard0.close()
-        try await router.execute("set client_min_messages = warning")
-        try await router.execute("create extension if not exists plproxy")
-        try await router.execute("create server steadfast_shards foreign data wrapper plproxy options (\(partitions.joined(separator: ", ")))")
-        try await router.execute("create user mapping for public server steadfast_shards")
-        for statement in ddl { try await router.execute(statement) }
-        await router.close()
+        try await Sharding.installRouter(DatabaseConfiguration(connectionString: routerURL, maximumConnections: 1),
+                                         partitions: partitions,
+                                         engine: DatabaseConfiguration(connectionString: shardURLs[0], maximumConnections: 1),
+                                         logger: TestDatabase.logger)
         return ShardedCluster(router: routerURL, shards: shardURLs)
     }
 

@@ -6,6 +6,7 @@ create table steadfast.shard_identity (
     singleton boolean primary key default true check (singleton),
     shard integer not null,
     shards integer not null check (shards between 1 and 1024 and shards & (shards - 1) = 0),
+    previous_shards integer[] not null default '{}',
     configured_at timestamptz not null default pg_catalog.now(),
     check (shard >= 0 and shard < shards)
 );
@@ -14,4 +15,5 @@ comment on table steadfast.shard_identity is
 comment on column steadfast.shard_identity.singleton is 'Always true: the table holds at most one row.';
 comment on column steadfast.shard_identity.shard is 'This database''s shard number, 0 … shards - 1 (its partition in the router''s cluster).';
 comment on column steadfast.shard_identity.shards is 'How many shards the cluster has (a power of two, as PL/Proxy requires).';
+comment on column steadfast.shard_identity.previous_shards is 'The shard counts the cluster had before it grew, oldest first: a workflow placed here by one of them stays here, and its children join it.';
 comment on column steadfast.shard_identity.configured_at is 'When configure_shard last set this row.';

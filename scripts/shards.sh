@@ -47,8 +47,12 @@ up)
         echo '\set ON_ERROR_STOP on'
         echo 'set client_min_messages = warning;'
         echo 'create extension if not exists plproxy;'
-        echo "create server steadfast_shards foreign data wrapper plproxy options ($(IFS=,; echo "${options[*]}"));"
-        echo 'create user mapping for public server steadfast_shards;'
+        # steadfast_probe: the same partitions, for a grown router's look-ups while it places a
+        # call (PL/Proxy does not nest calls to one cluster; see sql/96_router.sql).
+        for server in steadfast_shards steadfast_probe; do
+            echo "create server $server foreign data wrapper plproxy options ($(IFS=,; echo "${options[*]}"));"
+            echo "create user mapping for public server $server;"
+        done
         psql "$(url_for "${prefix}_shard_0")" -XAt -v ON_ERROR_STOP=1 -c 'select s || E'"'"';'"'"' from steadfast.router_ddl() s'
     } | psql "$(url_for "$router")" -Xq -v ON_ERROR_STOP=1 -f - >/dev/null
     echo "shards: router $router over $shards shards" >&2

@@ -97,55 +97,6 @@ $fn$;
 comment on function steadfast.shard_identity() is
     'Which shard of a cluster this database is (shard, shards); no row when it is not a shard.';
 
--- configure_shard(shard, shards) → (shard, shards, misplaced_workflows): makes this database
--- shard `shard` of a cluster of `shards`: records it (steadfast.shard_identity) and installs
--- triggers that refuse, with SF005, a workflow whose id belongs on another shard and a schedule
--- whose name does (an insert only: rows never move). Returns how many existing workflows
--- belong elsewhere (0 on a new shard; a database that held workflows before it was a shard
--- keeps them, and only a direct connection finds those). Running it again with other numbers
--- replaces the triggers. Owner only. Raises SF005 (bad numbers).
-create or replace function steadfast.configure_shard(p_shard integer, p_shards integer)
-returns table (shard integer, shards integer, misplaced_workflows bigint)
-language plpgsql
-security definer
-set search_path = pg_catalog, pg_temp
-as $fn$
--- @plpgsql_check_options: performance_warnings = false
-begin
-    perform steadfast._shard_count(p_shards, 'configure_shard');
-    if p_shard is null or p_shard < 0 or p_shard >= p_shards then
-        raise exception using errcode = 'SF005',
-            message = pg_catalog.format('configure_shard: shard must be from 0 to %s, not %s',
-                                        p_shards - 1, coalesce(p_shard::text, 'null'));
-    end if;
-    insert into steadfast.shard_identity as i (singleton, shard, shards) values (true, p_shard, p_shards)
-    on conflict (singleton) do update set shard = excluded.shard, shards = excluded.shards,
-                                          configured_at = pg_catalog.now();
-    -- The shard's numbers are constants in the triggers' WHEN clauses: a correctly placed insert
-    -- costs one hash, and calls no function body.
-    if exists (select 1 from pg_catalog.pg_trigger t where t.tgname = 'misplaced_workflow' and t.tgrelid = 'steadfast.workflows'::regclass) then
-        drop trigger misplaced_workflow on steadfast.workflows;
-    end if;
-    if exists (select 1 from pg_catalog.pg_trigger t where t.tgname = 'misplaced_schedule' and t.tgrelid = 'steadfast.schedules'::regclass) then
-        drop trigger misplaced_schedule on steadfast.schedules;
-    end if;
-    execute pg_catalog.format(
-        'create trigger misplaced_workflow before insert on steadfast.workflows for each row
-         when ((steadfast.shard_hash(new.id) & %s) <> %s) execute function steadfast._misplaced(%s, %s)',
-        p_shards - 1, p_shard, p_shard, p_shards);
-    execute pg_catalog.format(
-        'create trigger misplaced_schedule before insert on steadfast.schedules for each row
-         when ((steadfast.shard_hash(steadfast._schedule_shard_id(new.name)) & %s) <> %s)
-         execute function steadfast._misplaced(%s, %s)',
-        p_shards - 1, p_shard, p_shard, p_shards);
-    return query
-    select p_shard, p_shards,
-           (select pg_catalog.count(*) from steadfast.workflows w where (steadfast.shard_hash(w.id) & (p_shards - 1)) <> p_shard);
-end;
-$fn$;
-comment on function steadfast.configure_shard(integer, integer) is
-    'Makes this database shard n of a cluster (a power of two): records it and refuses workflows and schedules that belong on another shard. Owner only. SF005.';
-
 -- _schedule_shard_id(name) → an id in the schedule's namespace whose shard key is the
 -- schedule's: its occurrences ("schedule:<name>@<time>") and the schedule live together.
 create or replace function steadfast._schedule_shard_id(p_name text)
@@ -155,6 +106,99 @@ immutable
 as $fn$
     select 'schedule:' || p_name || '@'
 $fn$;
+
+-- configure_shard(shard, shards) → (shard, shards, misplaced_workflows): makes this database
+-- shard `shard` of a cluster of `shards`: records it (steadfast.shard_identity) and installs
+-- triggers that refuse, with SF005, a workflow whose id belongs on another shard and a schedule
+-- whose name does (an insert only: rows never move). Growing the cluster — the same shard
+-- number, more shards — keeps the earlier count (previous_shards): what it placed here stays,
+-- and a new workflow that shares the key of one placed here by it (a child, a fork, a
+-- schedule's next occurrence) is still accepted. Returns how many existing workflows belong
+-- elsewhere under every map (0 on a new shard; a database that held workflows before it was a
+-- shard keeps them, and only a direct connection finds those). Owner only. Raises SF005 (bad
+-- numbers; fewer shards than before, or another shard number: shards are never merged or
+-- renumbered).
+create or replace function steadfast.configure_shard(p_shard integer, p_shards integer)
+returns table (shard integer, shards integer, misplaced_workflows bigint)
+language plpgsql
+security definer
+set search_path = pg_catalog, pg_temp
+as $fn$
+-- @plpgsql_check_options: performance_warnings = false
+declare
+    v_before steadfast.shard_identity;
+    v_previous integer[] := '{}';
+    v_accepts text;
+begin
+    perform steadfast._shard_count(p_shards, 'configure_shard');
+    if p_shard is null or p_shard < 0 or p_shard >= p_shards then
+        raise exception using errcode = 'SF005',
+            message = pg_catalog.format('configure_shard: shard must be from 0 to %s, not %s',
+                                        p_shards - 1, coalesce(p_shard::text, 'null'));
+    end if;
+    select * into v_before from steadfast.shard_identity;
+    if found then
+        if v_before.shard <> p_shard or p_shards < v_before.shards then
+            raise exception using errcode = 'SF005',
+                message = pg_catalog.format('configure_shard: this database is shard %s of %s; it can only stay shard %s of as many or more shards',
+                                            v_before.shard, v_before.shards, v_before.shard),
+                hint = 'Shards are never renumbered or merged: a cluster grows by adding shards (docs/scale-out.md).';
+        end if;
+        v_previous := v_before.previous_shards
+                      || case when p_shards > v_before.shards then array[v_before.shards] else '{}'::integer[] end;
+    end if;
+    insert into steadfast.shard_identity as i (singleton, shard, shards, previous_shards)
+    values (true, p_shard, p_shards, v_previous)
+    on conflict (singleton) do update set shards = excluded.shards, previous_shards = excluded.previous_shards,
+                                          configured_at = pg_catalog.now();
+    if exists (select 1 from pg_catalog.pg_trigger t where t.tgname = 'misplaced_workflow' and t.tgrelid = 'steadfast.workflows'::regclass) then
+        drop trigger misplaced_workflow on steadfast.workflows;
+    end if;
+    if exists (select 1 from pg_catalog.pg_trigger t where t.tgname = 'misplaced_schedule' and t.tgrelid = 'steadfast.schedules'::regclass) then
+        drop trigger misplaced_schedule on steadfast.schedules;
+    end if;
+    -- The shard's numbers are constants in the triggers' WHEN clauses: a correctly placed insert
+    -- costs one hash, and calls no function body. A row is refused when no map, the current
+    -- one or an earlier, places its key here.
+    select pg_catalog.string_agg(pg_catalog.format('(h & %s) <> %s', m - 1, p_shard), ' and ' order by m desc)
+    into v_accepts
+    from pg_catalog.unnest(array[p_shards] || v_previous) m;
+    execute pg_catalog.format(
+        'create trigger misplaced_workflow before insert on steadfast.workflows for each row
+         when (%s) execute function steadfast._misplaced(%s, %s)',
+        pg_catalog.replace(v_accepts, 'h &', 'steadfast.shard_hash(new.id) &'), p_shard, p_shards);
+    execute pg_catalog.format(
+        'create trigger misplaced_schedule before insert on steadfast.schedules for each row
+         when (%s) execute function steadfast._misplaced(%s, %s)',
+        pg_catalog.replace(v_accepts, 'h &', 'steadfast.shard_hash(steadfast._schedule_shard_id(new.name)) &'), p_shard, p_shards);
+    return query
+    select p_shard, p_shards,
+           (select pg_catalog.count(*) from steadfast.workflows w
+            where not exists (select 1 from pg_catalog.unnest(array[p_shards] || v_previous) m
+                              where (steadfast.shard_hash(w.id) & (m - 1)) = p_shard));
+end;
+$fn$;
+comment on function steadfast.configure_shard(integer, integer) is
+    'Makes this database shard n of a cluster (a power of two; more shards later to grow it): records it and refuses workflows and schedules that belong on another shard. Owner only. SF005.';
+
+-- holds(workflow_id) → whether this database holds the workflow — or, for an id of the
+-- schedule: namespace whose workflow it does not hold, the schedule of its shard key. A router
+-- whose cluster grew asks an earlier map's shard with it before it places a call by the new
+-- map. Read-only; never raises (null: false).
+create or replace function steadfast.holds(p_workflow_id text)
+returns boolean
+language sql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $fn$
+    select exists (select 1 from steadfast.workflows w where w.id = p_workflow_id)
+        or (pg_catalog.starts_with(p_workflow_id, 'schedule:')
+            and exists (select 1 from steadfast.schedules s
+                        where steadfast.shard_key(steadfast._schedule_shard_id(s.name)) = steadfast.shard_key(p_workflow_id)))
+$fn$;
+comment on function steadfast.holds(text) is
+    'Whether this database holds the workflow (for a schedule: id, else its schedule); a grown router''s probe.';
 
 -- _misplaced() (trigger; arguments: shard, shards) refuses the row with SF005, naming the
 -- shard it belongs on.
@@ -180,23 +224,26 @@ begin
 end;
 $fn$;
 
--- schedules_here(names) → the names, of those given, of the schedules that live in this
--- database: all of them when it is not a shard, else those whose occurrences belong on this
--- shard. A sharded worker declares each of its schedules on the one shard that ticks it.
+-- schedules_here(names) → (name, present): of the names given, those of the schedules this
+-- database holds (present) or — when they exist nowhere yet — would hold: all of them when it
+-- is not a shard, else those present here and those the current map places here. A sharded
+-- worker declares each schedule on the shard where it is present, else where it is placed.
 -- Read-only; never raises (null names: no row).
 create or replace function steadfast.schedules_here(p_names text[])
-returns setof text
+returns table (name text, present boolean)
 language sql
 stable
 security definer
 set search_path = pg_catalog, pg_temp
 as $fn$
-    select n.name
+    select n.name, exists (select 1 from steadfast.schedules x where x.name = n.name)
     from pg_catalog.unnest(p_names) with ordinality as n(name, i)
     left join steadfast.shard_identity s on true
     where n.name is not null
-      and (s.shards is null or (steadfast.shard_hash(steadfast._schedule_shard_id(n.name)) & (s.shards - 1)) = s.shard)
+      and (s.shards is null
+           or (steadfast.shard_hash(steadfast._schedule_shard_id(n.name)) & (s.shards - 1)) = s.shard
+           or exists (select 1 from steadfast.schedules x where x.name = n.name))
     order by n.i
 $fn$;
 comment on function steadfast.schedules_here(text[]) is
-    'Of the schedule names given, those that live in this database (all of them unless it is a shard).';
+    'Of the schedule names given, those present in this database or placed here by the current map, each with whether it is present.';

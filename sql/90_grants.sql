@@ -42,7 +42,7 @@ as $fn$
         ('steadfast.list_stranded(jsonb)'),
         -- where a workflow lives in a sharded cluster (sql/25_shards.sql)
         ('steadfast.shard_key(text)'), ('steadfast.shard_hash(text)'), ('steadfast.shard_of(text,integer)'),
-        ('steadfast.shard_identity()'), ('steadfast.schedules_here(text[])')),
+        ('steadfast.shard_identity()'), ('steadfast.schedules_here(text[])'), ('steadfast.holds(text)')),
     client (f) as (values
         ('steadfast.start_workflow(text,text,jsonb,jsonb)'), ('steadfast.start_workflows(jsonb,jsonb)'),
         ('steadfast.validate_workflows(jsonb,jsonb)'),

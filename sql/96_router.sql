@@ -8,8 +8,8 @@
 --   psql shard_k -c "select steadfast.configure_shard(k, N)"        -- each shard, once
 --   psql router  -c "create extension plproxy"                        -- a superuser
 --   psql router  -c "create server steadfast_shards foreign data wrapper plproxy
---                    options (p0 'dbname=… host=…', p1 …)"
---   psql router  -c "create user mapping for public server steadfast_shards"
+--                    options (p0 'dbname=… host=…', p1 …)"       -- and steadfast_probe, the same
+--   psql router  -c "create user mapping for public server steadfast_shards"  -- and _probe
 --   psql shard_0 -XAtc "select steadfast.router_ddl()" | psql router -v ON_ERROR_STOP=1
 --
 -- Routes:
@@ -60,7 +60,8 @@ as $fn$
     -- every shard, combined
     ('schema_version', 'all', 'select pg_catalog.min(r.v) from r'),
     ('shard_identity', 'all', 'select r.shard, r.shards from r order by r.shard'),
-    ('schedules_here', 'all', 'select distinct r.v from r'),
+    ('schedules_here', 'all', 'select r.name, pg_catalog.bool_or(r.present) from r group by r.name order by r.name'),
+    ('holds', 'workflow', null),
     ('validate_workflows', 'one', null),
     ('list_workflows', 'all',
      'select r.* from r order by r.created_at desc, r.workflow_id desc
@@ -110,14 +111,14 @@ as $fn$
 declare
     v_id text := coalesce(p_workflow_id, pg_catalog.gen_random_uuid()::text);
 begin
-    return query select * from steadfast._on_start_workflow(steadfast.shard_hash(v_id), v_id, p_name, p_input, p_options);
+    return query select * from steadfast._on_start_workflow(steadfast._router_place(v_id), v_id, p_name, p_input, p_options);
 end;
 $r$),
     ('start_workflow_and_claim', 'router', $r$
 declare
     v_id text := coalesce(p_workflow_id, pg_catalog.gen_random_uuid()::text);
 begin
-    return query select * from steadfast._on_start_workflow_and_claim(steadfast.shard_hash(v_id), p_executor_id, v_id,
+    return query select * from steadfast._on_start_workflow_and_claim(steadfast._router_place(v_id), p_executor_id, v_id,
                                                                        p_name, p_input, p_options);
 end;
 $r$),
@@ -125,6 +126,7 @@ $r$),
 declare
     v_options jsonb := coalesce(p_options, '{}');
     v_shards integer := steadfast._router_shards();
+    v_place integer := steadfast._router_place(p_workflow_id);
     v_id text;
 begin
     -- The fork is created on the original's shard, so its id must belong there: the original's
@@ -134,15 +136,14 @@ begin
         if pg_catalog.starts_with(p_workflow_id, 'schedule:') then
             loop
                 v_id := 'fork-' || pg_catalog.gen_random_uuid()::text;
-                exit when (steadfast.shard_hash(v_id) & (v_shards - 1)) = (steadfast.shard_hash(p_workflow_id) & (v_shards - 1));
+                exit when (steadfast.shard_hash(v_id) & (v_shards - 1)) = v_place;
             end loop;
         else
             v_id := steadfast.shard_key(p_workflow_id) || '/fork-' || pg_catalog.gen_random_uuid()::text;
         end if;
         v_options := v_options || pg_catalog.jsonb_build_object('workflow_id', v_id);
     end if;
-    return query select * from steadfast._on_fork_workflow(steadfast.shard_hash(p_workflow_id), p_workflow_id,
-                                                            p_from_step, v_options);
+    return query select * from steadfast._on_fork_workflow(v_place, p_workflow_id, p_from_step, v_options);
 end;
 $r$),
     ('start_workflows', 'router', $r$
@@ -170,7 +171,7 @@ begin
     into v_elements
     from pg_catalog.jsonb_array_elements(p_workflows) with ordinality as e(value, n);
     select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(g.shard, g.batch, g.ordinals) order by g.shard) into v_parts
-    from (select steadfast.shard_hash(e.value ->> 'workflow_id') & (v_shards - 1) as shard,
+    from (select steadfast._router_place(e.value ->> 'workflow_id') as shard,
                  pg_catalog.jsonb_agg(e.value order by e.n) as batch,
                  pg_catalog.jsonb_agg(e.n order by e.n) as ordinals
           from pg_catalog.jsonb_array_elements(v_elements) with ordinality as e(value, n)
@@ -224,7 +225,7 @@ begin
         return;
     end if;
     select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(g.shard, g.batch, g.ordinals) order by g.shard) into v_parts
-    from (select steadfast.shard_hash(e.value ->> 'workflow_id') & (v_shards - 1) as shard,
+    from (select steadfast._router_place(e.value ->> 'workflow_id') as shard,
                  pg_catalog.jsonb_agg(e.value order by e.n) as batch,
                  pg_catalog.jsonb_agg(e.n order by e.n) as ordinals
           from pg_catalog.jsonb_array_elements(p_writes) with ordinality as e(value, n)
@@ -295,6 +296,7 @@ begin
     execute pg_catalog.format('revoke all on all functions in schema steadfast from %I', p_role);
     execute pg_catalog.format('revoke usage on schema steadfast from %I', p_role);
     execute pg_catalog.format('revoke usage on foreign server steadfast_shards from %I', p_role);
+    execute pg_catalog.format('revoke usage on foreign server steadfast_probe from %I', p_role);
     return v_revoked;
 end;
 $r$)
@@ -336,14 +338,55 @@ begin
     -- The placement functions, as this database defines them: router and shards hash alike.
     return next pg_catalog.pg_get_functiondef('steadfast.shard_key(text)'::regprocedure);
     return next pg_catalog.pg_get_functiondef('steadfast.shard_hash(text)'::regprocedure);
-    -- _raise(code, message, detail, hint), as the engine raises its errors.
-    return next pg_catalog.pg_get_functiondef('steadfast._raise(text,text,text,text)'::regprocedure);
     -- _router_shards() → the cluster's partition count (the server's p0, p1, … options).
     return next $ddl$create or replace function steadfast._router_shards() returns integer language sql stable
 set search_path = pg_catalog, pg_temp as $body$
     select pg_catalog.count(*)::integer from pg_catalog.pg_foreign_server s, pg_catalog.unnest(s.srvoptions) o
     where s.srvname = 'steadfast_shards' and o ~ '^(p|partition_)[0-9]+='
 $body$$ddl$;
+    -- _router_maps() → the shard counts the cluster has had, newest first (one while it never
+    -- grew). Made here when missing, from the server's partitions; Sharding.installRouter
+    -- prepends the new count when the cluster grows.
+    return next $ddl$do $body$
+begin
+    if pg_catalog.to_regprocedure('steadfast._router_maps()') is null then
+        execute pg_catalog.format('create function steadfast._router_maps() returns integer[] language sql immutable
+                                   set search_path = pg_catalog, pg_temp as %L',
+                                  pg_catalog.format('select array[%s]', steadfast._router_shards()));
+    end if;
+end;
+$body$$ddl$;
+    -- _on_holds(partition, id): steadfast.holds on that partition, through the server
+    -- steadfast_probe (the same partitions): it runs while a call to steadfast_shards is being
+    -- placed, and PL/Proxy does not nest calls to one cluster.
+    return next $ddl$create or replace function steadfast._on_holds(p_partition integer, p_workflow_id text) returns boolean
+language plproxy as $body$
+cluster 'steadfast_probe';
+run on p_partition;
+select steadfast.holds(p_workflow_id);
+$body$$ddl$;
+    -- _router_place(id) → the partition of the workflow (or, for "schedule:<name>@", the
+    -- schedule): by the current map; after the cluster grew, the earlier map's shard when that
+    -- shard holds it (steadfast.holds) — existing workflows stay where they were placed.
+    return next $ddl$create or replace function steadfast._router_place(p_workflow_id text) returns integer
+language plpgsql stable set search_path = pg_catalog, pg_temp as $body$
+declare
+    v_maps integer[] := steadfast._router_maps();
+    v_hash integer := steadfast.shard_hash(p_workflow_id);
+    v_new integer := v_hash & (v_maps[1] - 1);
+    v_old integer;
+begin
+    for i in 2 .. pg_catalog.cardinality(v_maps) loop
+        v_old := v_hash & (v_maps[i] - 1);
+        if v_old <> v_new and steadfast._on_holds(v_old, p_workflow_id) then
+            return v_old;
+        end if;
+    end loop;
+    return v_new;
+end;
+$body$$ddl$;
+    -- _raise(code, message, detail, hint), as the engine raises its errors.
+    return next pg_catalog.pg_get_functiondef('steadfast._raise(text,text,text,text)'::regprocedure);
     -- _router_renumbered(message, function, ordinals) → a shard's error message about element n
     -- of its part ("function[n]: …"), about that element's place in the whole batch (ordinals:
     -- the part's elements' places) instead.
@@ -386,8 +429,8 @@ $body$$ddl$;
                 'create or replace function steadfast.%I(%s) returns %s language plproxy as %L',
                 f.name, f.arguments, f.result,
                 pg_catalog.format(E'cluster %L;\nrun on %s;\ntarget steadfast.%I;\n', 'steadfast_shards',
-                    case f.route when 'workflow' then pg_catalog.format('steadfast.shard_hash(%s)', f.first)
-                                 when 'schedule' then pg_catalog.format('steadfast.shard_hash(%L || %s || %L)', 'schedule:', f.first, '@')
+                    case f.route when 'workflow' then pg_catalog.format('steadfast._router_place(%s)', f.first)
+                                 when 'schedule' then pg_catalog.format('steadfast._router_place(%L || %s || %L)', 'schedule:', f.first, '@')
                                  else '0' end,
                     f.name));
         elsif f.route = 'all' then
@@ -441,9 +484,11 @@ declare
 begin
     execute pg_catalog.format('grant usage on schema steadfast to %I', p_role);
     execute pg_catalog.format('grant usage on foreign server steadfast_shards to %I', p_role);
+    execute pg_catalog.format('grant usage on foreign server steadfast_probe to %I', p_role);
     execute pg_catalog.format('grant execute on function steadfast.shard_key(text), steadfast.shard_hash(text),
                                steadfast._router_shards(), steadfast._router_renumbered(text, text, jsonb),
-                               steadfast._raise(text, text, text, text) to %I', p_role);
+                               steadfast._raise(text, text, text, text), steadfast._router_maps(),
+                               steadfast._router_place(text), steadfast._on_holds(integer, text) to %I', p_role);
     for v_signature in
         select g.function_signature from steadfast.grant_sets() g
         where g.role_set = p_set and pg_catalog.to_regprocedure(g.function_signature) is not null

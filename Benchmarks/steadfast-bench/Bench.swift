@@ -43,7 +43,7 @@ final class Bench {
     func value(_ name: String) -> Double { results.first { $0.name == name }?.value ?? .nan }
 
     /// The phases, in the order `run` takes them.
-    static let phases = ["floor", "serial", "roundtrips", "enqueue", "drain", "observed", "latency", "wakeups", "recovery", "memory", "sleep", "sleep10k", "children", "messages", "dashboard"]
+    static let phases = ["floor", "serial", "roundtrips", "enqueue", "drain", "observed", "latency", "wakeups", "recovery", "memory", "sleep", "sleep10k", "children", "messages", "dashboard", "shards"]
 
     /// Runs the named phases (all of them by default; `steadfast-bench run --only drain,floor`
     /// for profiling one). Ratios need the floor: it runs whenever a phase compares with it.
@@ -110,6 +110,10 @@ final class Bench {
         if wanted("messages") {
             print("== messages: round trips to a waiting workflow; a stream of 5,000 values written and read")
             try await messages()
+        }
+        if wanted("shards") {
+            print("== shards: a PL/Proxy router over 4 shards (databases of this server): routing cost, drain 1 vs 4")
+            try await shards()
         }
     }
 
@@ -724,8 +728,12 @@ extension String {
 final class WorkerProcess {
     let process = Process()
 
-    init(queue: String, concurrency: Int, holdMilliseconds: Int, pool: Int, observed: Bool = false) throws {
+    /// `shards`: the shards' URLs when the worker is to run on a sharded cluster.
+    init(queue: String, concurrency: Int, holdMilliseconds: Int, pool: Int, observed: Bool = false, shards: [String] = []) throws {
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        if !shards.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(["STEADFAST_SHARDS": shards.joined(separator: " ")]) { $1 }
+        }
         process.arguments = ["worker", queue, String(concurrency), String(holdMilliseconds), String(pool)]
             + (observed ? ["observed"] : [])
         let output = Pipe()

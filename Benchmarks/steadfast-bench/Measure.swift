@@ -8,6 +8,10 @@ enum Measure {
         return (ContinuousClock.now - start).secondsValue
     }
 
+    static func milliseconds(_ body: () async throws -> Void) async rethrows -> Double {
+        try await time(body) * 1000
+    }
+
     static func percentile(_ values: [Double], _ p: Double) -> Double {
         guard !values.isEmpty else { return .nan }
         let sorted = values.sorted()

@@ -37,7 +37,14 @@ if arguments.first == "worker", arguments.count >= 5 {
     }
     let database = DatabaseConfiguration(connectionString: url, maximumConnections: Int(arguments[4]) ?? 10,
                                          applicationName: "steadfast-bench-worker")
-    let worker = Worker(database: database, configuration: .init(queues: [arguments[1]], concurrency: Int(arguments[2]) ?? 10))
+    // STEADFAST_SHARDS (space-separated URLs, in shard order): a worker on a sharded cluster.
+    let shards = (ProcessInfo.processInfo.environment["STEADFAST_SHARDS"] ?? "").split(separator: " ").map {
+        DatabaseConfiguration(connectionString: String($0), maximumConnections: Int(arguments[4]) ?? 10,
+                              applicationName: "steadfast-bench-worker")
+    }
+    let configuration = Worker.Configuration(queues: [arguments[1]], concurrency: Int(arguments[2]) ?? 10)
+    let worker = shards.isEmpty ? Worker(database: database, configuration: configuration)
+                                : Worker(shards: shards, configuration: configuration)
     worker.register(NoopWorkflow())
     worker.register(EmptyWorkflow())
     worker.register(HoldWorkflow(holdMilliseconds: Int(arguments[3]) ?? 0))

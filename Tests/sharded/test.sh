@@ -323,7 +323,8 @@ shome="$(q "$single" "select steadfast.shard_of('schedule:tap-nightly@', $SHARDS
 is "$(for ((k = 0; k < SHARDS; k++)); do q "${S[$k]}" "select $k from steadfast.schedules where name = 'tap-nightly'"; done)" "$shome" \
    "the schedule is on exactly one shard, its occurrences' (shard_of('schedule:tap-nightly@…', 4) = $shome)"
 is "$(q "$R" "select name || '|' || enabled from steadfast.list_schedules()")" "tap-nightly|true" "list_schedules through the router lists it once"
-is "$(q "$R" "select steadfast.schedules_here(array['tap-nightly'])")" "tap-nightly" "schedules_here through the router names it once"
+is "$(q "$R" "select name || '|' || present from steadfast.schedules_here(array['tap-nightly'])")" "tap-nightly|true" \
+   "schedules_here through the router names it once, present"
 q "$R" "select steadfast.set_fake_now('2031-02-01 03:00:30+00')" >/dev/null
 is "$(q "$R" "select started || '|' || more from steadfast.tick_schedules()" "select started || '|' || more from steadfast.tick_schedules()" 2>&1 | tr '\n' ' ')" \
    "1|false 0|false " "tick_schedules twice through the router past the fire time: one start, then none"

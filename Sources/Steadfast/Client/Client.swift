@@ -25,12 +25,13 @@ public final class Client: Sendable {
     let strandedChecks = Mutex<[String: ContinuousClock.Instant]>([:])
 
     /// A client on `pool` (a worker's, for the handles it returns: ``Worker/start(_:_:options:)``).
-    init(database: DatabaseConfiguration, pool: ConnectionPool, logger: Logger, telemetry: Telemetry) {
+    init(database: DatabaseConfiguration, pool: ConnectionPool, logger: Logger, telemetry: Telemetry,
+         listeningTo shards: [DatabaseConfiguration] = []) {
         self.database = database
         self.pool = pool
         self.logger = logger
         self.engine = Engine(pool: pool, logger: logger, telemetry: telemetry)
-        self.waiters = ResultWaiters(database: database, logger: logger)
+        self.waiters = ResultWaiters(databases: shards.isEmpty ? [database] : shards, logger: logger)
     }
 
     /// Connects and checks that the database's schema is the one this library expects.
@@ -45,6 +46,28 @@ public final class Client: Sendable {
     public static func connect(_ database: DatabaseConfiguration,
                                logger: Logger = Logger(label: "steadfast.client"),
                                observability: Observability = Observability()) async throws -> Client {
+        try await connect(database, listeningTo: [], logger: logger, observability: observability)
+    }
+
+    /// Connects to the router of a sharded cluster (docs/scale-out.md) and learns of results,
+    /// events and stream writes from the shards, where workflows notify: every call goes
+    /// through the router, and a wait ends as soon as its workflow's shard notifies. (With
+    /// ``connect(_:logger:observability:)`` on the router, waits find out by polling.)
+    /// - Parameters:
+    ///   - router: The router database.
+    ///   - shards: The shards, in any order; one listening connection each, opened on the first
+    ///     wait.
+    ///   - logger: Where to log. Defaults to a logger labelled `steadfast.client`.
+    ///   - observability: As for one database.
+    /// - Throws: ``SteadfastError`` as ``connect(_:logger:observability:)``.
+    public static func connect(router: DatabaseConfiguration, shards: [DatabaseConfiguration],
+                               logger: Logger = Logger(label: "steadfast.client"),
+                               observability: Observability = Observability()) async throws -> Client {
+        try await connect(router, listeningTo: shards, logger: logger, observability: observability)
+    }
+
+    private static func connect(_ database: DatabaseConfiguration, listeningTo shards: [DatabaseConfiguration],
+                                logger: Logger, observability: Observability) async throws -> Client {
         let pool = ConnectionPool(configuration: database, logger: logger)
         do {
             try await pool.withConnection { connection in
@@ -54,7 +77,7 @@ public final class Client: Sendable {
             await pool.close()
             throw error
         }
-        return Client(database: database, pool: pool, logger: logger, telemetry: Telemetry(observability))
+        return Client(database: database, pool: pool, logger: logger, telemetry: Telemetry(observability), listeningTo: shards)
     }
 
     /// Closes the client's connections. Waiting calls fail with ``SteadfastError/Code/shutdown``.

@@ -2,9 +2,11 @@ import Logging
 import Synchronization
 
 /// Wakes tasks waiting on workflows — for them to finish, to set an event, to write to a
-/// stream: one connection listens on `steadfast_finished`, `steadfast_event` and
+/// stream: one connection per database listens on `steadfast_finished`, `steadfast_event` and
 /// `steadfast_stream` for the whole client, opened on first use, and rings the doorbell of each
 /// waiter of the workflow id a notification names (waiters look again at what they wait for).
+/// A client of one database listens there; a client of a sharded cluster's router listens on
+/// the shards, where the workflows notify (the router itself has nothing to notify).
 final class ResultWaiters: Sendable {
     /// One waiting call.
     struct Subscription: Sendable {
@@ -14,19 +16,19 @@ final class ResultWaiters: Sendable {
     }
 
     private struct State {
-        var listener: Task<Void, Never>?
-        var connection: Connection?
+        var listeners: [Task<Void, Never>] = []
+        var connections: [Connection] = []
         var waiters: [String: [Int: Doorbell]] = [:]
         var nextID = 0
         var closed = false
     }
 
-    private let database: DatabaseConfiguration
+    private let databases: [DatabaseConfiguration]
     private let logger: Logger
     private let state = Mutex(State())
 
-    init(database: DatabaseConfiguration, logger: Logger) {
-        self.database = database
+    init(databases: [DatabaseConfiguration], logger: Logger) {
+        self.databases = databases
         self.logger = logger
     }
 
@@ -52,26 +54,49 @@ final class ResultWaiters: Sendable {
     }
 
     private func startListening() async throws {
-        if state.withLock({ $0.connection != nil || $0.closed }) { return }
-        let connection = try await Connection.connect(database, logger: logger)
-        for channel in ["steadfast_finished", "steadfast_event", "steadfast_stream"] {
-            try await connection.listen(channel)
-        }
-        let stream = await connection.notifications()
-        let installed = state.withLock { state -> Bool in
-            guard state.connection == nil, !state.closed else { return false }
-            state.connection = connection
-            state.listener = Task { [weak self] in
-                for await notification in stream {
-                    self?.ring(notification.payload)
+        if state.withLock({ !$0.connections.isEmpty || $0.closed }) { return }
+        var connections: [Connection] = []
+        var streams: [AsyncStream<PostgresNotification>] = []
+        do {
+            for database in databases {
+                let connection = try await Connection.connect(database, logger: logger)
+                connections.append(connection)
+                for channel in ["steadfast_finished", "steadfast_event", "steadfast_stream"] {
+                    try await connection.listen(channel)
                 }
-                // The connection is gone: the next subscriber reconnects; pollers still poll.
-                self?.state.withLock { $0.connection = nil }
-                self?.ringAll()
+                streams.append(await connection.notifications())
+            }
+        } catch {
+            for connection in connections { await connection.close() }
+            throw error
+        }
+        let installed = state.withLock { state -> Bool in
+            guard state.connections.isEmpty, !state.closed else { return false }
+            state.connections = connections
+            state.listeners = streams.map { stream in
+                Task { [weak self] in
+                    for await notification in stream {
+                        self?.ring(notification.payload)
+                    }
+                    // A connection is gone: the next subscriber listens anew; pollers still poll.
+                    await self?.dropListeners()
+                }
             }
             return true
         }
-        if !installed { await connection.close() }
+        if !installed {
+            for connection in connections { await connection.close() }
+        }
+    }
+
+    /// Stops listening (a connection was lost): closes the others, wakes every waiter.
+    private func dropListeners() async {
+        let connections = state.withLock { state -> [Connection] in
+            defer { state.connections = [] }
+            return state.connections
+        }
+        for connection in connections { await connection.close() }
+        ringAll()
     }
 
     private func ring(_ workflowID: String) {
@@ -85,13 +110,13 @@ final class ResultWaiters: Sendable {
     }
 
     func close() async {
-        let (connection, listener) = state.withLock { state -> (Connection?, Task<Void, Never>?) in
+        let (connections, listeners) = state.withLock { state -> ([Connection], [Task<Void, Never>]) in
             state.closed = true
-            defer { state.connection = nil; state.listener = nil }
-            return (state.connection, state.listener)
+            defer { state.connections = []; state.listeners = [] }
+            return (state.connections, state.listeners)
         }
-        await connection?.close()
-        listener?.cancel()
+        for connection in connections { await connection.close() }
+        for listener in listeners { listener.cancel() }
         ringAll()
     }
 }

@@ -17,10 +17,13 @@ extension Engine {
         return try row.int("shard")
     }
 
-    /// `schedules_here`: of the names given, those of the schedules this database ticks.
-    func schedulesHere(_ names: [String]) async throws -> Set<String> {
-        let rows = try await pool.query("select name from steadfast.schedules_here($1::text[]) as name", [Self.textArray(names)])
-        return Set(try rows.map { try $0.string("name") })
+    /// `schedules_here`: of the names given, those this database holds (`true`) or — if they
+    /// exist nowhere yet — would hold (`false`).
+    func schedulesHere(_ names: [String]) async throws -> [String: Bool] {
+        let rows = try await pool.query("select name, present from steadfast.schedules_here($1::text[])", [Self.textArray(names)])
+        var here: [String: Bool] = [:]
+        for row in rows { here[try row.string("name")] = try row.bool("present") }
+        return here
     }
 }
 

@@ -134,10 +134,20 @@ public final class Worker: Service, Sendable {
         defer { running.withLock { $0 = nil } }
         do {
             let schedules = self.schedules
-            for part in started {
-                let here = databases.count > 1 ? try await part.engine.schedulesHere(schedules.map(\.name)) : nil
-                try await ScheduleTicker.declare(schedules.filter { here?.contains($0.name) ?? true },
-                                                 engine: part.engine, logger: logger)
+            if started.count == 1 {
+                try await ScheduleTicker.declare(schedules, engine: started[0].engine, logger: logger)
+            } else {
+                // Each schedule on the one shard that ticks it: where it is, else where the map
+                // places it.
+                var answers: [[String: Bool]] = []
+                for part in started { answers.append(try await part.engine.schedulesHere(schedules.map(\.name))) }
+                for (index, part) in started.enumerated() {
+                    let mine = schedules.filter { schedule in
+                        let present = answers.firstIndex { $0[schedule.name] == true }
+                        return present.map { $0 == index } ?? (answers[index][schedule.name] != nil)
+                    }
+                    try await ScheduleTicker.declare(mine, engine: part.engine, logger: logger)
+                }
             }
         } catch {
             for part in started { await part.run.finish(); await part.pool.close() }

@@ -70,6 +70,13 @@ struct ShardedScenarioTests {
         await client.close()
     }
 
+    /// A client on the router that hears of results from the shards (a plain client on the
+    /// router, which polls, is used by ``fork()``).
+    private func client() async throws -> Client {
+        try await Client.connect(router: cluster.routerConfiguration, shards: cluster.shardConfigurations(maximumConnections: 2),
+                                 logger: TestDatabase.logger)
+    }
+
     private func worker(_ register: (Worker) -> Void) -> (Worker, Task<Void, any Error>) {
         let worker = Worker(shards: cluster.shardConfigurations(),
                             configuration: Worker.Configuration(queues: [queue], concurrency: 10, pollInterval: .milliseconds(200)),
@@ -83,7 +90,7 @@ struct ShardedScenarioTests {
         let runs = Runs()
         let (_, task) = worker { $0.register(ShardedOrder(failing: Switch(false), runs: runs)) }
         defer { task.cancel() }
-        let client = try await Client.connect(cluster.routerConfiguration, logger: TestDatabase.logger)
+        let client = try await client()
         var handles: [WorkflowHandle<Int>] = []
         for n in 1...16 {
             // Some ids of one tenant ("tenant-a/…" are placed together), some generated.
@@ -119,7 +126,7 @@ struct ShardedScenarioTests {
             $0.register(LongSleep())
         }
         defer { task.cancel() }
-        let client = try await Client.connect(cluster.routerConfiguration, logger: TestDatabase.logger)
+        let client = try await client()
         let fanIn = try await client.start(ShardedParent.self, .init(count: 5, hang: false, queue: queue),
                                            options: StartOptions(queue: queue))
         #expect(try await fanIn.result(timeout: .seconds(60)) == 2 * 15)
@@ -164,7 +171,7 @@ struct ShardedScenarioTests {
     func messages() async throws {
         let (_, task) = worker { $0.register(ShardedInbox()) }
         defer { task.cancel() }
-        let client = try await Client.connect(cluster.routerConfiguration, logger: TestDatabase.logger)
+        let client = try await client()
         // Two inboxes on different shards: the first sends the second one message.
         var second = "inbox-\(queue)-0"
         let senderShard = try await cluster.shardOf("inbox-\(queue)-a")
@@ -187,7 +194,7 @@ struct ShardedScenarioTests {
     func killNine() async throws {
         let fixture = try await EngineFixture()
         let table = try await fixture.makeEffectsTable()
-        let client = try await Client.connect(cluster.routerConfiguration, logger: TestDatabase.logger)
+        let client = try await client()
         var ids: [String] = []
         for n in 0..<24 {
             ids.append(try await client.start(EffectsWorkflow.self, EffectsInput(n: n), options: StartOptions(queue: queue)).id)

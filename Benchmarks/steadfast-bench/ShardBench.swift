@@ -71,6 +71,14 @@ extension Bench {
         record("shards.drain.4shards", sharded.rate, "/s", "4 shards on this server, 1 worker × 16 per shard")
         record("shards.drain.4shards.pershard", sharded.rate / Double(count), "/s", "each shard's share")
         record("shards.drain.ratio", sharded.rate / single, "×", "4 shards / 1 database, same server and cores")
+        // With 64 slots per shard, each shard's checkpoints commit in batches as large as one
+        // database's (group commit): the same server then does fewer, larger commits.
+        let wide = try await shardedDrainRate(cluster: cluster, client: routerClient, concurrencyPerShard: 64)
+        record("shards.drain.4shards.c64", wide.rate, "/s", "4 shards on this server, 1 worker × 64 per shard")
+        // The same 256 slots on one database: is it the slots or the shards?
+        let singleWide = try await drainRate(workers: 1, concurrency: 256)
+        record("shards.drain.1shard.c256", singleWide, "/s", "one database, 1 worker × 256")
+        record("shards.drain.c64.ratio", wide.rate / singleWide, "×", "4 shards × 64 / 1 database × 256 (same slots)")
 
         await routerConnection.close()
         for connection in shardConnections { await connection.close() }
@@ -81,7 +89,7 @@ extension Bench {
     /// process; the rate from the rows' own timestamps on every shard.
     private func shardedDrainRate(cluster: (router: String, shards: [String]), client: Client,
                                   concurrencyPerShard: Int) async throws -> (rate: Double, steps: Int) {
-        let queue = "bench_drain_sharded"
+        let queue = "bench_drain_sharded_c\(concurrencyPerShard)"
         _ = try await client.defineQueue(Queue(queue))
         let total = 5000
         for chunk in stride(from: 0, to: total, by: 1000) {

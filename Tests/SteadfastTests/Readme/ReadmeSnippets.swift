@@ -174,6 +174,22 @@ let balance: Int = try await context.transaction("debit", isolation: .serializab
 _ = balance
     }
 
+    // MARK: Scaling out: shards
+
+    static func shards(router: DatabaseConfiguration, shards: [DatabaseConfiguration]) async throws {
+for (k, shard) in shards.enumerated() {
+    try await Sharding.configureShard(shard, shard: k, of: shards.count)   // migrate + "you are k of N"
+}
+var partitions: [String] = []
+for shard in shards { partitions.append(try await Sharding.partition(of: shard)) }
+try await Sharding.installRouter(router, partitions: partitions, engine: shards[0])
+
+let client = try await Client.connect(router: router, shards: shards)  // every call through the router
+let worker = Worker(shards: shards)                                     // claims on every shard directly
+_ = try await client.start(ProcessOrder.self, .init(order: "A-1", amount: 42), options: StartOptions(id: "tenant-7/A-1"))
+_ = worker
+    }
+
     // MARK: Changing workflow code
 
     struct PatchedOrder: Workflow {

@@ -88,7 +88,7 @@ struct ShardedScenarioTests {
     @Test("workflows started through the router run on four shards: each result right, each workflow's rows on its own shard only")
     func startAndRun() async throws {
         let runs = Runs()
-        let (_, task) = worker { $0.register(ShardedOrder(failing: Switch(false), runs: runs)) }
+        let (worker, task) = worker { $0.register(ShardedOrder(failing: Switch(false), runs: runs)) }
         defer { task.cancel() }
         let client = try await client()
         var handles: [WorkflowHandle<Int>] = []
@@ -114,7 +114,36 @@ struct ShardedScenarioTests {
         #expect(tenantShards.count == 1, "one tenant's workflows on one shard")
         let listed = try await client.list(WorkflowFilter(queue: queue), limit: 100)
         #expect(Set(listed.map(\.id)) == Set(handles.map(\.id)), "the router lists every shard's workflows")
+        // The worker registered on four shards is one executor through the router.
+        let executors = try await client.executors().filter { $0.id == worker.executorID }
+        #expect(executors.count == 1)
         await client.close()
+    }
+
+    @Test("a sharded worker runs a workflow it starts itself on the workflow's shard, in this process")
+    func startHere() async throws {
+        let runs = Runs()
+        let (worker, task) = worker { $0.register(ShardedOrder(failing: Switch(false), runs: runs)) }
+        defer { task.cancel() }
+        // Until run() has connected every shard, start(_:_:options:) says the worker is not running.
+        try await waitUntil(timeout: .seconds(30)) {
+            do {
+                _ = try await worker.start(ShardedOrder.self, 0, options: StartOptions(id: "probe-\(queue)", queue: queue))
+                return true
+            } catch let error as SteadfastError where error.code == .shutdown {
+                return false
+            }
+        }
+        var shards = Set<Int>()
+        for n in 1...8 {
+            let handle = try await worker.start(ShardedOrder.self, n, options: StartOptions(queue: queue))
+            #expect(handle.runsHere, "run in this process, on its shard")
+            #expect(try await handle.result(timeout: .seconds(60)) == n * 10)
+            let shard = try await cluster.shardOf(handle.id)
+            #expect(try await cluster.shardsHolding(table: "workflows", column: "id", value: handle.id) == [shard])
+            shards.insert(shard)
+        }
+        #expect(shards.count > 1)
     }
 
     @Test("children are placed on their parent's shard; a fan-in completes; cancelling a parent through the router cancels its children")

@@ -149,14 +149,11 @@ $r$),
     ('start_workflows', 'router', $r$
 declare
     v_elements jsonb;
-    v_shards integer := steadfast._router_shards();
+    v_parts jsonb;
     v_state text;
     v_message text;
     v_detail text;
     v_hint text;
-    v_parts jsonb;
-    v_part jsonb;
-    v_rows jsonb := '[]';
 begin
     -- Not an array, or an empty one: shard 0 answers as a single database would.
     if pg_catalog.jsonb_typeof(p_workflows) is distinct from 'array' or pg_catalog.jsonb_array_length(p_workflows) = 0 then
@@ -170,14 +167,9 @@ begin
                                      else e.value end order by e.n)
     into v_elements
     from pg_catalog.jsonb_array_elements(p_workflows) with ordinality as e(value, n);
-    select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(g.shard, g.batch, g.ordinals) order by g.shard) into v_parts
-    from (select steadfast._router_place(e.value ->> 'workflow_id') as shard,
-                 pg_catalog.jsonb_agg(e.value order by e.n) as batch,
-                 pg_catalog.jsonb_agg(e.n order by e.n) as ordinals
-          from pg_catalog.jsonb_array_elements(v_elements) with ordinality as e(value, n)
-          group by 1) g;
-    -- No transaction spans shards: bad input is found first, by one shard checking the whole
-    -- batch (validate_workflows), so that it starts none of it.
+    v_parts := steadfast._router_parts(v_elements);
+    -- Bad input is found first, by one shard checking the whole batch (validate_workflows), so
+    -- that it starts none of it.
     if pg_catalog.jsonb_array_length(v_parts) > 1 then
         begin
             perform steadfast.validate_workflows(v_elements, p_options);
@@ -188,64 +180,26 @@ begin
                                      nullif(v_detail, ''), nullif(v_hint, ''));
         end;
     end if;
-    -- One shard at a time, so that an element's error can name its place in the whole batch.
-    for v_part in select p.part from pg_catalog.jsonb_array_elements(v_parts) as p(part) loop
-        begin
-            v_rows := v_rows || coalesce((select pg_catalog.jsonb_agg(pg_catalog.to_jsonb(s)
-                                                 || pg_catalog.jsonb_build_object('ordinal', v_part -> 2 -> (s.ordinal - 1)))
-                                          from steadfast._on_start_workflows((v_part ->> 0)::integer, v_part -> 1, p_options) s), '[]');
-        exception when others then
-            get stacked diagnostics v_state = returned_sqlstate, v_message = message_text, v_detail = pg_exception_detail,
-                                    v_hint = pg_exception_hint;
-            perform steadfast._raise(v_state, steadfast._router_renumbered(v_message, 'start_workflows', v_part -> 2),
-                                     nullif(v_detail, ''), nullif(v_hint, ''));
-        end;
-    end loop;
     return query
     select x.ordinal, x.workflow_id, x.status, x.created, x.queue, x.available_at, x.output, x.error
-    from pg_catalog.jsonb_to_recordset(v_rows) as x(ordinal integer, workflow_id text, status text, created boolean, queue text,
-                                                    available_at timestamptz, output jsonb, error jsonb)
+    from pg_catalog.jsonb_to_recordset(steadfast._router_run_parts('start_workflows', v_parts, p_options))
+         as x(ordinal integer, workflow_id text, status text, created boolean, queue text, available_at timestamptz,
+              output jsonb, error jsonb)
     order by x.ordinal;
 end;
 $r$),
     ('record_batch', 'router', $r$
-declare
-    v_shards integer := steadfast._router_shards();
-    v_state text;
-    v_message text;
-    v_detail text;
-    v_hint text;
-    v_parts jsonb;
-    v_part jsonb;
-    v_rows jsonb := '[]';
 begin
     -- Not an array, or an empty one: shard 0 answers as a single database would.
     if pg_catalog.jsonb_typeof(p_writes) is distinct from 'array' or pg_catalog.jsonb_array_length(p_writes) = 0 then
         return query select * from steadfast._on_record_batch(0, p_writes);
         return;
     end if;
-    select pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(g.shard, g.batch, g.ordinals) order by g.shard) into v_parts
-    from (select steadfast._router_place(e.value ->> 'workflow_id') as shard,
-                 pg_catalog.jsonb_agg(e.value order by e.n) as batch,
-                 pg_catalog.jsonb_agg(e.n order by e.n) as ordinals
-          from pg_catalog.jsonb_array_elements(p_writes) with ordinality as e(value, n)
-          group by 1) g;
-    for v_part in select p.part from pg_catalog.jsonb_array_elements(v_parts) as p(part) loop
-        begin
-            v_rows := v_rows || coalesce((select pg_catalog.jsonb_agg(pg_catalog.to_jsonb(b)
-                                                 || pg_catalog.jsonb_build_object('ordinal', v_part -> 2 -> (b.ordinal - 1)))
-                                          from steadfast._on_record_batch((v_part ->> 0)::integer, v_part -> 1) b), '[]');
-        exception when others then
-            get stacked diagnostics v_state = returned_sqlstate, v_message = message_text, v_detail = pg_exception_detail,
-                                    v_hint = pg_exception_hint;
-            perform steadfast._raise(v_state, steadfast._router_renumbered(v_message, 'record_batch', v_part -> 2),
-                                     nullif(v_detail, ''), nullif(v_hint, ''));
-        end;
-    end loop;
     return query
     select x.ordinal, x.error_code, x.error_message, x.step_key, x.seq, x.recorded, x.completed_at
-    from pg_catalog.jsonb_to_recordset(v_rows) as x(ordinal integer, error_code text, error_message text, step_key text,
-                                                    seq integer, recorded boolean, completed_at timestamptz)
+    from pg_catalog.jsonb_to_recordset(steadfast._router_run_parts('record_batch', steadfast._router_parts(p_writes), null))
+         as x(ordinal integer, error_code text, error_message text, step_key text, seq integer, recorded boolean,
+              completed_at timestamptz)
     order by x.ordinal;
 end;
 $r$),
@@ -398,6 +352,48 @@ returns text language sql immutable set search_path = pg_catalog, pg_temp as $bo
     union all
     select p_message where pg_catalog.regexp_match(p_message, '^(.*?REMOTE ERROR: )?' || p_function || '[[]([0-9]+)[]](.*)$') is null
 $body$$ddl$;
+    -- _router_parts(elements) → [[partition, [its elements], [their places in the batch]], …]:
+    -- a batch (of objects with a workflow_id) split by the partition each element belongs on.
+    return next $ddl$create or replace function steadfast._router_parts(p_elements jsonb) returns jsonb
+language sql stable set search_path = pg_catalog, pg_temp as $body$
+    select coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(g.part, g.batch, g.places) order by g.part), '[]')
+    from (select steadfast._router_place(e.value ->> 'workflow_id') as part,
+                 pg_catalog.jsonb_agg(e.value order by e.n) as batch, pg_catalog.jsonb_agg(e.n order by e.n) as places
+          from pg_catalog.jsonb_array_elements(p_elements) with ordinality as e(value, n)
+          group by 1) g
+$body$$ddl$;
+    -- _router_run_parts(function, parts, options) → the rows of every part's call of
+    -- _on_<function>(partition, batch[, options]), one shard at a time, as JSON objects whose
+    -- ordinal is the element's place in the whole batch; an element's error names that place.
+    return next $ddl$create or replace function steadfast._router_run_parts(p_function text, p_parts jsonb, p_options jsonb)
+returns jsonb language plpgsql set search_path = pg_catalog, pg_temp as $body$
+declare
+    v_part jsonb;
+    v_part_rows jsonb;
+    v_rows jsonb := '[]';
+    v_state text;
+    v_message text;
+    v_detail text;
+    v_hint text;
+begin
+    for v_part in select p.part from pg_catalog.jsonb_array_elements(p_parts) as p(part) loop
+        begin
+            execute pg_catalog.format(
+                'select coalesce(pg_catalog.jsonb_agg(pg_catalog.to_jsonb(s) || pg_catalog.jsonb_build_object(%L, $2 -> (s.ordinal - 1))), %L)
+                 from steadfast.%I($1, $3%s) s',
+                'ordinal', '[]', '_on_' || p_function, case when p_function = 'record_batch' then '' else ', $4' end)
+            into v_part_rows using (v_part ->> 0)::integer, v_part -> 2, v_part -> 1, p_options;
+            v_rows := v_rows || v_part_rows;
+        exception when others then
+            get stacked diagnostics v_state = returned_sqlstate, v_message = message_text, v_detail = pg_exception_detail,
+                                    v_hint = pg_exception_hint;
+            perform steadfast._raise(v_state, steadfast._router_renumbered(v_message, p_function, v_part -> 2),
+                                     nullif(v_detail, ''), nullif(v_hint, ''));
+        end;
+    end loop;
+    return v_rows;
+end;
+$body$$ddl$;
 
     for f in
         select p.oid, p.proname::text as name, r.route, r.combine,
@@ -488,7 +484,8 @@ begin
     execute pg_catalog.format('grant execute on function steadfast.shard_key(text), steadfast.shard_hash(text),
                                steadfast._router_shards(), steadfast._router_renumbered(text, text, jsonb),
                                steadfast._raise(text, text, text, text), steadfast._router_maps(),
-                               steadfast._router_place(text), steadfast._on_holds(integer, text) to %I', p_role);
+                               steadfast._router_place(text), steadfast._on_holds(integer, text),
+                               steadfast._router_parts(jsonb), steadfast._router_run_parts(text, jsonb, jsonb) to %I', p_role);
     for v_signature in
         select g.function_signature from steadfast.grant_sets() g
         where g.role_set = p_set and pg_catalog.to_regprocedure(g.function_signature) is not null

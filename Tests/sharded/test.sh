@@ -12,7 +12,8 @@
 #   8. fork_workflow through the router forks on the original's shard;
 #   9. a schedule lives on one shard, and a tick through the router starts its occurrence once;
 #  10. a role granted the client set through the router starts and reads, and nothing more;
-#  11. list_queues and metrics through the router add up the shards.
+#  11. list_queues and metrics through the router add up the shards;
+#  12. record_batch through the router: split by shard, answered in the caller's order.
 # Needs DATABASE_URL (any database of the server: it is the server used). Creates and drops its
 # own databases: steadfast_tap_sharded_router and _shard_0…3 (scripts/shards.sh), and
 # steadfast_tap_single (one database holding the same workflows, for comparison), and one role.
@@ -392,6 +393,32 @@ msum='select metric || $$|$$ || coalesce(queue, $$$$) || $$|$$ || coalesce(label
 summed="$(for ((k = 0; k < SHARDS; k++)); do q "${S[$k]}" "$msum"; done \
           | awk -F'|' '{v[$1 "|" $2 "|" $3]+=$4} END {for (x in v) print x "|" v[x]}' | csort)"
 is "$(q "$R" "$msum" | csort)" "$summed" "metrics through the router: workflow counts (steadfast_workflows, _ready, _waiting) are the sums of the shards'"
+
+# ---------------------------------------------------------------------------------------------
+# 12. record_batch through the router: the writes of workflows on two shards, split by shard,
+#     answered in the caller's order (checkpoints are fenced by the attempt, not the session).
+q "$R" "select name from steadfast.create_queue('tap_batch')" >/dev/null
+rb_a="rb-a"; rb_b=""
+for i in $(seq 1 50); do
+    if [ "$(shard_of "rb-b$i")" != "$(shard_of "$rb_a")" ]; then rb_b="rb-b$i"; break; fi
+done
+for id in "$rb_a" "$rb_b"; do
+    q "$R" "select created from steadfast.start_workflow('$id', 'Batched', '{}', '{\"queue\": \"tap_batch\"}')" >/dev/null
+    qf "${S[$(shard_of "$id")]}" >/dev/null <<SQL
+select executor_id from steadfast.register_executor('tap-batch-$id', '{"queues": ["tap_batch"]}');
+select workflow_id from steadfast.claim_workflows('tap-batch-$id', 1);
+SQL
+done
+writes="[{\"kind\": \"step\", \"workflow_id\": \"$rb_b\", \"attempt\": 1, \"name\": \"x\", \"output\": 1, \"options\": {}},
+         {\"kind\": \"step\", \"workflow_id\": \"$rb_a\", \"attempt\": 1, \"name\": \"y\", \"output\": 2, \"options\": {}},
+         {\"kind\": \"step\", \"workflow_id\": \"$rb_b\", \"attempt\": 1, \"name\": \"z\", \"output\": 3, \"options\": {}},
+         {\"kind\": \"step\", \"workflow_id\": \"$rb_a\", \"attempt\": 9, \"name\": \"w\", \"output\": 4, \"options\": {}}]"
+is "$(q "$R" "select ordinal || '|' || coalesce(error_code, '') || '|' || coalesce(step_key, '') || '|' || coalesce(recorded::text, '')
+             from steadfast.record_batch('$writes')" | tr '\n' ' ')" \
+   "1||x|true 2||y|true 3||z|true 4|SF003|| " \
+   "record_batch through the router over two shards: one row per write, in the caller's order, a fenced write refused alone"
+is "$(q "${S[$(shard_of "$rb_a")]}" "select string_agg(step_key, ',' order by seq) from steadfast.steps where workflow_id = '$rb_a'")|$(q "${S[$(shard_of "$rb_b")]}" "select string_agg(step_key, ',' order by seq) from steadfast.steps where workflow_id = '$rb_b'")" \
+   "y|x,z" "… each workflow's steps recorded on its own shard"
 
 echo "1..$n"
 [ $failed = 0 ]

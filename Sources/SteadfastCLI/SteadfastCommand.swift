@@ -18,7 +18,7 @@ struct SteadfastCommand: AsyncParsableCommand {
             (with its SQLSTATE) to standard error and exits with status 1.
             """,
         subcommands: [Migrate.self, PrintSQL.self, Workflows.self, Queues.self, Executors.self, Prune.self, Schedules.self,
-                      DashboardCommand.self]
+                      Shards.self, DashboardCommand.self]
     )
 }
 

@@ -31,6 +31,12 @@ extension Client {
         try await engine.steps(workflowID: id)
     }
 
+    /// The shards behind a router, as each says it is (`steadfast.shard_identity()`), by
+    /// number; one entry for a shard itself; none for a database that is neither.
+    public func shards() async throws -> [ShardIdentity] {
+        try await engine.shardIdentities()
+    }
+
     /// The executors (worker processes): alive or dead, their version, queues and how many
     /// workflows each is running.
     /// - Parameter includeStopped: Include executors that deregistered or were found dead.

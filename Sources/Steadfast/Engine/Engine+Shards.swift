@@ -3,11 +3,12 @@ import Synchronization
 
 /// Where workflows and schedules live in a sharded cluster (sql/25_shards.sql).
 extension Engine {
-    /// `shard_identity`: this database's shard number and the cluster's shard count, or `nil`
-    /// when it is not a shard.
-    func shardIdentity() async throws -> (shard: Int, shards: Int)? {
-        guard let row = try await pool.query("select shard, shards from steadfast.shard_identity()").first else { return nil }
-        return (try row.int("shard"), try row.int("shards"))
+    /// `shard_identity`: which shard this database is (one row), which shards a router fronts
+    /// (one row each), or nothing for a database that is neither.
+    func shardIdentities() async throws -> [ShardIdentity] {
+        try await pool.query("select shard, shards from steadfast.shard_identity()").map {
+            ShardIdentity(shard: try $0.int("shard"), shards: try $0.int("shards"))
+        }
     }
 
     /// `shard_of`: the shard (0 ..< `shards`) the workflow id belongs on.

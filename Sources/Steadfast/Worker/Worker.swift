@@ -179,7 +179,7 @@ public final class Worker: Service, Sendable {
     /// Refuses a shard list out of order: the database at `index` must say it is shard
     /// `index` of `count`.
     private static func checkShard(_ engine: Engine, index: Int, of count: Int) async throws {
-        let identity = try await engine.shardIdentity()
+        let identity = try await engine.shardIdentities().first
         guard let identity, identity.shard == index, identity.shards == count else {
             throw SteadfastError(.invalidArgument,
                                  message: "shard \(index) of \(count) in the worker's list is "

@@ -13,7 +13,8 @@
 #   9. a schedule lives on one shard, and a tick through the router starts its occurrence once;
 #  10. a role granted the client set through the router starts and reads, and nothing more;
 #  11. list_queues and metrics through the router add up the shards;
-#  12. record_batch through the router: split by shard, answered in the caller's order.
+#  12. record_batch through the router: split by shard, answered in the caller's order;
+#  13. a start through the router inside a rolled-back block has committed on its shard (the limit).
 # Needs DATABASE_URL (any database of the server: it is the server used). Creates and drops its
 # own databases: steadfast_tap_sharded_router and _shard_0…3 (scripts/shards.sh), and
 # steadfast_tap_single (one database holding the same workflows, for comparison), and one role.
@@ -419,6 +420,13 @@ is "$(q "$R" "select ordinal || '|' || coalesce(error_code, '') || '|' || coales
    "record_batch through the router over two shards: one row per write, in the caller's order, a fenced write refused alone"
 is "$(q "${S[$(shard_of "$rb_a")]}" "select string_agg(step_key, ',' order by seq) from steadfast.steps where workflow_id = '$rb_a'")|$(q "${S[$(shard_of "$rb_b")]}" "select string_agg(step_key, ',' order by seq) from steadfast.steps where workflow_id = '$rb_b'")" \
    "y|x,z" "… each workflow's steps recorded on its own shard"
+
+# ---------------------------------------------------------------------------------------------
+# 13. No transaction spans the router and a shard (docs/scale-out.md, Limits): a start through
+#     the router inside BEGIN … ROLLBACK has committed on its shard all the same.
+psql "$R" -XAtq -c "begin" -c "select created from steadfast.start_workflow('tx-1', 'J', '{}', '{}')" -c "rollback" >/dev/null 2>&1
+is "$(q "$R" "select status from steadfast.get_workflow('tx-1')")" "enqueued" \
+   "a start through the router inside a rolled-back transaction block is started anyway (the documented limit)"
 
 echo "1..$n"
 [ $failed = 0 ]

@@ -21,12 +21,16 @@ public final class Client: Sendable {
     let database: DatabaseConfiguration
     let logger: Logger
     let waiters: ResultWaiters
+    /// Whether the database is a sharded cluster's router (it has `steadfast._router_place`):
+    /// no transaction spans its calls.
+    let isRouter: Bool
     /// When ``warnIfStranded(name:queue:)`` last asked, by name and queue.
     let strandedChecks = Mutex<[String: ContinuousClock.Instant]>([:])
 
     /// A client on `pool` (a worker's, for the handles it returns: ``Worker/start(_:_:options:)``).
     init(database: DatabaseConfiguration, pool: ConnectionPool, logger: Logger, telemetry: Telemetry,
-         listeningTo shards: [DatabaseConfiguration] = []) {
+         listeningTo shards: [DatabaseConfiguration] = [], isRouter: Bool = false) {
+        self.isRouter = isRouter
         self.database = database
         self.pool = pool
         self.logger = logger
@@ -69,15 +73,19 @@ public final class Client: Sendable {
     private static func connect(_ database: DatabaseConfiguration, listeningTo shards: [DatabaseConfiguration],
                                 logger: Logger, observability: Observability) async throws -> Client {
         let pool = ConnectionPool(configuration: database, logger: logger)
+        let isRouter: Bool
         do {
-            try await pool.withConnection { connection in
+            isRouter = try await pool.withConnection { connection in
                 try await Migrator.verifySchema(on: connection)
+                return try await !connection.query(
+                    "select 1 where pg_catalog.to_regprocedure('steadfast._router_place(text)') is not null").isEmpty
             }
         } catch {
             await pool.close()
             throw error
         }
-        return Client(database: database, pool: pool, logger: logger, telemetry: Telemetry(observability), listeningTo: shards)
+        return Client(database: database, pool: pool, logger: logger, telemetry: Telemetry(observability), listeningTo: shards,
+                      isRouter: isRouter)
     }
 
     /// Closes the client's connections. Waiting calls fail with ``SteadfastError/Code/shutdown``.

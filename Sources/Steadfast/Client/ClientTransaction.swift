@@ -44,10 +44,18 @@ extension Client {
     /// - Parameters:
     ///   - level: The transaction's isolation level. Defaults to read committed.
     ///   - body: The work, with the transaction: its own SQL and the workflows it starts.
-    /// - Throws: `body`'s error (after the rollback), or ``SteadfastError`` from the database.
+    /// - Throws: `body`'s error (after the rollback), or ``SteadfastError`` from the database;
+    ///   ``SteadfastError/Code/invalidArgument`` at once, running nothing, when the client
+    ///   talks to a sharded cluster's router: there, each call commits on its shard whatever the
+    ///   transaction does (docs/scale-out.md) — open the transaction on the workflow's shard.
     public func withTransaction<Result: Sendable>(isolation level: IsolationLevel = .readCommitted,
                                                   _ body: (ClientTransaction) async throws -> Result) async throws -> Result {
-        try await engine.withTransaction(isolation: level) { connection in
+        if isRouter {
+            throw SteadfastError(.invalidArgument,
+                                 message: "withTransaction: this client talks to a router, where no transaction spans the shards",
+                                 hint: "Each call through the router commits on its shard at once. Connect a client to the workflow's shard (steadfast.shard_of) to start it in your transaction.")
+        }
+        return try await engine.withTransaction(isolation: level) { connection in
             try await body(ClientTransaction(connection: connection, client: self))
         }
     }

@@ -120,6 +120,20 @@ struct ShardedScenarioTests {
         await client.close()
     }
 
+    @Test("a client transaction on the router is refused before it runs anything: the shard would commit a start whatever the transaction did")
+    func transactionThroughRouter() async throws {
+        let client = try await client()
+        let id = "tx-\(queue)"
+        let error = await #expect(throws: SteadfastError.self) {
+            try await client.withTransaction { tx in
+                _ = try await tx.start(ShardedOrder.self, 1, options: StartOptions(id: id, queue: queue))
+            }
+        }
+        #expect(error?.code == .invalidArgument && error?.message.contains("router") == true, "\(String(describing: error))")
+        #expect(try await cluster.shardsHolding(table: "workflows", column: "id", value: id).isEmpty, "nothing was started")
+        await client.close()
+    }
+
     @Test("a sharded worker runs a workflow it starts itself on the workflow's shard, in this process")
     func startHere() async throws {
         let runs = Runs()

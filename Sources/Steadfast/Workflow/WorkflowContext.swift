@@ -149,8 +149,8 @@ public final class WorkflowContext: Sendable {
     /// If two executions race — a stalled one and the one that took over — only the current
     /// owner's transaction can commit: the other's checkpoint is refused (``SteadfastError/Code/fenced``)
     /// and its statements roll back with it; a later replay returns the committed result.
-    /// Serialization failures and deadlocks are retried with backoff (up to 10 times); other
-    /// errors follow `retry`.
+    /// Serialization failures and deadlocks are retried with jittered backoff (up to 100 times,
+    /// about 30 s at most); other errors follow `retry`.
     ///
     /// ```swift
     /// let balance: Int = try await context.transaction("debit") { tx in
@@ -273,8 +273,11 @@ public final class WorkflowContext: Sendable {
                 logger.warning("the database became unreachable in a transaction step; ending this execution",
                                metadata: ["error": "\(error)"])
                 throw interruption
-            } catch let error as SteadfastError where isolation != nil && (error.sqlState == "40001" || error.sqlState == "40P01") && conflicts < 10 {
-                // Serialization failure or deadlock: the transaction rolled back; run it again.
+            } catch let error as SteadfastError where isolation != nil && (error.sqlState == "40001" || error.sqlState == "40P01") && conflicts < 100 {
+                // Serialization failure or deadlock: the transaction rolled back, and another
+                // transaction made progress; run it again. Under heavy contention on a loaded
+                // machine a step can lose many rounds in a row (ten was seen to run out in CI),
+                // so the budget is large; the backoff (at most 320 ms) bounds it to about 30 s.
                 conflicts += 1
                 runs -= 1
                 logger.debug("transaction conflict; retrying", metadata: ["sqlstate": "\(error.sqlState ?? "")"])

@@ -25,6 +25,8 @@
 --              find the workflow, a batch to split by shard, a claim to spread): its body is
 --              `combine`, run on the router; it calls _on_<name>(partition, …), which runs the
 --              engine's function on one partition.
+--   grant      grant_viewer/client/worker: the set granted on every shard, then on the router
+--              (its functions, their helpers and the servers).
 -- The router's functions run with the caller's rights (never security definer), and PL/Proxy
 -- connects to the shards as the calling role: a role can do through the router exactly what
 -- its grants on the shards let it do. grant_viewer/client/worker on the router grant a set on
@@ -224,24 +226,7 @@ begin
         message = 'configure_shard: run it in each shard''s database, not through the router';
 end;
 $r$),
-    ('grant_viewer', 'router', $r$
-begin
-    perform from steadfast._on_all_grant_viewer(p_role);
-    return query select steadfast._router_grant(p_role, 'viewer');
-end;
-$r$),
-    ('grant_client', 'router', $r$
-begin
-    perform from steadfast._on_all_grant_client(p_role);
-    return query select steadfast._router_grant(p_role, 'client');
-end;
-$r$),
-    ('grant_worker', 'router', $r$
-begin
-    perform from steadfast._on_all_grant_worker(p_role);
-    return query select steadfast._router_grant(p_role, 'worker');
-end;
-$r$),
+    ('grant_viewer', 'grant', null), ('grant_client', 'grant', null), ('grant_worker', 'grant', null),
     ('revoke_grants', 'router', $r$
 declare
     v_revoked integer;
@@ -449,15 +434,25 @@ $body$$ddl$;
                 f.name, f.arguments, f.result,
                 case when v_void then pg_catalog.format('select pg_catalog.count(*) from steadfast.%I(%s)', '_on_all_' || f.name, f.names)
                      else pg_catalog.format('with r as (%s) %s', v_call, coalesce(f.combine, 'select r.* from r')) end);
+        elsif f.route = 'grant' then
+            return next pg_catalog.format(
+                'create or replace function steadfast.%I(%s) returns %s language plproxy as %L',
+                '_on_all_' || f.name, f.arguments, f.result,
+                pg_catalog.format(E'cluster %L;\nrun on all;\ntarget steadfast.%I;\n', 'steadfast_shards', f.name));
+            return next pg_catalog.format(
+                'create or replace function steadfast.%I(%s) returns %s language plpgsql volatile set search_path = pg_catalog, pg_temp as %L',
+                f.name, f.arguments, f.result,
+                pg_catalog.format(E'begin\n    perform from steadfast.%I(p_role);\n    return query select steadfast._router_grant(p_role, %L);\nend;\n',
+                                  '_on_all_' || f.name, pg_catalog.substr(f.name, 7)));
         elsif f.route = 'router' then
             -- _on_<name>(partition, …) runs the function on one partition (the partition is a
             -- hash: PL/Proxy masks it), and for grants _on_all_<name>(…) on every shard.
             return next pg_catalog.format(
                 'create or replace function steadfast.%I(%s) returns %s language plproxy as %L',
-                case when f.name ~ '^(grant_|revoke_)' then '_on_all_' || f.name else '_on_' || f.name end,
-                case when f.name ~ '^(grant_|revoke_)' then f.arguments else 'p_partition integer, ' || f.arguments end,
+                case when f.name = 'revoke_grants' then '_on_all_' || f.name else '_on_' || f.name end,
+                case when f.name = 'revoke_grants' then f.arguments else 'p_partition integer, ' || f.arguments end,
                 case when f.setof then f.result else 'setof ' || f.result end,
-                case when f.name ~ '^(grant_|revoke_)'
+                case when f.name = 'revoke_grants'
                      then pg_catalog.format(E'cluster %L;\nrun on all;\ntarget steadfast.%I;\n', 'steadfast_shards', f.name)
                      -- (p_partition only chooses the shard: the shard's function gets the rest.)
                      else pg_catalog.format(E'cluster %L;\nrun on p_partition;\nselect %s from steadfast.%I(%s);\n',

@@ -23,22 +23,8 @@ set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$here"
 
-n=0; failed=0
-ok() { n=$((n+1)); echo "ok $n - $1"; }
-not_ok() { n=$((n+1)); failed=$((failed+1)); echo "not ok $n - $1"; }
-diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+source Tests/support/tap.sh
 csort() { LC_ALL=C sort "$@"; }
-# is GOT EXPECTED DESCRIPTION: equal strings; on failure both are shown (a diff when long).
-is() {
-    if [ "$1" = "$2" ]; then ok "$3"; return 0; fi
-    not_ok "$3"
-    if [ "$(printf '%s\n' "$1" "$2" | wc -l)" -gt 4 ]; then
-        diag "diff expected got:"; diff <(printf '%s\n' "$2") <(printf '%s\n' "$1") | head -60 | diag "$(cat)"
-    else
-        diag "got:      $1" "expected: $2"
-    fi
-    return 1
-}
 
 if [ -z "${DATABASE_URL:-}" ]; then
     echo "Bail out! DATABASE_URL is not set: point it at a PostgreSQL server with postgresql-15-plproxy (e.g. export DATABASE_URL=\$(scripts/db.sh url) after scripts/db.sh up)"

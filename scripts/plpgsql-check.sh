@@ -41,7 +41,9 @@ insert into allowed values
     ('steadfast.write_stream(text,integer,text,text,jsonb,jsonb)', 'name of parameter "offset" is reserved keyword',
      'the result column "offset" is the public API (clients read it by name); it is always quoted'),
     ('steadfast._start_template(jsonb,timestamp with time zone,text)', 'composite OUT variable "template" is not single argument',
-     'two OUT parameters on purpose (the row template and its dedup_policy); callers read (t).template');
+     'two OUT parameters on purpose (the row template and its dedup_policy); callers read (t).template'),
+    ('steadfast.configure_shard(integer,integer)', 'text type variable is not sanitized',
+     'the triggers'' WHEN clause is built by format(''%s'') from integers only (the shard and the shard counts)');
 
 -- Trigger functions whose triggers are created on demand, with the tables they serve: checked
 -- as triggers of those tables even where no trigger uses them yet.

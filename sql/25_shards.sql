@@ -127,7 +127,7 @@ as $fn$
 -- @plpgsql_check_options: performance_warnings = false
 declare
     v_before steadfast.shard_identity;
-    v_previous integer[] := '{}';
+    v_previous integer[] := '{}'::integer[];
     v_accepts text;
 begin
     perform steadfast._shard_count(p_shards, 'configure_shard');

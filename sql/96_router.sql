@@ -212,11 +212,13 @@ declare
     v_left integer := p_limit;
     v_claimed integer;
 begin
+    -- Shard by shard from a random one, until the limit is reached. The first call always
+    -- runs, so that a bad argument is refused as on one database.
     for i in 0 .. v_shards - 1 loop
-        exit when v_left is not null and v_left <= 0;
         return query select * from steadfast._on_claim_workflows((v_first + i) % v_shards, p_executor_id, v_left, p_options);
         get diagnostics v_claimed = row_count;
         v_left := v_left - v_claimed;
+        exit when v_left <= 0;
     end loop;
 end;
 $r$),

@@ -14,7 +14,8 @@
 #  10. a role granted the client set through the router starts and reads, and nothing more;
 #  11. list_queues and metrics through the router add up the shards;
 #  12. record_batch through the router: split by shard, answered in the caller's order;
-#  13. a start through the router inside a rolled-back block has committed on its shard (the limit).
+#  13. a start through the router inside a rolled-back block has committed on its shard (the limit);
+#  14. a worker through the router registers on every shard and claims across them.
 # Needs DATABASE_URL (any database of the server: it is the server used). Creates and drops its
 # own databases: steadfast_tap_sharded_router and _shard_0…3 (scripts/shards.sh), and
 # steadfast_tap_single (one database holding the same workflows, for comparison), and one role.
@@ -413,6 +414,31 @@ is "$(q "${S[$(shard_of "$rb_a")]}" "select string_agg(step_key, ',' order by se
 psql "$R" -XAtq -c "begin" -c "select created from steadfast.start_workflow('tx-1', 'J', '{}', '{}')" -c "rollback" >/dev/null 2>&1
 is "$(q "$R" "select status from steadfast.get_workflow('tx-1')")" "enqueued" \
    "a start through the router inside a rolled-back transaction block is started anyway (the documented limit)"
+
+# ---------------------------------------------------------------------------------------------
+# 14. A worker through the router (as a service in another language would run one): it
+#     registers on every shard and claims across them up to its limit; a bad limit is refused.
+q "$R" "select name from steadfast.create_queue('tap_claim')" >/dev/null
+q "$R" "select count(*) from pg_catalog.generate_series(1, 6) i
+        cross join lateral steadfast.start_workflow('claim-' || i, 'Claimed', '{}', '{\"queue\": \"tap_claim\"}')" >/dev/null
+claims="$(qf "$R" 2>&1 <<'SQL'
+select count(*) from steadfast.register_executor('tap-router-exec', '{"queues": ["tap_claim"]}');
+select count(*) from steadfast.claim_workflows('tap-router-exec', 4);
+select count(*) from steadfast.claim_workflows('tap-router-exec', 10);
+select count(*) from steadfast.claim_workflows('tap-router-exec', 10);
+SQL
+)"
+is "$(tr '\n' ' ' <<<"$claims")" "1 4 2 0 " \
+   "through the router: one executor row (registered on every shard), claims of 4 then the other 2, then none"
+is "$(q "$R" "select count(*) from steadfast.list_workflows('{\"queue\": \"tap_claim\", \"status\": \"running\"}')")" 6 \
+   "… all six running, over the shards"
+bad_claim() {  # URL → the SQLSTATE of a claim with limit 0 by an executor this session registered
+    psql "$1" -XAtq -v ON_ERROR_STOP=1 -v VERBOSITY=sqlstate \
+        -c "select count(*) from steadfast.register_executor('tap-bad-claim', '{\"queues\": [\"tap_claim\"]}')" \
+        -c "select * from steadfast.claim_workflows('tap-bad-claim', 0)" 2>&1 >/dev/null | sed -nE 's/.*ERROR: +([0-9A-Z]{5}).*/\1/p' | head -1
+}
+q "$single" "select name from steadfast.create_queue('tap_claim')" >/dev/null
+is "$(bad_claim "$R")" "$(bad_claim "$single")" "a claim with a bad limit (0) through the router is refused as on one database"
 
 echo "1..$n"
 [ $failed = 0 ]

@@ -336,10 +336,13 @@ final class LibPQConnection: @unchecked Sendable {
     }
 
     /// A shard's error relayed by a PL/Proxy router reads "<function>(<n>): [<database>] REMOTE
-    /// ERROR: <the shard's message>": the shard's message, as a single database says it, and
-    /// where it came from (kept in the error's context). Any other message is itself.
+    /// ERROR: <the shard's message>" (REMOTE FATAL when the shard's session ended): the shard's
+    /// message, as a single database says it, and where it came from (kept in the error's
+    /// context). Any other message is itself.
     static func relayed(_ message: String) -> (message: String, via: String?) {
-        guard let marker = message.firstRange(of: " REMOTE ERROR: ") else { return (message, nil) }
+        guard let marker = message.firstRange(of: " REMOTE ERROR: ") ?? message.firstRange(of: " REMOTE FATAL: ") else {
+            return (message, nil)
+        }
         return (String(message[marker.upperBound...]), "relayed by " + message[..<marker.lowerBound])
     }
 

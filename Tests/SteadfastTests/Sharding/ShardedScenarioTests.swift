@@ -192,6 +192,63 @@ struct ShardedScenarioTests {
         await client.close()
     }
 
+    @Test("one shard's sessions are all terminated (its server side fails): the router and the worker reconnect to it, the other shards never stop, every workflow completes")
+    func shardSessionsLost() async throws {
+        let runs = Runs()
+        let (worker, task) = worker { $0.register(ShardedOrder(failing: Switch(false), runs: runs)) }
+        defer { task.cancel() }
+        let client = try await client()
+        // As a careful caller does after any database failure: a call that met it
+        // (isDatabaseUnavailable) is sent again — starts with ids of their own, so that a start
+        // sent twice is one workflow. Through the router, a shard's connection that died since its
+        // last use fails one call (PL/Proxy checks only connections idle for a while).
+        let failures = Mutex(0)
+        func again<T>(_ body: () async throws -> T) async throws -> T {
+            for _ in 1...20 {
+                do { return try await body() } catch let error as SteadfastError where error.isDatabaseUnavailable {
+                    failures.withLock { $0 += 1 }
+                }
+            }
+            return try await body()
+        }
+        func startAndFinish(_ range: ClosedRange<Int>) async throws -> [String] {
+            var handles: [WorkflowHandle<Int>] = []
+            for n in range {
+                handles.append(try await again {
+                    try await client.start(ShardedOrder.self, n, options: StartOptions(id: "lost-\(queue)-\(n)", queue: queue))
+                })
+            }
+            for (n, handle) in zip(range, handles) { #expect(try await again { try await handle.result(timeout: .seconds(60)) } == n * 10) }
+            return handles.map(\.id)
+        }
+        var ids = try await startAndFinish(1...12)
+        // Every session on shard 1 — the worker's executor session and pool, the router's
+        // PL/Proxy connections, the client's listener — is terminated.
+        let shard = try #require(URLComponents(string: cluster.shards[1])?.path.dropFirst()).description
+        let admin = try await Connection.connect(DatabaseConfiguration(connectionString: try TestDatabase.serverURL(), maximumConnections: 1),
+                                                 logger: TestDatabase.logger)
+        let terminated = try await admin.query(
+            // (Waiting until each is gone: the next call finds its connection closed.)
+            "select count(*) filter (where pg_terminate_backend(pid, 10000)) as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()",
+            [shard])[0].int("n")
+        await admin.close()
+        #expect(terminated > 0)
+        ids += try await startAndFinish(13...40)
+        var onShard1 = 0
+        for id in ids where try await cluster.shardOf(id) == 1 { onShard1 += 1 }
+        #expect(onShard1 > 0, "shard 1 ran some of the workflows after its sessions were terminated")
+        // The executor is registered on shard 1 again, from a new session.
+        let connection = try await Connection.connect(DatabaseConfiguration(connectionString: cluster.shards[1], maximumConnections: 1),
+                                                      logger: TestDatabase.logger)
+        let alive = try await connection.query("select count(*) as n from steadfast.executors where id = $1 and stopped_at is null",
+                                               [worker.executorID])[0].int("n")
+        await connection.close()
+        #expect(alive == 1)
+        #expect(failures.withLock { $0 } <= 10, "at most one failed call per router connection (the client's pool has 10)")
+        for id in ids { #expect(runs.count("charge \(id)") >= 1) }
+        await client.close()
+    }
+
     @Test("a failed workflow forked through the router lands on its shard and completes, re-running only the failed step")
     func fork() async throws {
         let runs = Runs()

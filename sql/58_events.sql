@@ -167,8 +167,12 @@ begin
 
     select w.status into v_target_status from steadfast.workflows w where w.id = p_target_workflow_id for share;
     if not found then
-        raise exception using errcode = 'SF001',
-            message = pg_catalog.format('await_event: unknown target_workflow_id %s', steadfast._echo(p_target_workflow_id));
+        -- On a shard, the target may simply live on another one: say so.
+        perform steadfast._raise('SF001',
+            pg_catalog.format('await_event: unknown target_workflow_id %s', steadfast._echo(p_target_workflow_id)),
+            null,
+            case when exists (select 1 from steadfast.shard_identity)
+                 then 'This database is a shard: a workflow awaits the events of workflows on its own shard only — give the two ids the same shard key ("<key>/…"; docs/scale-out.md).' end);
     end if;
     v_until := steadfast._wait_deadline(p_workflow_id, s.step_key, 'event', o.timeout_seconds, v_until, v_now);
     select x.value into e from steadfast.event_writes x

@@ -2,7 +2,7 @@
 -- refuses what belongs on another. The router itself (PL/Proxy over four databases) is tested
 -- by Tests/sharded/test.sh and the Swift suite "Sharded".
 begin;
-select plan(24);
+select plan(25);
 
 -- The shard key: the id before its first "/"; schedule ids before their "@".
 select is(steadfast.shard_key('order-1'), 'order-1', 'a plain id is its own key');
@@ -47,6 +47,26 @@ select is((select pg_catalog.count(*) from steadfast.schedules_here(array(select
           (select pg_catalog.count(*) from pg_catalog.generate_series(1, 100) i
            where steadfast.shard_hash('schedule:s-' || i || '@') & 3 = steadfast.shard_of('here-1', 4)),
           'schedules_here names the schedules whose occurrences belong here');
+
+-- A workflow awaiting the event of a workflow this shard does not hold: SF001, and the hint
+-- says why on a shard.
+select count(*) from steadfast.register_executor('shard-exec', '{}');
+create temp table hint (hint text);
+do $$
+declare
+    v_attempt integer;
+    v_hint text;
+begin
+    select c.attempt into v_attempt from steadfast.claim_workflows('shard-exec', 10) c where c.workflow_id = 'here-1';
+    begin
+        perform steadfast.await_event('here-1', v_attempt, 'wait-other', 'elsewhere-1', 'k', '{}');
+    exception when sqlstate 'SF001' then
+        get stacked diagnostics v_hint = pg_exception_hint;
+    end;
+    insert into hint values (v_hint);
+end;
+$$;
+select ok((select h.hint from hint h) like '%same shard key%', 'await_event of a workflow on another shard: SF001 whose hint names the shard key');
 
 -- The router's functions are generated from every public function; one with no route stops it.
 create function steadfast.unrouted_for_test() returns integer language sql as 'select 1';

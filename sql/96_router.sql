@@ -286,14 +286,20 @@ set search_path = pg_catalog, pg_temp as $body$
     where s.srvname = 'steadfast_shards' and o ~ '^(p|partition_)[0-9]+='
 $body$$ddl$;
     -- _router_maps() → the shard counts the cluster has had, newest first (one while it never
-    -- grew). Made here when missing, from the server's partitions; Sharding.installRouter
-    -- prepends the new count when the cluster grows.
+    -- grew): made from the server's partitions, and when the server has more partitions than
+    -- the newest count (the cluster grew), that count is put in front of the earlier ones.
     return next $ddl$do $body$
+declare
+    v_now integer := steadfast._router_shards();
+    v_maps integer[];
 begin
-    if pg_catalog.to_regprocedure('steadfast._router_maps()') is null then
-        execute pg_catalog.format('create function steadfast._router_maps() returns integer[] language sql immutable
+    if pg_catalog.to_regprocedure('steadfast._router_maps()') is not null then
+        execute 'select steadfast._router_maps()' into v_maps;
+    end if;
+    if v_maps is null or v_now > v_maps[1] then
+        execute pg_catalog.format('create or replace function steadfast._router_maps() returns integer[] language sql immutable
                                    set search_path = pg_catalog, pg_temp as %L',
-                                  pg_catalog.format('select array[%s]', steadfast._router_shards()));
+                                  pg_catalog.format('select %L::integer[]', (array[v_now] || coalesce(v_maps, '{}'::integer[]))::text));
     end if;
 end;
 $body$$ddl$;

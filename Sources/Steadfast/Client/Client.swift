@@ -77,8 +77,7 @@ public final class Client: Sendable {
         do {
             isRouter = try await pool.withConnection { connection in
                 try await Migrator.verifySchema(on: connection)
-                return try await !connection.query(
-                    "select 1 where pg_catalog.to_regprocedure('steadfast._router_place(text)') is not null").isEmpty
+                return try await Engine.isRouter(on: connection)
             }
         } catch {
             await pool.close()

@@ -33,10 +33,9 @@ public enum Sharding {
         try await Migrator(configuration: database, logger: logger).migrate()
         let connection = try await Connection.connect(database, logger: logger)
         do {
-            let rows = try await connection.query("select misplaced_workflows from steadfast.configure_shard($1, $2)",
-                                                  [String(shard), String(shards)])
+            let misplaced = try await Engine.configureShard(on: connection, shard: shard, shards: shards)
             await connection.close()
-            return try rows.first?.int("misplaced_workflows") ?? 0
+            return misplaced
         } catch {
             await connection.close()
             throw error
@@ -50,21 +49,15 @@ public enum Sharding {
     public static func partition(of database: DatabaseConfiguration,
                                  logger: Logger = Logger(label: "steadfast.sharding")) async throws -> String {
         let connection = try await Connection.connect(database, logger: logger)
-        let rows: [Row]
+        let place: (host: String, port: String, database: String)
         do {
-            rows = try await connection.query("""
-            select coalesce(pg_catalog.host(pg_catalog.inet_server_addr()),
-                            pg_catalog.split_part(pg_catalog.current_setting('unix_socket_directories'), ',', 1)) as host,
-                   pg_catalog.current_setting('port') as port, pg_catalog.current_database() as dbname
-            """)
+            place = try await Engine.serverPlace(on: connection)
             await connection.close()
         } catch {
             await connection.close()
             throw error
         }
-        let row = rows[0]
-        return "host=\(conninfoValue(try row.string("host"))) port=\(conninfoValue(try row.string("port")))"
-            + " dbname=\(conninfoValue(try row.string("dbname")))"
+        return "host=\(conninfoValue(place.host)) port=\(conninfoValue(place.port)) dbname=\(conninfoValue(place.database))"
     }
 
     /// A value of a libpq keyword/value connection string: quoted, with `'` and `\` escaped.
@@ -89,7 +82,7 @@ public enum Sharding {
         let source = try await Connection.connect(engine, logger: logger)
         let ddl: [String]
         do {
-            ddl = try await source.query("select s from steadfast.router_ddl() as s").map { try $0.string("s") }
+            ddl = try await Engine.routerDDL(on: source)
             await source.close()
         } catch {
             await source.close()
@@ -97,55 +90,9 @@ public enum Sharding {
         }
         let connection = try await Connection.connect(router, logger: logger)
         do {
-            _ = try await connection.execute("set client_min_messages = warning")
-            _ = try await connection.execute("create extension if not exists plproxy")
-            // Two servers with the same partitions: steadfast_shards, which the functions run
-            // on, and steadfast_probe, which a grown router asks where an existing workflow is
-            // while it places a call (PL/Proxy does not nest calls to one cluster).
-            var existing = 0
-            var hasServer = false
-            for server in ["steadfast_shards", "steadfast_probe"] {
-                let partitionsNow = try await connection.query("""
-                    select pg_catalog.count(*)::integer as n from pg_catalog.pg_foreign_server s, pg_catalog.unnest(s.srvoptions) o
-                    where s.srvname = $1 and o ~ '^p[0-9]+='
-                    """, [server])[0].int("n")
-                let serverExists = try await !connection.query(
-                    "select 1 from pg_catalog.pg_foreign_server where srvname = $1", [server]).isEmpty
-                if server == "steadfast_shards" { (existing, hasServer) = (partitionsNow, serverExists) }
-                guard partitionsNow <= count else {
-                    throw SteadfastError(.invalidArgument,
-                                         message: "installRouter: the router has \(partitionsNow) partitions; \(count) would remove some")
-                }
-                // The statement, built by the server so that every string is quoted as SQL wants.
-                let statement = try await connection.query("""
-                    select case when $2 then pg_catalog.format('alter server %I options (%s)', $4::text,
-                                    pg_catalog.string_agg(pg_catalog.format('%s p%s %L', case when p.i <= $3 then 'set' else 'add' end,
-                                                                            p.i - 1, p.partition), ', ' order by p.i))
-                                else pg_catalog.format('create server %I foreign data wrapper plproxy options (%s)', $4::text,
-                                    pg_catalog.string_agg(pg_catalog.format('p%s %L', p.i - 1, p.partition), ', ' order by p.i)) end as ddl
-                    from pg_catalog.unnest($1::text[]) with ordinality as p(partition, i)
-                    """, [Engine.textArray(partitions), serverExists ? "true" : "false", String(partitionsNow), server])[0].string("ddl")
-                _ = try await connection.execute(statement)
-                _ = try await connection.execute("create user mapping if not exists for public server \(server)")
-            }
-            // A cluster that grew: the router remembers the earlier counts, newest first, so that
-            // it finds the workflows the earlier maps placed (steadfast._router_place).
-            let remembers = try await !connection.query(
-                "select 1 where pg_catalog.to_regprocedure('steadfast._router_maps()') is not null").isEmpty
-            if hasServer, existing < count, remembers {
-                _ = try await connection.query("""
-                    select pg_catalog.set_config('steadfast.router_maps',
-                                                 pg_catalog.array_to_string(array[$1::integer] || steadfast._router_maps(), ','), false)
-                    """, [String(count)])
-                _ = try await connection.execute("""
-                    do $maps$ begin
-                        execute pg_catalog.format('create or replace function steadfast._router_maps() returns integer[]
-                                                   language sql immutable set search_path = pg_catalog, pg_temp as %L',
-                                                  pg_catalog.format('select array[%s]', pg_catalog.current_setting('steadfast.router_maps')));
-                    end $maps$
-                    """)
-            }
-            for statement in ddl { _ = try await connection.execute(statement) }
+            // (A cluster that grew: the router's DDL puts the new count in front of the earlier
+            // ones, so that it still finds the workflows the earlier maps placed.)
+            try await Engine.installRouter(on: connection, partitions: partitions, ddl: ddl)
             await connection.close()
         } catch {
             await connection.close()

@@ -61,7 +61,10 @@ struct ShardGrowthTests {
             try await waitUntil(timeout: .seconds(60)) { try await client.workflow(id).status == .waiting }
         }
         var placedBefore: [String: Int] = [:]
-        for id in old { placedBefore[id] = try #require(try await holding(id).first) }
+        for id in old {
+            let home = try await holding(id)
+            placedBefore[id] = try #require(home.first, "\(id) is on a shard")
+        }
         var scheduleShard: Int?
         for (k, shard) in shards.prefix(2).enumerated() {
             let connection = try await Connection.connect(shard, logger: TestDatabase.logger)

@@ -12,8 +12,8 @@
 -- set-wise: every write valid, every workflow held by its write's attempt, no step recorded
 -- already or past the 1 MiB below which max_workflow_bytes is not checked, and a completion
 -- its workflow's last write. Then the workflows are locked in id order by one statement, the
--- steps recorded by one insert (_insert_steps), and the completions applied
--- (_complete_workflow): the rows the writes one by one would give, for a fraction of the
+-- steps recorded by one insert (_insert_steps), and the completions applied by one update
+-- (_complete_workflows): the rows the writes one by one would give, for a fraction of the
 -- statements. Otherwise no rows, and nothing changed but those row locks: record_batch then
 -- applies the writes one by one, which tells each refusal and error apart. Generic plans:
 -- planned for each call's arrays, its statements cost more to plan than to run.
@@ -32,8 +32,11 @@ declare
     v_seqs integer[];
     v_done timestamptz[];
     v_count integer;
+    v_ids text[];
+    v_attempts integer[];
+    v_outputs jsonb[];
+    v_completing integer[];
     c record;
-    r record;
 begin
     begin
         if exists (select from pg_catalog.unnest(p_writes) u where u.kind is null) then
@@ -84,18 +87,22 @@ begin
         if v_count < coalesce(pg_catalog.cardinality(v_steps), 0) then
             raise exception 'a step is recorded already, or past 1 MiB';  -- undone below
         end if;
-        for c in
-            select u.workflow_id, u.attempt, u.output, u.n::integer as n
-            from pg_catalog.unnest(p_writes) with ordinality as u(kind, workflow_id, attempt, name, output, options, step, n)
-            where u.kind = 'complete'
-            order by u.workflow_id
-        loop
-            r := steadfast._complete_workflow(c.workflow_id, c.attempt, c.output);
-            if r.error_code is not null then
-                raise exception 'completion refused';  -- undone below
+        select pg_catalog.array_agg(u.workflow_id), pg_catalog.array_agg(u.attempt),
+               pg_catalog.array_agg(steadfast._check_payload(coalesce(u.output, 'null'::jsonb), 'workflow output')),
+               pg_catalog.array_agg(u.n::integer)
+        into v_ids, v_attempts, v_outputs, v_completing
+        from pg_catalog.unnest(p_writes) with ordinality as u(kind, workflow_id, attempt, name, output, options, step, n)
+        where u.kind = 'complete';
+        v_count := 0;
+        if v_ids is not null then
+            for c in select d.n from steadfast._complete_workflows(v_ids, v_attempts, v_outputs, v_now) as d(n) loop
+                v_done[v_completing[c.n]] := v_now;
+                v_count := v_count + 1;
+            end loop;
+            if v_count < pg_catalog.cardinality(v_ids) then
+                raise exception 'a completion was refused';  -- undone below
             end if;
-            v_done[c.n] := r.completed_at;
-        end loop;
+        end if;
     exception when others then
         return;  -- one by one, then
     end;

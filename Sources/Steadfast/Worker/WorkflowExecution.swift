@@ -117,9 +117,10 @@ package struct WorkflowExecution: Sendable {
     /// Runs the workflow's code, replaying its recorded steps, and records its outcome.
     private func execute(in context: WorkflowContext) async -> Outcome {
         var logger = self.logger
-        logger[metadataKey: "workflow_id"] = .string(claimed.id)
-        logger[metadataKey: "workflow"] = .string(claimed.name)
-        logger[metadataKey: "attempt"] = .stringConvertible(claimed.attempt)
+        // One assignment, not one per key: a handler may render its metadata on every change
+        // (swift-log's StreamLogHandler does), and this runs for every execution.
+        logger.handler.metadata.merge(["workflow_id": .string(claimed.id), "workflow": .string(claimed.name),
+                                       "attempt": .stringConvertible(claimed.attempt)]) { $1 }
         logger.debug("workflow claimed", metadata: ["recorded_steps": "\(claimed.steps.count)"])
         do {
             let output: String

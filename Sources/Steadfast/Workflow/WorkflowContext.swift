@@ -100,7 +100,9 @@ public final class WorkflowContext: Sendable {
         self.engine = engine
         self.hooks = hooks
         var logger = logger
-        logger[metadataKey: "workflow_id"] = .string(workflowID)
+        if logger[metadataKey: "workflow_id"] != .string(workflowID) {  // a worker's execution set it already
+            logger[metadataKey: "workflow_id"] = .string(workflowID)
+        }
         self.logger = logger
         self.state = Mutex(State(recorded: Dictionary(recorded.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })))
     }
@@ -185,11 +187,9 @@ public final class WorkflowContext: Sendable {
     private func runStep(_ name: String, retry: RetryPolicy, transactional isolation: IsolationLevel?,
                          _ run: (Transaction?) async throws -> String) async throws -> Data {
         let (occurrence, key, replayed, _) = try nextKey(name, kind: "step")
-        var logger = self.logger
-        logger[metadataKey: "step"] = .string(key)
 
         if let replayed {
-            logger.trace("step replayed from its checkpoint")
+            logger.step(key, at: .trace)?.trace("step replayed from its checkpoint")
             traceReplayed(replayed)
             if let error = replayed.error {
                 throw StepFailedError(step: key, type: error.type, message: error.message, underlying: nil)
@@ -214,14 +214,14 @@ public final class WorkflowContext: Sendable {
 
         return try await withStepSpan(key, name: name) { span in
             try await runAndRecord(name, occurrence: occurrence, key: key, retry: retry, transactional: isolation,
-                                   token: token, logger: logger, span: span, run)
+                                   token: token, span: span, run)
         }
     }
 
     /// Runs a step's body — again as `retry` says while it throws — and records its output or,
     /// once it has failed for good, its failure.
     private func runAndRecord(_ name: String, occurrence: Int, key: String, retry: RetryPolicy,
-                              transactional isolation: IsolationLevel?, token: Int, logger: Logger,
+                              transactional isolation: IsolationLevel?, token: Int,
                               span: (any Span)?, _ run: (Transaction?) async throws -> String) async throws -> Data {
         let startedAt = Date()
         var runs = 0
@@ -248,7 +248,7 @@ public final class WorkflowContext: Sendable {
                     try await record(name: name, occurrence: occurrence, outputJSON: json, error: nil,
                                      startedAt: startedAt, runs: runs, token: token, on: nil, mayHold: true)
                 }
-                logger.debug("step recorded", metadata: ["runs": "\(runs)"])
+                logger.step(key, at: .debug)?.debug("step recorded", metadata: ["runs": "\(runs)"])
                 stepEnded(name, span: span, runs: runs, failed: false, since: startedAt)
                 try await afterStepRecorded(key)
                 return Data(json.utf8)
@@ -260,7 +260,7 @@ public final class WorkflowContext: Sendable {
                 unreachable += 1
                 runs -= 1
                 if unreachable == 1 {
-                    logger.warning("transaction step waits for the database", metadata: ["error": "\(error)"])
+                    logger.step(key, at: .warning)?.warning("transaction step waits for the database", metadata: ["error": "\(error)"])
                 }
                 try await Task.sleep(for: Engine.backoff(afterFailures: unreachable))
                 continue
@@ -270,7 +270,7 @@ public final class WorkflowContext: Sendable {
                 // handed back, and its next execution replays the step if it was recorded.
                 let interruption = ExecutionInterrupted(step: key, underlying: error)
                 state.withLock { $0.interruption = interruption }
-                logger.warning("the database became unreachable in a transaction step; ending this execution",
+                logger.step(key, at: .warning)?.warning("the database became unreachable in a transaction step; ending this execution",
                                metadata: ["error": "\(error)"])
                 throw interruption
             } catch let error as SteadfastError where isolation != nil && (error.sqlState == "40001" || error.sqlState == "40P01") && conflicts < 100 {
@@ -280,7 +280,7 @@ public final class WorkflowContext: Sendable {
                 // so the budget is large; the backoff (at most 320 ms) bounds it to about 30 s.
                 conflicts += 1
                 runs -= 1
-                logger.debug("transaction conflict; retrying", metadata: ["sqlstate": "\(error.sqlState ?? "")"])
+                logger.step(key, at: .debug)?.debug("transaction conflict; retrying", metadata: ["sqlstate": "\(error.sqlState ?? "")"])
                 try await Task.sleep(for: .milliseconds(Int64.random(in: 1...(5 << min(conflicts, 6)))))
                 continue
             } catch is CancellationError {
@@ -291,7 +291,7 @@ public final class WorkflowContext: Sendable {
                 if Task.isCancelled { throw CancellationError() }
                 if runs < retry.maxAttempts && retry.shouldRetry(error) {
                     let delay = retry.delay(beforeRetry: runs - 1)
-                    logger.info("step failed; retrying", metadata: ["error": "\(error)", "retry_in": "\(delay)"])
+                    logger.step(key, at: .info)?.info("step failed; retrying", metadata: ["error": "\(error)", "retry_in": "\(delay)"])
                     try await Task.sleep(for: delay)
                     continue
                 }
@@ -300,7 +300,7 @@ public final class WorkflowContext: Sendable {
                 try await record(name: name, occurrence: occurrence, outputJSON: nil,
                                  error: ErrorInfo(type: failure.type, message: failure.message),
                                  startedAt: startedAt, runs: runs, token: token, on: nil)
-                logger.warning("step failed", metadata: ["error": "\(error)", "runs": "\(runs)"])
+                logger.step(key, at: .warning)?.warning("step failed", metadata: ["error": "\(error)", "runs": "\(runs)"])
                 stepEnded(name, span: span, runs: runs, failed: true, since: startedAt)
                 try await afterStepRecorded(key)
                 throw failure
@@ -507,4 +507,17 @@ public struct StepFailedError: Error, Sendable, CustomStringConvertible {
     public var underlying: (any Error)?
 
     public var description: String { "step '\(step)' failed: \(message)" }
+}
+
+extension Logger {
+    /// This logger with the step's key in its metadata (`step`) — made only when a message at
+    /// `level` will be written: a step's own logs are mostly debug ones, usually off, and
+    /// changing metadata costs a copy and, with some handlers (swift-log's StreamLogHandler),
+    /// a rendering of all of it, on every step of every workflow.
+    fileprivate func step(_ key: String, at level: Logger.Level) -> Logger? {
+        guard logLevel <= level else { return nil }
+        var logger = self
+        logger[metadataKey: "step"] = .string(key)
+        return logger
+    }
 }

@@ -117,6 +117,22 @@ package actor Connection {
         try await connect(DatabaseConfiguration(connectionString: connectionString), logger: logger)
     }
 
+    /// Opens a connection to `configuration`, runs `body` on it and closes it, whether `body`
+    /// returns or throws: for one-off work outside a pool (setting up shards and routers).
+    /// - Throws: ``SteadfastError/Code/connectionFailed``, or what `body` throws.
+    package static func with<Result>(_ configuration: DatabaseConfiguration, logger: Logger,
+                                     _ body: (Connection) async throws -> Result) async throws -> Result {
+        let connection = try await connect(configuration, logger: logger)
+        do {
+            let result = try await body(connection)
+            await connection.close()
+            return result
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
     private func open(_ parameters: [(keyword: String, value: String)]) throws(SteadfastError) {
         try pq.connect(parameters)
         let logger = self.logger

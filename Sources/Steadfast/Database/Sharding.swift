@@ -31,14 +31,8 @@ public enum Sharding {
     public static func configureShard(_ database: DatabaseConfiguration, shard: Int, of shards: Int,
                                       logger: Logger = Logger(label: "steadfast.sharding")) async throws -> Int {
         try await Migrator(configuration: database, logger: logger).migrate()
-        let connection = try await Connection.connect(database, logger: logger)
-        do {
-            let misplaced = try await Engine.configureShard(on: connection, shard: shard, shards: shards)
-            await connection.close()
-            return misplaced
-        } catch {
-            await connection.close()
-            throw error
+        return try await Connection.with(database, logger: logger) { connection in
+            try await Engine.configureShard(on: connection, shard: shard, shards: shards)
         }
     }
 
@@ -48,15 +42,7 @@ public enum Sharding {
     /// server, write the string yourself (`host=… port=… dbname=…`).
     public static func partition(of database: DatabaseConfiguration,
                                  logger: Logger = Logger(label: "steadfast.sharding")) async throws -> String {
-        let connection = try await Connection.connect(database, logger: logger)
-        let place: (host: String, port: String, database: String)
-        do {
-            place = try await Engine.serverPlace(on: connection)
-            await connection.close()
-        } catch {
-            await connection.close()
-            throw error
-        }
+        let place = try await Connection.with(database, logger: logger) { try await Engine.serverPlace(on: $0) }
         return "host=\(conninfoValue(place.host)) port=\(conninfoValue(place.port)) dbname=\(conninfoValue(place.database))"
     }
 
@@ -79,24 +65,11 @@ public enum Sharding {
         guard count >= 1, count <= 1024, count & (count - 1) == 0 else {
             throw SteadfastError(.invalidArgument, message: "installRouter: \(count) partitions; a cluster has a power of two (1…1024)")
         }
-        let source = try await Connection.connect(engine, logger: logger)
-        let ddl: [String]
-        do {
-            ddl = try await Engine.routerDDL(on: source)
-            await source.close()
-        } catch {
-            await source.close()
-            throw error
-        }
-        let connection = try await Connection.connect(router, logger: logger)
-        do {
-            // (A cluster that grew: the router's DDL puts the new count in front of the earlier
-            // ones, so that it still finds the workflows the earlier maps placed.)
+        let ddl = try await Connection.with(engine, logger: logger) { try await Engine.routerDDL(on: $0) }
+        // (A cluster that grew: the router's DDL puts the new count in front of the earlier
+        // ones, so that it still finds the workflows the earlier maps placed.)
+        try await Connection.with(router, logger: logger) { connection in
             try await Engine.installRouter(on: connection, partitions: partitions, ddl: ddl)
-            await connection.close()
-        } catch {
-            await connection.close()
-            throw error
         }
     }
 }

@@ -150,7 +150,7 @@ public final class Worker: Service, Sendable {
                 }
             }
         } catch {
-            for part in started { await part.run.finish(); await part.pool.close() }
+            await closeAll()
             throw error
         }
         await withGracefulShutdownHandler {

@@ -130,6 +130,11 @@ begin
     if pg_catalog.jsonb_array_length(p_array) = 0 then
         return pg_catalog.array_fill(p_type, array[0]);
     end if;
+    if pg_catalog.jsonb_array_length(p_array) = 1 and pg_catalog.jsonb_typeof(p_array operator(pg_catalog.->) 0) = 'object' then
+        -- One object (a lone checkpoint, a single start): _parse_options, as the failure path
+        -- below parses it, without the set query and its subtransaction (29 → 8 µs).
+        return array[steadfast._parse_options(p_type, p_array operator(pg_catalog.->) 0, p_function || '[1]')];
+    end if;
     begin
         select pg_catalog.bool_and((j operator(pg_catalog.||) x.v) operator(pg_catalog.=) j),
                pg_catalog.array_agg(y order by x.n)
@@ -191,7 +196,10 @@ begin
                    when 'boolean'::regtype then 'boolean'
                    when 'text[]'::regtype then 'array'
                end as json_type,
-               coalesce(pg_catalog.obj_description(a.atttypid, 'pg_type'),
+               -- a domain of ours says what it takes; a built-in type's own comment does not
+               -- ("-2 billion to 2 billion integer, 4-byte storage")
+               coalesce(case when t.typnamespace = 'steadfast'::regnamespace
+                             then pg_catalog.obj_description(a.atttypid, 'pg_type') end,
                         case a.atttypid
                             when 'text'::regtype then 'a string'
                             when 'integer'::regtype then 'an integer from -2147483648 to 2147483647'

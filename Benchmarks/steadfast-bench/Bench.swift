@@ -227,13 +227,18 @@ final class Bench {
         let floorConnection = try await Connection.connect(database, logger: logger)
         let before = try await countSucceeded(name: NoopWorkflow.name)
         var workflows: [Double] = [], empties: [Double] = [], steps: [Double] = [], ratios: [Double] = [], floors: [Double] = []
-        var publics: [Double] = [], publicRatios: [Double] = []
+        var publics: [Double] = [], publicRatios: [Double] = [], raws: [Double] = [], rawRatios: [Double] = []
         for _ in 0..<rounds {
             let inserts = 300
             let floorTime = try await Measure.time {
                 for i in 0..<inserts { _ = try await floorConnection.query("insert into bench_floor (v) values ($1::int)", [String(i)]) }
             }
             let threeSteps = try await runSerially(NoopWorkflow(), count: count) { .init(n: $0) }
+            let raw = try await Measure.time {
+                for n in 0..<count { try await rawWorkflow(floorConnection, n: n) }
+            }
+            raws.append(raw / Double(count) * 1000)
+            rawRatios.append(threeSteps / raw)
             let empty = try await runSerially(EmptyWorkflow(), count: count) { .init(n: $0) }
             let publicly = try await runPublicly(NoopWorkflow(), count: count) { .init(n: $0) }
             publics.append(publicly / Double(count) * 1000)
@@ -246,6 +251,7 @@ final class Bench {
             steps.append(step)
             ratios.append(step / commit)
         }
+        _ = try await floorConnection.query("delete from steadfast.workflows where name = 'bench.raw'")
         await floorConnection.close()
         // Each public round also ran its readiness probe: one more workflow.
         try await expect(try await countSucceeded(name: NoopWorkflow.name) - before == rounds * (2 * count + 1),
@@ -260,11 +266,40 @@ final class Bench {
                "the same through Worker.start + handle.result() (\(range(publics)))")
         record("serial.public.ratio", median(publicRatios), "×",
                "public path / package-level start-and-claim, same round (\(range(publicRatios))); target ≤ 1.1×")
+        record("serial.raw.3steps", median(raws), "ms",
+               "the same rows written by 4 plain statements, no engine (\(range(raws)))")
+        record("serial.raw.floor.ratio", median(raws) / commit, "×", "plain statements / the floor's commit latency")
+        record("serial.engine.raw.ratio", median(rawRatios), "×",
+               "3-step workflow / its rows by plain statements, same round (\(range(rawRatios)))")
         record("serial.workflow.0steps", median(empties), "ms", "start-and-claim + complete (\(range(empties)))")
         record("serial.step", median(steps), "ms", "per-step overhead ((3-step − 0-step) / 3) (\(range(steps)))")
         record("serial.step.ratio", median(steps) / commit, "×", "per-step overhead / the floor's commit latency; target ≤ 1.5×")
         record("serial.round.commit", median(floors), "ms", "durable INSERT measured in each round, just before it (\(range(floors)))")
         record("serial.step.ratio.round", median(ratios), "×", "per-step overhead / its own round's commit (\(range(ratios)))")
+    }
+
+    /// The rows of a 3-step workflow written by plain statements on a raw connection, as a
+    /// client without an engine would: the workflow inserted running, a step per statement,
+    /// the last with the completion — the same four durable commits, without options, fencing,
+    /// idempotency or numbering. The serial figure's lower bound in the same run.
+    func rawWorkflow(_ connection: Connection, n: Int) async throws {
+        let id = "bench-raw-" + UUID().uuidString
+        _ = try await connection.query("""
+            insert into steadfast.workflows (id, name, status, queue, input, attempt, executor_id, started_at)
+            values ($1, 'bench.raw', 'running', 'default', jsonb_build_object('n', $2::int), 1, 'bench-raw', now())
+            """, [id, String(n)])
+        let step = """
+            insert into steadfast.steps (workflow_id, step_key, seq, name, output, attempt, started_at, total_bytes)
+            values ($1, $2, $3::int, $2, to_jsonb($4::int), 1, now(), 278 * $3::int)
+            """
+        _ = try await connection.query(step, [id, "a", "1", String(n)])
+        _ = try await connection.query(step, [id, "b", "2", String(n + 1)])
+        _ = try await connection.query("""
+            with s as (\(step))
+            update steadfast.workflows set status = 'succeeded', output = to_jsonb($4::int), executor_id = null,
+                   completed_at = now(), updated_at = now()
+            where id = $1
+            """, [id, "c", "3", String(n + 2)])
     }
 
     // MARK: Round trips
